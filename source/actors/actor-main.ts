@@ -1,0 +1,106 @@
+/**
+ * Entry of an actor process (forked by the supervisor). Imports no React: it starts fast and
+ * owns exactly one AMQP connection, so killing the process drops the connection and the broker
+ * requeues whatever it had not acknowledged.
+ */
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { Consumer } from './consumer.js';
+import { describeAmqpError } from './errors.js';
+import { Producer } from './producer.js';
+import type { ActorConfig, ActorEnvironment, ChildMessage, ParentMessage } from './protocol.js';
+import { BatchReporter } from './reporter.js';
+
+function send(message: ChildMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+// A child never outlives its parent: the IPC channel closes when the parent exits or dies.
+process.on('disconnect', () => process.exit(0));
+
+let connection: ChannelModel | undefined;
+let stopping = false;
+const reporter = new BatchReporter(send);
+
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  producer?.stop();
+  consumer?.stop();
+  reporter.stop();
+  try {
+    await connection?.close();
+  } catch {
+    // Already closed: nothing to release.
+  }
+  send({ type: 'stopped' });
+  // Let the IPC message go out before exiting.
+  setTimeout(() => process.exit(code), 20).unref();
+  process.disconnect?.();
+}
+
+let producer: Producer | undefined;
+let consumer: Consumer | undefined;
+
+async function consumerQueue(channel: Channel, config: ActorConfig): Promise<string> {
+  if (config.kind !== 'consumer') throw new Error('not a consumer');
+  if (config.queue !== undefined) {
+    await channel.checkQueue(config.queue);
+    return config.queue;
+  }
+  const bind = config.bind;
+  if (!bind) throw new Error('a consumer needs a queue or a binding');
+  // A server-named exclusive queue, as in the official pub/sub tutorials.
+  const { queue } = await channel.assertQueue('', { exclusive: true });
+  for (const key of bind.keys) await channel.bindQueue(queue, bind.exchange, key);
+  return queue;
+}
+
+async function start(env: ActorEnvironment, config: ActorConfig): Promise<void> {
+  connection = await amqp.connect(env.url, {
+    clientProperties: { connection_name: `rabbit-lab ${env.scenario} ${config.id}` },
+  });
+  connection.on('error', () => {
+    // 'close' follows and carries the reason.
+  });
+  connection.on('close', (error?: Error) => {
+    if (stopping) return;
+    send({
+      type: 'error',
+      message: error ? describeAmqpError(error) : 'The broker closed the connection.',
+      fatal: true,
+    });
+    void stop(1);
+  });
+  const serverVersion = String(connection.connection.serverProperties.version ?? '');
+  const channel = await connection.createChannel();
+  channel.on('error', (error: Error) => {
+    send({ type: 'error', message: describeAmqpError(error), fatal: false });
+  });
+  reporter.start();
+  if (config.kind === 'producer') {
+    producer = new Producer(channel, config, env, reporter);
+    send({ type: 'ready', serverVersion });
+    producer.start();
+  } else {
+    const queue = await consumerQueue(channel, config);
+    consumer = new Consumer(channel, queue, config, env, reporter);
+    await consumer.start();
+    send({ type: 'ready', queue, boundAt: Date.now(), serverVersion });
+  }
+}
+
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'start') {
+    start(message.env, message.config).catch((error: unknown) => {
+      send({ type: 'error', message: describeAmqpError(error), fatal: true });
+      void stop(1);
+    });
+  } else if (message.type === 'stop') {
+    void stop(0);
+  }
+});
+
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGINT', () => {
+  // The terminal's Ctrl-C reaches the whole process group; the parent decides what to do.
+});

@@ -1,0 +1,107 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { ActorEnvironment, ConsumerConfig, Outcome } from './protocol.js';
+import { headers, parseMessageId } from './protocol.js';
+import type { BatchReporter } from './reporter.js';
+
+/** Simulated work for one message: a fixed part plus a part per '.' in the body. */
+export function workFor(config: ConsumerConfig, body: Buffer): number {
+  if (config.workPerDotMs === 0) return config.workMs;
+  let dots = 0;
+  for (const byte of body) if (byte === 0x2e) dots++;
+  return config.workMs + dots * config.workPerDotMs;
+}
+
+/** Consumes one queue, works through deliveries one at a time, acks as configured. */
+export class Consumer {
+  private backlog: ConsumeMessage[] = [];
+  private working = false;
+  private stopped = false;
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly queue: string,
+    private config: ConsumerConfig,
+    private readonly env: ActorEnvironment,
+    private readonly reporter: BatchReporter,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.config.prefetch > 0) await this.channel.prefetch(this.config.prefetch);
+    await this.channel.consume(this.queue, (msg) => this.onMessage(msg), {
+      noAck: this.config.ack === 'auto',
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private onMessage(msg: ConsumeMessage | null): void {
+    if (msg === null) return; // cancelled by the broker (queue deleted)
+    const { reporter } = this;
+    reporter.counts.received++;
+    const redelivered = msg.fields.redelivered;
+    if (redelivered) reporter.counts.redelivered++;
+    const id = parseMessageId(msg.properties.messageId);
+    const hdrs = msg.properties.headers ?? {};
+    const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
+    if (ours) {
+      (redelivered ? reporter.redeliveredRuns : reporter.runs).add(id.producer, id.seq);
+    } else {
+      reporter.counts.external++;
+    }
+    reporter.touch();
+    this.backlog.push(msg);
+    if (!this.working) this.work();
+  }
+
+  private work(): void {
+    const msg = this.backlog.shift();
+    if (!msg || this.stopped) {
+      this.working = false;
+      return;
+    }
+    this.working = true;
+    const delay = workFor(this.config, msg.content);
+    if (delay === 0) {
+      this.finish(msg);
+      // Drain synchronously-available work without growing the stack.
+      if (this.backlog.length > 0) setImmediate(() => this.work());
+      else this.working = false;
+      return;
+    }
+    setTimeout(() => {
+      this.finish(msg);
+      this.work();
+    }, delay);
+  }
+
+  private finish(msg: ConsumeMessage): void {
+    if (this.stopped) return;
+    let outcome: Outcome;
+    if (this.config.ack === 'auto') outcome = 'auto-ack';
+    else if (this.config.ack === 'never') outcome = 'unacked';
+    else {
+      this.channel.ack(msg);
+      this.reporter.counts.acked++;
+      outcome = 'ack';
+    }
+    const id = parseMessageId(msg.properties.messageId);
+    const hdrs = msg.properties.headers ?? {};
+    const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
+    const sentAt = hdrs[headers.sentAt];
+    const now = Date.now();
+    this.reporter.sample({
+      messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
+      producer: ours ? id.producer : undefined,
+      exchange: msg.fields.exchange,
+      routingKey: msg.fields.routingKey,
+      queue: this.queue,
+      consumer: this.config.id,
+      redelivered: msg.fields.redelivered,
+      outcome,
+      latencyMs: ours && typeof sentAt === 'number' ? now - sentAt : undefined,
+      at: now,
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import type { Channel } from 'amqplib';
+import type { ActorEnvironment, ProducerConfig } from './protocol.js';
+import { headers } from './protocol.js';
+import type { BatchReporter } from './reporter.js';
+
+export function renderBody(template: string, seq: number, key: string, actor: string): string {
+  return template
+    .replaceAll('{seq}', String(seq))
+    .replaceAll('{key}', key)
+    .replaceAll('{actor}', actor);
+}
+
+/** Publishes at a steady rate (or as fast as the broker accepts), honouring backpressure. */
+export class Producer {
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private waitingForDrain = false;
+  /** Messages owed by the rate schedule, counted from `since`. */
+  private since = 0;
+  private sentSince = 0;
+
+  constructor(
+    private readonly channel: Channel,
+    private config: ProducerConfig,
+    private readonly env: ActorEnvironment,
+    private readonly reporter: BatchReporter,
+  ) {
+    channel.on('drain', () => {
+      this.waitingForDrain = false;
+      if (this.config.rate === 0) this.pump();
+    });
+  }
+
+  start(): void {
+    this.resetSchedule();
+    this.schedule();
+  }
+
+  update(config: ProducerConfig): void {
+    this.config = config;
+    this.resetSchedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private resetSchedule(): void {
+    this.since = performance.now();
+    this.sentSince = 0;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.config.rate === 0) {
+      this.timer = setTimeout(() => this.pump(), 0);
+      return;
+    }
+    // Tick often enough for smooth rates, never faster than every 10 ms.
+    const tick = Math.max(10, Math.min(200, 1000 / this.config.rate));
+    this.timer = setTimeout(() => {
+      this.publishDue();
+      this.schedule();
+    }, tick);
+  }
+
+  private publishDue(): void {
+    if (this.config.paused || this.waitingForDrain) {
+      this.resetSchedule();
+      return;
+    }
+    const elapsed = performance.now() - this.since;
+    // The first message goes out at once, then one every 1/rate seconds.
+    const due = Math.floor((elapsed * this.config.rate) / 1000) + 1 - this.sentSince;
+    for (let i = 0; i < due && !this.waitingForDrain; i++) {
+      this.publishOne();
+      this.sentSince++;
+    }
+  }
+
+  /** rate 0: publish until the channel's buffer is full, then continue on 'drain'. */
+  private pump(): void {
+    if (this.stopped || this.config.paused || this.config.rate !== 0) {
+      if (!this.stopped) this.schedule();
+      return;
+    }
+    // Yield to the event loop regularly so IPC and acks keep flowing.
+    for (let i = 0; i < 500 && !this.waitingForDrain; i++) this.publishOne();
+    if (!this.waitingForDrain) setImmediate(() => this.pump());
+  }
+
+  /** Publish one message now (also used by "send one" requests). */
+  publishOne(routingKey?: string, body?: string): void {
+    const keys = this.config.routingKeys;
+    const seq = ++this.seq;
+    const key = routingKey ?? keys[(seq - 1) % keys.length] ?? '';
+    const now = Date.now();
+    const content = Buffer.from(body ?? renderBody(this.config.body, seq, key, this.config.id));
+    const ok = this.channel.publish(this.config.exchange, key, content, {
+      messageId: `${this.config.id}-${seq}`,
+      timestamp: Math.floor(now / 1000),
+      persistent: this.config.persistent,
+      contentType: 'text/plain',
+      headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
+    });
+    this.reporter.counts.published++;
+    this.reporter.lastSeq = seq;
+    this.reporter.touch();
+    if (!ok) this.waitingForDrain = true;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The typed IPC protocol between the supervisor (parent) and actor processes (children).
+ * Children batch what they observe and report about 20 times a second, never per message.
+ */
+import type { AckMode } from '../scenario/schema.js';
+
+export type ActorKind = 'producer' | 'consumer';
+
+export interface ProducerConfig {
+  readonly kind: 'producer';
+  readonly id: string;
+  readonly exchange: string;
+  readonly routingKeys: readonly string[];
+  /** Messages per second; 0 means as fast as the broker accepts. */
+  readonly rate: number;
+  readonly body: string;
+  readonly persistent: boolean;
+  readonly paused: boolean;
+}
+
+export interface ConsumerConfig {
+  readonly kind: 'consumer';
+  readonly id: string;
+  readonly queue?: string;
+  readonly bind?: { readonly exchange: string; readonly keys: readonly string[] };
+  readonly prefetch: number;
+  readonly ack: AckMode;
+  readonly workMs: number;
+  readonly workPerDotMs: number;
+}
+
+export type ActorConfig = ProducerConfig | ConsumerConfig;
+
+export interface ActorEnvironment {
+  readonly url: string;
+  readonly scenario: string;
+  /** Distinguishes this session's messages from other runs' and other programs'. */
+  readonly runId: string;
+}
+
+/** Header names set on every message a lab producer publishes. */
+export const headers = {
+  sentAt: 'x-rabbit-lab-sent-at',
+  run: 'x-rabbit-lab-run',
+} as const;
+
+export type ParentMessage =
+  | { readonly type: 'start'; readonly env: ActorEnvironment; readonly config: ActorConfig }
+  | { readonly type: 'stop' };
+
+/** A run of consecutive sequence numbers from one producer: [producer, first, last]. */
+export type SeqRun = [producer: string, first: number, last: number];
+
+export type Outcome = 'ack' | 'auto-ack' | 'unacked' | 'nack';
+
+/** A sampled message, for the flow log. */
+export interface MessageRecord {
+  readonly messageId: string;
+  /** The producing lab actor, or undefined for a message from another program. */
+  readonly producer?: string;
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly queue: string;
+  readonly consumer: string;
+  readonly redelivered: boolean;
+  readonly outcome: Outcome;
+  readonly latencyMs?: number;
+  readonly at: number;
+}
+
+export interface BatchCounts {
+  published: number;
+  received: number;
+  acked: number;
+  redelivered: number;
+  external: number;
+}
+
+export type ActorState = 'starting' | 'running' | 'paused' | 'stopped';
+
+export type ChildMessage =
+  | {
+      readonly type: 'ready';
+      /** Consumer: the queue it consumes from (server-named ones included). */
+      readonly queue?: string;
+      readonly boundAt?: number;
+      readonly serverVersion?: string;
+    }
+  | {
+      readonly type: 'batch';
+      readonly counts: BatchCounts;
+      /** Consumer: sequence runs received (not redelivered), per producer. */
+      readonly runs: readonly SeqRun[];
+      /** Consumer: sequence runs received again with redelivered=true. */
+      readonly redeliveredRuns: readonly SeqRun[];
+      /** Producer: highest sequence number published so far. */
+      readonly lastSeq?: number;
+      readonly samples: readonly MessageRecord[];
+    }
+  | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
+  | { readonly type: 'stopped' };
+
+export function emptyCounts(): BatchCounts {
+  return { published: 0, received: 0, acked: 0, redelivered: 0, external: 0 };
+}
+
+/** Parse `P1-42` into its producer and sequence number. */
+export function parseMessageId(id: unknown): { producer: string; seq: number } | undefined {
+  if (typeof id !== 'string') return undefined;
+  const dash = id.lastIndexOf('-');
+  if (dash <= 0) return undefined;
+  const seq = Number(id.slice(dash + 1));
+  if (!Number.isSafeInteger(seq) || seq < 1) return undefined;
+  return { producer: id.slice(0, dash), seq };
+}

@@ -1,0 +1,119 @@
+import { Box, Text, useApp, useInput } from 'ink';
+import { useState } from 'react';
+import type { LabState } from './lab/store.js';
+import { ActorList } from './ui/actor-list.js';
+import { FlowLog } from './ui/flow-log.js';
+import { Header } from './ui/header.js';
+import { HintBar } from './ui/hint-bar.js';
+import { dispatchKey, type KeyBinding, keymap } from './ui/keymap.js';
+import { QueueTable } from './ui/queue-table.js';
+import { type LabSource, useLabState, useNow } from './ui/use-lab-state.js';
+import { useTerminalSize } from './ui/use-terminal-size.js';
+
+/** What the screen needs from a session: its state and the commands keys trigger. */
+export interface LabControls extends LabSource {
+  spawnLike(kind: 'producer' | 'consumer'): unknown;
+  shutdown(): Promise<void>;
+  created(): { queues: readonly string[]; exchanges: readonly string[] };
+}
+
+export interface AppProps {
+  readonly session: LabControls;
+  /** Extra cleanup after the session (stopping the private broker), shown while quitting. */
+  readonly afterShutdown?: { readonly label: string; readonly run: () => Promise<void> };
+  readonly bindings?: readonly KeyBinding[];
+}
+
+export const minimumSize = { columns: 80, rows: 24 } as const;
+
+function cleanupLines(state: LabState, controls: LabControls, extra?: string): string[] {
+  const live = state.actors.filter((a) => ['starting', 'running', 'paused'].includes(a.status));
+  const { queues, exchanges } = controls.created();
+  const lines = [`stopping ${live.length} actor${live.length === 1 ? '' : 's'}`];
+  if (queues.length > 0)
+    lines.push(`deleting queue${queues.length > 1 ? 's' : ''} ${queues.join(', ')}`);
+  if (exchanges.length > 0)
+    lines.push(`deleting exchange${exchanges.length > 1 ? 's' : ''} ${exchanges.join(', ')}`);
+  if (extra) lines.push(extra);
+  return lines;
+}
+
+/** The lab screen. The only component that exits the app. */
+export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
+  const state = useLabState(session);
+  const now = useNow(500);
+  const size = useTerminalSize();
+  const { exit } = useApp();
+  const [quitting, setQuitting] = useState<string[] | undefined>(undefined);
+
+  const quit = () => {
+    if (quitting) return;
+    setQuitting(cleanupLines(state, session, afterShutdown?.label));
+    void (async () => {
+      try {
+        await session.shutdown();
+        await afterShutdown?.run();
+      } finally {
+        exit();
+      }
+    })();
+  };
+
+  useInput((input, key) => {
+    if (quitting) return;
+    dispatchKey(bindings, input, key, { spawn: (kind) => session.spawnLike(kind), quit });
+  });
+
+  if (quitting) {
+    return (
+      <Box flexDirection="column" paddingX={1}>
+        <Text>Cleaning up…</Text>
+        {quitting.map((line) => (
+          <Text key={line} dimColor>
+            · {line}
+          </Text>
+        ))}
+      </Box>
+    );
+  }
+
+  if (size.columns < minimumSize.columns || size.rows < minimumSize.rows) {
+    return (
+      <Text>
+        The terminal is {size.columns}×{size.rows}; rabbit-lab needs at least {minimumSize.columns}×
+        {minimumSize.rows}. Enlarge the window (q quits).
+      </Text>
+    );
+  }
+
+  // Rows left for the flow log after header, queue table, actors and hint bar.
+  const queueRows = Math.max(1, state.queues.list.length);
+  const fixed = 1 + (queueRows + 4) + 1 + 2;
+  const flowRows = Math.max(3, size.rows - fixed - 3 - Math.min(state.actors.length, 10));
+
+  return (
+    <Box flexDirection="column" width={size.columns}>
+      <Header
+        name={state.scenario.name}
+        title={state.scenario.title}
+        broker={state.broker}
+        healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
+      />
+      {state.notices.map((n) => (
+        <Text key={n} color="yellow" wrap="truncate-end">
+          {' '}
+          ! {n}
+        </Text>
+      ))}
+      <QueueTable
+        queues={state.queues.list}
+        sampledAt={state.queues.sampledAt}
+        error={state.queues.error}
+        now={now}
+      />
+      <ActorList actors={state.actors.slice(-10)} />
+      <FlowLog records={state.flow} rows={flowRows} />
+      <HintBar bindings={bindings} />
+    </Box>
+  );
+}

@@ -1,0 +1,81 @@
+import type { ManagementClient, QueueCounters } from './management-client.js';
+import { ManagementError } from './management-client.js';
+
+export interface PollResult {
+  /** When the sample was taken (ms since epoch); undefined until the first success. */
+  readonly sampledAt?: number;
+  readonly queues: readonly QueueCounters[];
+  /** The last error, cleared by the next success. */
+  readonly error?: string;
+}
+
+export interface PollerOptions {
+  readonly client: ManagementClient;
+  readonly vhost: string;
+  readonly intervalMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly onResult: (result: PollResult) => void;
+}
+
+/**
+ * Polls queue counters. A poll starts only after the previous one finished (never stacks up),
+ * and failures back off exponentially up to maxBackoffMs.
+ */
+export class Poller {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private failures = 0;
+  private last: PollResult = { queues: [] };
+  private inFlight: Promise<void> | undefined;
+
+  constructor(private readonly options: PollerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight;
+  }
+
+  /** Poll now (if none is running) and wait for it. */
+  async pollNow(): Promise<PollResult> {
+    if (!this.inFlight) this.inFlight = this.poll();
+    await this.inFlight;
+    return this.last;
+  }
+
+  private schedule(delay: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.inFlight) this.inFlight = this.poll();
+      void this.inFlight.then(() => {
+        const base = this.options.intervalMs ?? 500;
+        const backoff = Math.min(base * 2 ** this.failures, this.options.maxBackoffMs ?? 5000);
+        this.schedule(this.failures === 0 ? base : backoff);
+      });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const queues = await this.options.client.queues(this.options.vhost);
+      this.failures = 0;
+      this.last = { sampledAt: Date.now(), queues };
+    } catch (error) {
+      this.failures++;
+      const message = error instanceof ManagementError ? error.message : String(error);
+      this.last = { ...this.last, error: message };
+    } finally {
+      this.inFlight = undefined;
+    }
+    this.options.onResult(this.last);
+  }
+}

@@ -1,0 +1,78 @@
+import net from 'node:net';
+import {
+  type EmbeddedBroker,
+  findRabbitmqServer,
+  installHint,
+  startEmbeddedBroker,
+} from './embedded.js';
+import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
+
+export type BrokerMode = 'auto' | 'embedded' | 'external';
+
+/** A broker problem the user can fix; the message says how. */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+}
+
+export interface ResolvedBroker {
+  readonly target: BrokerTarget;
+  /** Set when rabbit-lab started its own private node for this run. */
+  readonly embedded?: EmbeddedBroker;
+}
+
+export interface ResolveOptions {
+  readonly url: string;
+  readonly managementUrl?: string;
+  readonly mode: BrokerMode;
+  readonly onProgress?: (message: string) => void;
+}
+
+/** Does anything accept TCP connections at host:port? */
+export function probe(host: string, port: number, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function startPrivate(options: ResolveOptions, preferStandardPorts: boolean) {
+  if (findRabbitmqServer() === undefined) {
+    throw new BrokerUnavailableError(
+      `No RabbitMQ broker answers at localhost:5672 and RabbitMQ is not installed. ${installHint()}`,
+    );
+  }
+  const embedded = await startEmbeddedBroker({
+    onProgress: options.onProgress,
+    preferStandardPorts,
+  });
+  return {
+    target: resolveTarget(embedded.amqpUrl, embedded.managementUrl),
+    embedded,
+  };
+}
+
+/**
+ * Decide which broker this run uses. `auto`: the given URL when something answers there; a private
+ * node when the URL is the default local one and nothing answers. `embedded`: always a private node.
+ * `external`: never start one.
+ */
+export async function resolveBroker(options: ResolveOptions): Promise<ResolvedBroker> {
+  const target = resolveTarget(options.url, options.managementUrl);
+  if (options.mode === 'embedded') return startPrivate(options, true);
+  options.onProgress?.(`connecting to ${target.host}:${target.port}…`);
+  if (await probe(target.host, target.port)) return { target };
+  if (options.mode === 'auto' && isDefaultLocal(target)) return startPrivate(options, true);
+  const how =
+    options.mode === 'external'
+      ? 'Start it, or use --broker embedded to let rabbit-lab start a private one.'
+      : 'Check --url (or RABBIT_LAB_URL); rabbit-lab starts a private broker only for the default local URL.';
+  throw new BrokerUnavailableError(
+    `Nothing answers at ${target.host}:${target.port} (${target.redactedUrl}). ${how}`,
+  );
+}

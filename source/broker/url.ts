@@ -1,0 +1,102 @@
+/** Thrown for a URL the user gave that cannot work; the message is meant for people. */
+export class UrlError extends Error {
+  override readonly name = 'UrlError';
+}
+
+export const defaultAmqpUrl = 'amqp://guest:guest@localhost:5672';
+
+export interface BrokerTarget {
+  /** The URL to hand to amqplib (with credentials). */
+  readonly amqpUrl: string;
+  /** Safe to print: the password replaced by `***`. */
+  readonly redactedUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly vhost: string;
+  readonly username: string;
+  readonly password: string;
+  /** Base URL of the management API, without credentials or trailing slash. */
+  readonly managementUrl: string;
+}
+
+/** Replace the password in any URL-looking text with `***`. */
+export function redact(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+}
+
+function parseUrl(raw: string, what: string): URL {
+  try {
+    return new URL(raw);
+  } catch {
+    throw new UrlError(
+      `The ${what} '${redact(raw)}' is not a valid URL; use the form amqp://user:password@host:5672/vhost.`,
+    );
+  }
+}
+
+/**
+ * Parse and check an AMQP URL and derive the management URL (same host, port 15672,
+ * or 15671 over TLS) unless one is given. The vhost is the URL's path, as in amqplib.
+ */
+export function resolveTarget(amqpUrl: string, managementUrl?: string): BrokerTarget {
+  const url = parseUrl(amqpUrl, 'broker URL');
+  if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
+    throw new UrlError(
+      `The broker URL must start with amqp:// or amqps://, not ${url.protocol}//; for example amqp://guest:guest@localhost:5672.`,
+    );
+  }
+  if (url.hostname === '') {
+    throw new UrlError(`The broker URL '${redact(amqpUrl)}' has no host name.`);
+  }
+  const tls = url.protocol === 'amqps:';
+  const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
+  const path = url.pathname.replace(/^\//, '');
+  const vhost = path === '' ? '/' : decodeURIComponent(path);
+  const username = url.username === '' ? 'guest' : decodeURIComponent(url.username);
+  const password = url.username === '' ? 'guest' : decodeURIComponent(url.password);
+  const host = url.hostname;
+
+  let management: string;
+  if (managementUrl === undefined) {
+    const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    management = `${tls ? 'https' : 'http'}://${hostPart}:${tls ? 15671 : 15672}`;
+  } else {
+    const m = parseUrl(managementUrl, 'management URL');
+    if (m.protocol !== 'http:' && m.protocol !== 'https:') {
+      throw new UrlError(
+        `The management URL must start with http:// or https://, not ${m.protocol}//.`,
+      );
+    }
+    m.username = '';
+    m.password = '';
+    management = m.toString().replace(/\/+$/, '');
+  }
+  const redactedUrl = url.password === '' ? amqpUrl : redact(amqpUrl);
+  return {
+    amqpUrl,
+    redactedUrl,
+    host,
+    port,
+    tls,
+    vhost,
+    username,
+    password,
+    managementUrl: management,
+  };
+}
+
+/** Same broker, other vhost (used by tests to isolate themselves). */
+export function withVhost(amqpUrl: string, vhost: string): string {
+  const url = new URL(amqpUrl);
+  url.pathname = `/${encodeURIComponent(vhost)}`;
+  return url.toString();
+}
+
+export function isDefaultLocal(target: BrokerTarget): boolean {
+  return (
+    (target.host === 'localhost' || target.host === '127.0.0.1' || target.host === '[::1]') &&
+    target.port === 5672 &&
+    !target.tls
+  );
+}

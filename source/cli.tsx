@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+/**
+ * The command line: parse and validate once, here, then hand typed options to the lab. Heavy
+ * modules (Ink, React, amqplib) load only when a scenario runs, so --help stays fast.
+ */
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { defaultAmqpUrl } from './broker/url.js';
+import { formatError, isUserError } from './errors.js';
+import type { RunOptions } from './run.js';
+
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+function fail(message: string): never {
+  process.stderr.write(`rabbit-lab: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const parser = yargs(hideBin(process.argv))
+    .scriptName('rabbit-lab')
+    .usage(
+      '$0 [scenario <name|file>] [options]\n\nA terminal lab for RabbitMQ: real producers and consumers exchanging real messages on a real broker.',
+    )
+    .option('url', {
+      type: 'string',
+      default: process.env.RABBIT_LAB_URL ?? defaultAmqpUrl,
+      defaultDescription: `$RABBIT_LAB_URL or ${defaultAmqpUrl}`,
+      describe: 'AMQP URL of the broker (the path is the vhost)',
+    })
+    .option('management-url', {
+      type: 'string',
+      describe: 'Management API base URL (default: the AMQP host, port 15672)',
+    })
+    .option('broker', {
+      choices: ['auto', 'embedded', 'external'] as const,
+      default: 'auto' as const,
+      describe:
+        'auto: use --url, or start a private node when nothing answers at the default local URL; embedded: always a private node; external: never',
+    })
+    .option('headless', {
+      type: 'boolean',
+      default: false,
+      describe: 'Run without the screen and print a report',
+    })
+    .option('duration', {
+      type: 'number',
+      describe: 'Stop after this many seconds (headless default: 10)',
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: 'Headless: print the report as JSON',
+    })
+    .option('keep', {
+      type: 'boolean',
+      default: false,
+      describe: 'Leave the queues and exchanges this run created on the broker',
+    })
+    .command('$0', 'Pick a scenario from a list')
+    .command('scenario <name>', 'Run a scenario by name, alias or file path', (y) =>
+      y.positional('name', {
+        type: 'string',
+        describe: 'e.g. hello-queue, hello, ./my-scenario.yaml',
+      }),
+    )
+    .command('list', 'List the built-in scenarios')
+    .example('$0 scenario hello', 'Open the hello-queue scenario')
+    .example(
+      '$0 scenario hello-queue --headless --duration 5 --json',
+      'Run it without a screen and check it',
+    )
+    .example('$0 list --json', 'The built-in scenarios, for tools')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(version)
+    .alias('v', 'version')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      fail(`${message} Run \`rabbit-lab --help\` for usage.`);
+    });
+
+  const argv = await parser.parse();
+  const command = String(argv._[0] ?? '');
+
+  if (command === 'list') {
+    const { listScenarios } = await import('./list.js');
+    process.exit(await listScenarios(argv.json, process.stdout));
+  }
+
+  if (argv.duration !== undefined && !(argv.duration > 0 && argv.duration <= 86_400)) {
+    fail('--duration must be a number of seconds between 0 and 86400.');
+  }
+
+  const options: RunOptions = {
+    scenario: command === 'scenario' ? String(argv.name) : undefined,
+    url: argv.url,
+    managementUrl: argv['management-url'],
+    broker: argv.broker,
+    headless: argv.headless,
+    durationMs: argv.duration === undefined ? undefined : argv.duration * 1000,
+    json: argv.json,
+    keep: argv.keep,
+  };
+  const { run } = await import('./run.js');
+  process.exitCode = await run(options);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${formatError(error)}\n`);
+  process.exit(isUserError(error) ? 2 : 1);
+});

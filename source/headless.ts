@@ -1,0 +1,48 @@
+/** The non-interactive face: run for a while, drain, check, report. Progress on stderr, report on stdout. */
+
+import { buildReport, formatReport, type Report } from './lab/report.js';
+import type { Session } from './lab/session.js';
+import type { LabState } from './lab/store.js';
+
+export interface HeadlessOptions {
+  readonly session: Session;
+  readonly durationMs: number;
+  readonly json: boolean;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** Resolves early when the user interrupts. */
+  readonly interrupted?: Promise<void>;
+}
+
+function progressLine(state: LabState, elapsedMs: number, durationMs: number): string {
+  const parts = state.actors.map((a) =>
+    a.config.kind === 'producer' ? `${a.id} sent ${a.published}` : `${a.id} got ${a.received}`,
+  );
+  const queues = state.queues.list
+    .filter((q) => !q.name.startsWith('amq.gen-'))
+    .map((q) => `${q.name} ready ${q.messagesReady} unacked ${q.messagesUnacknowledged}`);
+  return `${state.scenario.name} ${(elapsedMs / 1000).toFixed(0)}/${(durationMs / 1000).toFixed(0)} s · ${[...parts, ...queues].join(' · ')}`;
+}
+
+/** Runs the session for durationMs and returns the report (the session is left for the caller to shut down). */
+export async function runHeadless(options: HeadlessOptions): Promise<Report> {
+  const { session, durationMs, stderr } = options;
+  const started = Date.now();
+  const ticker = setInterval(() => {
+    stderr.write(`${progressLine(session.snapshot(), Date.now() - started, durationMs)}\n`);
+  }, 1000);
+  await Promise.race([
+    new Promise((resolve) => setTimeout(resolve, durationMs)),
+    options.interrupted ?? new Promise(() => {}),
+  ]);
+  clearInterval(ticker);
+  stderr.write('stopping producers and waiting for consumers to catch up…\n');
+  await session.drain();
+  await session.pollNow();
+  const state = session.snapshot();
+  const report = buildReport(state, session.checks(), Date.now() - started, session.queueNames());
+  options.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`,
+  );
+  return report;
+}

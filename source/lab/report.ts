@@ -1,0 +1,116 @@
+import type { CheckResult } from './checks.js';
+import type { LabState } from './store.js';
+
+export interface ActorReport {
+  readonly id: string;
+  readonly kind: 'producer' | 'consumer';
+  readonly status: string;
+  readonly published?: number;
+  readonly queue?: string;
+  readonly received?: number;
+  readonly acked?: number;
+  readonly redelivered?: number;
+  readonly external?: number;
+  readonly errors: number;
+  readonly lastError?: string;
+}
+
+export interface Report {
+  readonly scenario: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly broker: {
+    readonly url: string;
+    readonly managementUrl: string;
+    readonly embedded: boolean;
+    readonly version: string;
+  };
+  readonly actors: readonly ActorReport[];
+  readonly queues: readonly {
+    readonly name: string;
+    readonly messagesReady: number;
+    readonly messagesUnacknowledged: number;
+  }[];
+  readonly checks: readonly CheckResult[];
+  readonly notices: readonly string[];
+}
+
+export function buildReport(
+  state: LabState,
+  checks: readonly CheckResult[],
+  durationMs: number,
+  queueNames: ReadonlySet<string>,
+): Report {
+  return {
+    scenario: state.scenario.name,
+    ok: checks.every((c) => c.ok),
+    durationMs,
+    broker: {
+      url: state.broker.redactedUrl,
+      managementUrl: state.broker.managementUrl,
+      embedded: state.broker.embedded,
+      version: state.broker.version,
+    },
+    actors: state.actors.map((a): ActorReport => {
+      const common = {
+        id: a.id,
+        kind: a.config.kind,
+        status: a.status,
+        errors: a.errors,
+        ...(a.lastError ? { lastError: a.lastError } : {}),
+      };
+      return a.config.kind === 'producer'
+        ? { ...common, published: a.published }
+        : {
+            ...common,
+            queue: a.queue ?? a.config.queue,
+            received: a.received,
+            acked: a.acked,
+            redelivered: a.redelivered,
+            external: a.external,
+          };
+    }),
+    queues: state.queues.list
+      .filter((q) => queueNames.has(q.name))
+      .map((q) => ({
+        name: q.name,
+        messagesReady: q.messagesReady,
+        messagesUnacknowledged: q.messagesUnacknowledged,
+      })),
+    checks,
+    notices: state.notices,
+  };
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** A readable summary for people (headless without --json). */
+export function formatReport(report: Report): string {
+  const lines: string[] = [];
+  lines.push(
+    `${report.scenario} · ${(report.durationMs / 1000).toFixed(1)} s · RabbitMQ ${report.broker.version}${report.broker.embedded ? ' (private node)' : ''} · ${report.broker.url}`,
+  );
+  lines.push('');
+  lines.push(
+    `${pad('actor', 6)}${pad('kind', 10)}${pad('queue', 16)}${pad('sent', 8)}${pad('got', 8)}${pad('acked', 8)}${pad('redeliv.', 9)}errors`,
+  );
+  for (const a of report.actors) {
+    lines.push(
+      `${pad(a.id, 6)}${pad(a.kind, 10)}${pad(a.queue ?? '', 16)}${pad(String(a.published ?? ''), 8)}${pad(String(a.received ?? ''), 8)}${pad(String(a.acked ?? ''), 8)}${pad(String(a.redelivered ?? ''), 9)}${a.errors}${a.lastError ? `  ${a.lastError}` : ''}`,
+    );
+  }
+  if (report.queues.length > 0) {
+    lines.push('');
+    lines.push(`${pad('queue', 22)}${pad('ready', 8)}unacked`);
+    for (const q of report.queues) {
+      lines.push(`${pad(q.name, 22)}${pad(String(q.messagesReady), 8)}${q.messagesUnacknowledged}`);
+    }
+  }
+  for (const n of report.notices) lines.push('', `note: ${n}`);
+  lines.push('');
+  for (const c of report.checks) lines.push(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  lines.push('', report.ok ? 'All checks passed.' : 'Some checks failed.');
+  return lines.join('\n');
+}

@@ -1,0 +1,320 @@
+/**
+ * The session engine: ties the supervisor (actor processes), the poller (broker counters), the
+ * ledger (what was sent and received) and the store (display state) together. Both faces, the
+ * Ink UI and headless mode, drive a Session and read its snapshots.
+ */
+import { randomBytes } from 'node:crypto';
+import amqp, { type ChannelModel } from 'amqplib';
+import { describeAmqpError } from '../actors/errors.js';
+import type { ActorConfig, ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
+import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
+import { ManagementClient } from '../broker/management-client.js';
+import { Poller } from '../broker/poller.js';
+import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
+import type { BrokerTarget } from '../broker/url.js';
+import type { ActorSpec, ConsumerSpec, ProducerSpec, Scenario } from '../scenario/schema.js';
+import { type CheckResult, runChecks } from './checks.js';
+import { Ledger } from './ledger.js';
+import { initialState, type LabEvent, type LabState, liveActors, reduce } from './store.js';
+
+/** A problem starting the session that the user can fix (bad credentials, no permissions…). */
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+}
+
+export interface SessionOptions {
+  readonly scenario: Scenario;
+  readonly target: BrokerTarget;
+  readonly embedded: boolean;
+  /** Leave the queues and exchanges this run created. */
+  readonly keep?: boolean;
+  /** Most actors alive at once, so a lab cannot flood a shared broker by accident. */
+  readonly maxActors?: number;
+  /** Snapshots to listeners at most this often. */
+  readonly maxFps?: number;
+  readonly pollIntervalMs?: number;
+}
+
+export const defaultMaxActors = 32;
+
+function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
+  return {
+    kind: 'producer',
+    id,
+    exchange: spec.exchange,
+    routingKeys: spec.routingKeys,
+    rate: spec.rate === 'max' ? 0 : spec.rate,
+    body: spec.body,
+    persistent: spec.persistent,
+    paused: false,
+  };
+}
+
+function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
+  return {
+    kind: 'consumer',
+    id,
+    queue: spec.queue,
+    bind: spec.bind,
+    prefetch: spec.prefetch,
+    ack: spec.ack,
+    workMs: spec.workMs,
+    workPerDotMs: spec.workPerDotMs,
+  };
+}
+
+export class Session {
+  readonly runId = randomBytes(4).toString('hex');
+  readonly ledger = new Ledger();
+  private state: LabState;
+  private readonly supervisor: Supervisor;
+  private readonly management: ManagementClient;
+  private readonly poller: Poller;
+  private connection: ChannelModel | undefined;
+  private declared: DeclaredTopology | undefined;
+  private readonly listeners = new Set<(state: LabState) => void>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlush = 0;
+  private readonly killed = new Set<string>();
+  private nextId = { producer: 1, consumer: 1 };
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(private readonly options: SessionOptions) {
+    const { scenario, target } = options;
+    this.state = initialState(
+      { name: scenario.name, title: scenario.title, lesson: scenario.lesson },
+      {
+        redactedUrl: target.redactedUrl,
+        managementUrl: target.managementUrl,
+        embedded: options.embedded,
+        version: '',
+        vhost: target.vhost,
+      },
+      Date.now(),
+    );
+    this.supervisor = new Supervisor(
+      { url: target.amqpUrl, scenario: scenario.name, runId: this.runId },
+      (event) => this.onSupervisorEvent(event),
+    );
+    this.management = new ManagementClient({
+      baseUrl: target.managementUrl,
+      username: target.username,
+      password: target.password,
+    });
+    this.poller = new Poller({
+      client: this.management,
+      vhost: target.vhost,
+      intervalMs: options.pollIntervalMs ?? 500,
+      onResult: (result) => {
+        // Only this scenario's queues: the vhost may hold anything else.
+        const names = this.queueNames();
+        const queues = result.queues.filter((q) => names.has(q.name));
+        this.dispatch({ type: 'poll', result: { ...result, queues } });
+      },
+    });
+  }
+
+  get scenario(): Scenario {
+    return this.options.scenario;
+  }
+
+  /** The queues this run shows: the topology's, and those the consumers consume from. */
+  queueNames(): Set<string> {
+    const names = new Set(this.options.scenario.topology.queues.map((q) => q.name));
+    for (const a of this.state.actors) if (a.queue) names.add(a.queue);
+    return names;
+  }
+
+  snapshot(): LabState {
+    return this.state;
+  }
+
+  /** Called with a new state at most maxFps times a second. */
+  subscribe(listener: (state: LabState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private dispatch(event: LabEvent): void {
+    this.state = reduce(this.state, event);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    const interval = 1000 / (this.options.maxFps ?? 15);
+    const wait = Math.max(0, this.lastFlush + interval - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.lastFlush = Date.now();
+      for (const listener of this.listeners) listener(this.state);
+    }, wait);
+  }
+
+  /** Connect, declare the topology, start polling and spawn the scenario's actors. */
+  async start(): Promise<void> {
+    const { target, scenario } = this.options;
+    try {
+      this.connection = await amqp.connect(target.amqpUrl, {
+        clientProperties: { connection_name: `rabbit-lab ${scenario.name} session` },
+        timeout: 5000,
+      });
+    } catch (error) {
+      throw new SessionError(
+        `Cannot connect to ${target.redactedUrl}: ${describeAmqpError(error)}`,
+      );
+    }
+    this.connection.on('error', () => {
+      // 'close' follows.
+    });
+    this.connection.on('close', () => {
+      this.connection = undefined;
+    });
+    const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
+    this.state = { ...this.state, broker: { ...this.state.broker, version } };
+    try {
+      this.declared = await declareTopology(this.connection, scenario.topology);
+    } catch (error) {
+      throw new SessionError(`Cannot declare the scenario's topology: ${describeAmqpError(error)}`);
+    }
+    for (const text of this.declared.notices) this.dispatch({ type: 'notice', text });
+    this.poller.start();
+    for (const spec of scenario.actors) this.spawn(spec);
+    this.dispatch({ type: 'phase', phase: 'running' });
+  }
+
+  /** Spawn an actor from a spec; returns its id, or undefined when the actor limit is reached. */
+  spawn(spec: ActorSpec): string | undefined {
+    const max = this.options.maxActors ?? defaultMaxActors;
+    if (liveActors(this.state).length >= max) {
+      this.dispatch({ type: 'notice', text: `At most ${max} actors run at once.` });
+      return undefined;
+    }
+    const config: ActorConfig =
+      spec.kind === 'producer'
+        ? producerConfig(`P${this.nextId.producer++}`, spec)
+        : consumerConfig(`C${this.nextId.consumer++}`, spec);
+    this.dispatch({ type: 'spawned', config });
+    this.supervisor.spawn(config);
+    return config.id;
+  }
+
+  /** Spawn another actor like the scenario's first of that kind. */
+  spawnLike(kind: 'producer' | 'consumer'): string | undefined {
+    const template = this.options.scenario.actors.find((a) => a.kind === kind);
+    if (template) return this.spawn(template);
+    const q = this.options.scenario.topology.queues[0]?.name;
+    if (!q) {
+      this.dispatch({ type: 'notice', text: `This scenario has no ${kind} to copy.` });
+      return undefined;
+    }
+    return this.spawn(
+      kind === 'producer'
+        ? {
+            kind,
+            exchange: '',
+            routingKeys: [q],
+            rate: 1,
+            body: 'Message #{seq}',
+            persistent: false,
+          }
+        : { kind, queue: q, prefetch: 1, ack: 'manual', workMs: 0, workPerDotMs: 0 },
+    );
+  }
+
+  /** SIGKILL: the crash case. */
+  async kill(id: string): Promise<void> {
+    this.killed.add(id);
+    await this.supervisor.kill(id);
+  }
+
+  /** Graceful stop: the actor closes its connection. */
+  async stopActor(id: string): Promise<void> {
+    this.dispatch({ type: 'stopping', id });
+    await this.supervisor.stop(id);
+  }
+
+  private onSupervisorEvent(event: SupervisorEvent): void {
+    if (event.type === 'exit') {
+      this.dispatch({
+        type: 'exit',
+        id: event.id,
+        killed: this.killed.has(event.id) || event.signal === 'SIGKILL',
+        code: event.code,
+      });
+      return;
+    }
+    const { message } = event;
+    if (message.type === 'batch') {
+      if (message.lastSeq !== undefined) this.ledger.recordPublished(event.id, message.lastSeq);
+      if (message.runs.length > 0) this.ledger.recordReceived(message.runs, false);
+      if (message.redeliveredRuns.length > 0)
+        this.ledger.recordReceived(message.redeliveredRuns, true);
+    }
+    this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
+  }
+
+  /** Stop the producers, then wait until consumers have caught up (or the timeout passes). */
+  async drain(timeoutMs = 5000): Promise<void> {
+    this.dispatch({ type: 'phase', phase: 'draining' });
+    const producers = liveActors(this.state).filter((a) => a.config.kind === 'producer');
+    await Promise.all(producers.map((p) => this.stopActor(p.id)));
+    const deadline = Date.now() + timeoutMs;
+    const hasConsumers = () => liveActors(this.state).some((a) => a.config.kind === 'consumer');
+    while (Date.now() < deadline && hasConsumers()) {
+      if (this.ledger.totalReceived() >= this.ledger.totalPublished()) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  checks(): CheckResult[] {
+    return runChecks(this.options.scenario.checks, this.ledger);
+  }
+
+  /** Fresh counters now (for the final report). */
+  async pollNow(): Promise<void> {
+    await this.poller.pollNow();
+  }
+
+  /** Stop everything and remove what this run created (unless keep). Safe to call twice. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.doShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.dispatch({ type: 'phase', phase: 'stopping' });
+    await this.supervisor.stopAll(2000);
+    await this.poller.stop();
+    const connection = this.connection;
+    if (connection && this.declared && !this.options.keep) {
+      try {
+        await teardownTopology(connection, this.declared);
+      } catch (error) {
+        this.dispatch({ type: 'notice', text: `Cleanup failed: ${describeAmqpError(error)}` });
+      }
+    }
+    try {
+      await connection?.close();
+    } catch {
+      // Already closed.
+    }
+    this.dispatch({ type: 'phase', phase: 'stopped' });
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    for (const listener of this.listeners) listener(this.state);
+  }
+
+  /** Last resort for process 'exit': kill actors synchronously. */
+  killAllSync(): void {
+    this.supervisor.killAllSync();
+  }
+
+  /** What this run created on the broker (for messages while cleaning up). */
+  created(): { queues: readonly string[]; exchanges: readonly string[] } {
+    return {
+      queues: this.declared?.createdQueues ?? [],
+      exchanges: this.declared?.createdExchanges ?? [],
+    };
+  }
+}

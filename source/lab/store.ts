@@ -1,0 +1,228 @@
+/**
+ * The lab's display state and the pure reducer that folds events into it. The session feeds it;
+ * the Ink UI and the headless reporter read snapshots of it.
+ */
+
+import type { ActorConfig, ChildMessage, MessageRecord } from '../actors/protocol.js';
+import type { QueueCounters } from '../broker/management-client.js';
+import type { PollResult } from '../broker/poller.js';
+
+export type ActorStatus =
+  | 'starting'
+  | 'running'
+  | 'paused'
+  | 'stopping'
+  | 'stopped'
+  | 'killed'
+  | 'failed';
+
+export interface ActorView {
+  readonly id: string;
+  readonly config: ActorConfig;
+  readonly status: ActorStatus;
+  /** Consumer: the queue it consumes from, once known. */
+  readonly queue?: string;
+  readonly boundAt?: number;
+  readonly published: number;
+  readonly received: number;
+  readonly acked: number;
+  readonly redelivered: number;
+  readonly external: number;
+  readonly errors: number;
+  readonly lastError?: string;
+  /** Messages per second over the last couple of seconds (published or received). */
+  readonly rate: number;
+  /** [time, count] of recent batches, for the rate. */
+  readonly recent: readonly (readonly [number, number])[];
+}
+
+export interface BrokerInfo {
+  readonly redactedUrl: string;
+  readonly managementUrl: string;
+  readonly embedded: boolean;
+  readonly version: string;
+  readonly vhost: string;
+}
+
+export interface LabState {
+  readonly scenario: { readonly name: string; readonly title: string; readonly lesson: string };
+  readonly broker: BrokerInfo;
+  readonly actors: readonly ActorView[];
+  readonly queues: {
+    readonly sampledAt?: number;
+    readonly error?: string;
+    readonly list: readonly QueueCounters[];
+  };
+  readonly flow: readonly MessageRecord[];
+  readonly notices: readonly string[];
+  readonly startedAt: number;
+  readonly phase: 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
+}
+
+export type LabEvent =
+  | { readonly type: 'spawned'; readonly config: ActorConfig }
+  | {
+      readonly type: 'actor';
+      readonly id: string;
+      readonly message: ChildMessage;
+      readonly at: number;
+    }
+  | { readonly type: 'stopping'; readonly id: string }
+  | {
+      readonly type: 'exit';
+      readonly id: string;
+      readonly killed: boolean;
+      readonly code: number | null;
+    }
+  | { readonly type: 'poll'; readonly result: PollResult }
+  | { readonly type: 'notice'; readonly text: string }
+  | { readonly type: 'phase'; readonly phase: LabState['phase'] };
+
+export const flowCapacity = 200;
+const rateWindowMs = 2000;
+
+export function initialState(
+  scenario: LabState['scenario'],
+  broker: BrokerInfo,
+  startedAt: number,
+): LabState {
+  return {
+    scenario,
+    broker,
+    actors: [],
+    queues: { list: [] },
+    flow: [],
+    notices: [],
+    startedAt,
+    phase: 'starting',
+  };
+}
+
+function newActor(config: ActorConfig): ActorView {
+  return {
+    id: config.id,
+    config,
+    status: 'starting',
+    published: 0,
+    received: 0,
+    acked: 0,
+    redelivered: 0,
+    external: 0,
+    errors: 0,
+    rate: 0,
+    recent: [],
+  };
+}
+
+function updateActor(
+  state: LabState,
+  id: string,
+  update: (actor: ActorView) => ActorView,
+): LabState {
+  let changed = false;
+  const actors = state.actors.map((a) => {
+    if (a.id !== id) return a;
+    changed = true;
+    return update(a);
+  });
+  return changed ? { ...state, actors } : state;
+}
+
+function withRate(actor: ActorView, at: number, count: number): ActorView {
+  const recent = [...actor.recent.filter(([t]) => at - t < rateWindowMs), [at, count] as const];
+  const oldest = recent[0]?.[0] ?? at;
+  const total = recent.reduce((n, [, c]) => n + c, 0);
+  // Over a window of at least one second, so the first batch does not read as a spike.
+  const span = Math.max(1000, at - oldest);
+  return { ...actor, recent, rate: (total * 1000) / span };
+}
+
+function applyActorMessage(
+  state: LabState,
+  id: string,
+  message: ChildMessage,
+  at: number,
+): LabState {
+  switch (message.type) {
+    case 'ready':
+      return updateActor(state, id, (a) => ({
+        ...a,
+        status: a.config.kind === 'producer' && a.config.paused ? 'paused' : 'running',
+        queue: message.queue ?? a.queue,
+        boundAt: message.boundAt ?? a.boundAt,
+      }));
+    case 'batch': {
+      const c = message.counts;
+      const next = updateActor(state, id, (a) =>
+        withRate(
+          {
+            ...a,
+            published: a.published + c.published,
+            received: a.received + c.received,
+            acked: a.acked + c.acked,
+            redelivered: a.redelivered + c.redelivered,
+            external: a.external + c.external,
+          },
+          at,
+          a.config.kind === 'producer' ? c.published : c.received,
+        ),
+      );
+      if (message.samples.length === 0) return next;
+      const flow = [...next.flow, ...message.samples];
+      return { ...next, flow: flow.length > flowCapacity ? flow.slice(-flowCapacity) : flow };
+    }
+    case 'error':
+      return updateActor(state, id, (a) => ({
+        ...a,
+        errors: a.errors + 1,
+        lastError: message.message,
+        status: message.fatal ? 'failed' : a.status,
+      }));
+    case 'stopped':
+      return updateActor(state, id, (a) => ({ ...a, status: 'stopped' }));
+  }
+}
+
+export function reduce(state: LabState, event: LabEvent): LabState {
+  switch (event.type) {
+    case 'spawned':
+      return { ...state, actors: [...state.actors, newActor(event.config)] };
+    case 'actor':
+      return applyActorMessage(state, event.id, event.message, event.at);
+    case 'stopping':
+      return updateActor(state, event.id, (a) => ({ ...a, status: 'stopping' }));
+    case 'exit':
+      return updateActor(state, event.id, (a) => ({
+        ...a,
+        rate: 0,
+        recent: [],
+        status: event.killed
+          ? 'killed'
+          : a.status === 'failed' || (event.code !== 0 && a.status !== 'stopping')
+            ? 'failed'
+            : 'stopped',
+      }));
+    case 'poll':
+      return {
+        ...state,
+        queues: {
+          sampledAt: event.result.sampledAt,
+          error: event.result.error,
+          list: event.result.queues,
+        },
+      };
+    case 'notice':
+      return state.notices.includes(event.text)
+        ? state
+        : { ...state, notices: [...state.notices, event.text].slice(-20) };
+    case 'phase':
+      return { ...state, phase: event.phase };
+  }
+}
+
+/** Actors that are alive (not stopped, killed or failed). */
+export function liveActors(state: LabState): ActorView[] {
+  return state.actors.filter(
+    (a) => a.status === 'starting' || a.status === 'running' || a.status === 'paused',
+  );
+}

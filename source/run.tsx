@@ -1,0 +1,184 @@
+/**
+ * Running a scenario: resolve it, find or start a broker, start a session, then hand it to the
+ * screen or to headless mode. Every exit path (q, Ctrl-C, SIGTERM, SIGHUP, a crash) stops the
+ * actors and the private broker and removes what this run created.
+ */
+import { render } from 'ink';
+import { App } from './app.js';
+import type { EmbeddedBroker } from './broker/embedded.js';
+import { type BrokerMode, resolveBroker } from './broker/resolve.js';
+import { formatError, isUserError, UsageError } from './errors.js';
+import { runHeadless } from './headless.js';
+import { Session } from './lab/session.js';
+import { loadCatalog, resolveScenario } from './scenario/catalog.js';
+import type { Scenario } from './scenario/schema.js';
+import { Picker } from './ui/picker.js';
+
+export interface RunOptions {
+  readonly scenario?: string;
+  readonly url: string;
+  readonly managementUrl?: string;
+  readonly broker: BrokerMode;
+  readonly headless: boolean;
+  readonly durationMs?: number;
+  readonly json: boolean;
+  readonly keep: boolean;
+}
+
+const defaultHeadlessMs = 10_000;
+
+async function pick(): Promise<Scenario | undefined> {
+  const catalog = await loadCatalog();
+  let chosen: Scenario | undefined;
+  const ink = render(
+    <Picker scenarios={catalog.map((e) => e.scenario)} onDone={(s) => (chosen = s)} />,
+    { exitOnCtrlC: false },
+  );
+  await ink.waitUntilExit();
+  ink.clear();
+  return chosen;
+}
+
+/** Progress on stderr: one rewritten line on a terminal, plain lines otherwise. */
+function progressWriter(): { update: (line: string) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true;
+  let last = 0;
+  return {
+    update(line) {
+      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+      else if (Date.now() - last >= 1000) {
+        last = Date.now();
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    done() {
+      if (tty) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+export async function run(options: RunOptions): Promise<number> {
+  const interactive = !options.headless;
+  if (interactive && (!process.stdout.isTTY || !process.stdin.isTTY)) {
+    throw new UsageError(
+      'The lab screen needs a terminal; add --headless (and --json for a machine-readable report) to run without one.',
+    );
+  }
+
+  let scenario: Scenario | undefined;
+  if (options.scenario === undefined) {
+    scenario = await pick();
+    if (!scenario) return 0;
+  } else {
+    scenario = (await resolveScenario(options.scenario)).scenario;
+  }
+
+  let embedded: EmbeddedBroker | undefined;
+  let session: Session | undefined;
+  let unmount: (() => void) | undefined;
+  let exiting = false;
+
+  // Last resort: whatever happens, no actor or private node outlives this process.
+  process.on('exit', () => {
+    session?.killAllSync();
+    embedded?.stopSync();
+  });
+
+  const cleanup = async () => {
+    await session?.shutdown();
+    await embedded?.stop();
+  };
+
+  const onSignal = (signal: NodeJS.Signals, code: number) => {
+    if (exiting) {
+      process.exit(code); // second signal: the 'exit' handler kills what is left
+    }
+    exiting = true;
+    unmount?.();
+    process.stderr.write(`\nrabbit-lab: ${signal}, cleaning up…\n`);
+    void cleanup().finally(() => process.exit(code));
+  };
+  let interrupt: () => void = () => {};
+  const interrupted = new Promise<void>((resolve) => {
+    interrupt = resolve;
+  });
+  process.on('SIGINT', () => {
+    // Headless: Ctrl-C ends the run early but still drains, checks and reports.
+    if (options.headless && !exiting && session) {
+      exiting = true;
+      process.stderr.write(
+        '\nrabbit-lab: interrupted; finishing the run (Ctrl-C again to quit now)…\n',
+      );
+      interrupt();
+      return;
+    }
+    onSignal('SIGINT', 130);
+  });
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
+  process.on('SIGHUP', () => onSignal('SIGHUP', 129));
+  const crash = (error: unknown) => {
+    unmount?.();
+    process.stderr.write(`${formatError(error)}\n`);
+    void cleanup().finally(() => process.exit(isUserError(error) ? 2 : 1));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+
+  const progress = progressWriter();
+  try {
+    const resolved = await resolveBroker({
+      url: options.url,
+      managementUrl: options.managementUrl,
+      mode: options.broker,
+      onProgress: progress.update,
+    });
+    embedded = resolved.embedded;
+    progress.update(`starting ${scenario.name}…`);
+    session = new Session({
+      scenario,
+      target: resolved.target,
+      embedded: embedded !== undefined,
+      keep: options.keep,
+    });
+    await session.start();
+  } catch (error) {
+    progress.done();
+    await cleanup();
+    throw error;
+  }
+  progress.done();
+
+  if (options.headless) {
+    const report = await runHeadless({
+      session,
+      durationMs: options.durationMs ?? defaultHeadlessMs,
+      json: options.json,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      interrupted,
+    });
+    await cleanup();
+    return report.ok ? 0 : 1;
+  }
+
+  const activeSession = session;
+  const broker = embedded;
+  const ink = render(
+    <App
+      session={activeSession}
+      afterShutdown={
+        broker
+          ? { label: 'stopping the private RabbitMQ node', run: () => broker.stop() }
+          : undefined
+      }
+    />,
+    { exitOnCtrlC: false, maxFps: 15 },
+  );
+  unmount = () => ink.unmount();
+  if (options.durationMs !== undefined) {
+    setTimeout(() => onSignal('SIGTERM', 0), options.durationMs).unref();
+  }
+  await ink.waitUntilExit();
+  await cleanup();
+  return 0;
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+/** A name the broker accepts for an exchange or queue (AMQP shortstr, no control characters). */
+const entityName = z
+  .string()
+  .max(255)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+const argumentValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const exchangeSchema = z.strictObject({
+  name: entityName.min(1),
+  type: z.enum(['direct', 'fanout', 'topic', 'headers']),
+  durable: z.boolean().default(false),
+  autoDelete: z.boolean().default(false),
+});
+
+export const queueSchema = z.strictObject({
+  name: entityName.min(1),
+  durable: z.boolean().default(false),
+  exclusive: z.boolean().default(false),
+  autoDelete: z.boolean().default(false),
+  arguments: z.record(z.string(), argumentValue).default({}),
+});
+
+export const bindingSchema = z.strictObject({
+  exchange: entityName.min(1),
+  queue: entityName.min(1),
+  keys: z.array(z.string().max(255)).min(1).default(['']),
+});
+
+export const producerSchema = z.strictObject({
+  kind: z.literal('producer'),
+  /** '' is the default exchange: the routing key is the queue name. */
+  exchange: entityName.default(''),
+  /** Messages cycle through these keys in order. */
+  routingKeys: z.array(z.string().max(255)).min(1),
+  /** Messages per second; 'max' publishes as fast as the broker accepts. */
+  rate: z.union([z.number().positive().max(100_000), z.literal('max')]).default(1),
+  /** `{seq}`, `{key}` and `{actor}` are replaced per message. */
+  body: z.string().max(10_000).default('Message #{seq}'),
+  persistent: z.boolean().default(false),
+});
+
+export const ackModeSchema = z.enum(['manual', 'auto', 'never']);
+
+export const consumerSchema = z
+  .strictObject({
+    kind: z.literal('consumer'),
+    /** A queue from the topology (or any existing queue) to consume from. */
+    queue: entityName.min(1).optional(),
+    /** Instead of `queue`: a server-named exclusive queue bound to this exchange with these keys. */
+    bind: z
+      .strictObject({
+        exchange: entityName.min(1),
+        keys: z.array(z.string().max(255)).min(1).default(['']),
+      })
+      .optional(),
+    /** Unacknowledged messages the broker may push at once; 0 means unlimited. */
+    prefetch: z.number().int().min(0).max(65_535).default(1),
+    ack: ackModeSchema.default('manual'),
+    /** Simulated work per message, in milliseconds. */
+    workMs: z.number().int().min(0).max(60_000).default(0),
+    /** Extra simulated work per '.' in the body (the tutorial's `Task 7 ...`). */
+    workPerDotMs: z.number().int().min(0).max(60_000).default(0),
+  })
+  .refine((c) => (c.queue === undefined) !== (c.bind === undefined), {
+    message: 'a consumer needs exactly one of `queue` or `bind`',
+  });
+
+export const actorSchema = z.discriminatedUnion('kind', [producerSchema, consumerSchema]);
+
+export const checkNameSchema = z.enum(['no-loss']);
+
+export const tourStepSchema = z.strictObject({
+  /** Seconds after the scenario starts. */
+  at: z.number().min(0).max(3600),
+  say: z.string().min(1),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes')
+    .max(60),
+  title: z.string().min(1).max(80),
+  pattern: z.string().min(1).max(60),
+  summary: z.string().min(1).max(200),
+  tutorial: z.number().int().min(1).max(7).optional(),
+  aliases: z.array(z.string().min(1)).default([]),
+  lesson: z.string().min(1),
+  topology: z
+    .strictObject({
+      exchanges: z.array(exchangeSchema).default([]),
+      queues: z.array(queueSchema).default([]),
+      bindings: z.array(bindingSchema).default([]),
+    })
+    .default({ exchanges: [], queues: [], bindings: [] }),
+  actors: z.array(actorSchema).max(64).default([]),
+  checks: z.array(checkNameSchema).default(['no-loss']),
+  tour: z.array(tourStepSchema).default([]),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ExchangeSpec = z.infer<typeof exchangeSchema>;
+export type QueueSpec = z.infer<typeof queueSchema>;
+export type BindingSpec = z.infer<typeof bindingSchema>;
+export type ProducerSpec = z.infer<typeof producerSchema>;
+export type ConsumerSpec = z.infer<typeof consumerSchema>;
+export type ActorSpec = z.infer<typeof actorSchema>;
+export type AckMode = z.infer<typeof ackModeSchema>;
+export type CheckName = z.infer<typeof checkNameSchema>;

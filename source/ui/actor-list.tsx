@@ -1,0 +1,57 @@
+import { Box, Text } from 'ink';
+import type { ActorView } from '../lab/store.js';
+import { fit, formatRate } from './format.js';
+import { actorColour } from './theme.js';
+
+export interface ActorListProps {
+  readonly actors: readonly ActorView[];
+}
+
+function describe(actor: ActorView): string {
+  const c = actor.config;
+  if (c.kind === 'producer') {
+    const target =
+      c.exchange === '' ? (c.routingKeys[0] ?? '') : `${c.exchange}[${c.routingKeys.join(',')}]`;
+    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}`;
+  }
+  const source = actor.queue ?? c.queue ?? '…';
+  const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);
+  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+}
+
+const statusColour = {
+  starting: 'yellow',
+  running: 'green',
+  paused: 'yellow',
+  stopping: 'yellow',
+  stopped: 'gray',
+  killed: 'red',
+  failed: 'red',
+} as const;
+
+export function ActorList({ actors }: ActorListProps) {
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1} flexGrow={1}>
+      <Text bold>Actors</Text>
+      {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
+      {actors.map((a) => (
+        <Box key={a.id} flexDirection="column">
+          <Text wrap="truncate-end">
+            <Text color={actorColour(a.id)} bold>
+              {a.id.padEnd(4)}
+            </Text>
+            <Text>{a.config.kind.padEnd(9)}</Text>
+            <Text color={statusColour[a.status]}>{a.status.padEnd(9)}</Text>
+            <Text>{describe(a)}</Text>
+          </Text>
+          {a.lastError ? (
+            <Text color="red" wrap="truncate-end">
+              {'    '}
+              {a.lastError}
+            </Text>
+          ) : null}
+        </Box>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,49 @@
+import type { MessageRecord } from '../actors/protocol.js';
+import { arrow } from './theme.js';
+
+/** `P1 ─▶ hello ─▶ C1`, or `P1 ─▶ logs[info] ─▶ amq.gen-… ─▶ C2` through a named exchange. */
+export function messagePath(record: MessageRecord): string[] {
+  const from = record.producer ?? 'external';
+  const queue = record.queue.startsWith('amq.gen-')
+    ? `${record.queue.slice(0, 12)}…`
+    : record.queue;
+  const hops =
+    record.exchange === ''
+      ? [from, queue, record.consumer]
+      : [from, `${record.exchange}[${record.routingKey}]`, queue, record.consumer];
+  return hops;
+}
+
+export function joinPath(hops: readonly string[]): string {
+  return hops.join(` ${arrow} `);
+}
+
+export function outcomeLabel(record: MessageRecord): string {
+  const base = { ack: '✓ ack', 'auto-ack': '✓ auto-ack', unacked: '… not acked', nack: '✗ nack' }[
+    record.outcome
+  ];
+  const tags = [
+    record.producer === undefined ? 'external' : '',
+    record.redelivered ? '⟳ redelivered' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return tags ? `${base} ${tags}` : base;
+}
+
+export function formatAge(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s ago`;
+  return `${Math.round(ms / 1000)} s ago`;
+}
+
+export function formatRate(rate: number): string {
+  if (rate >= 1000) return `${(rate / 1000).toFixed(1)}k/s`;
+  if (rate >= 10) return `${Math.round(rate)}/s`;
+  return `${rate.toFixed(1)}/s`;
+}
+
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text.padEnd(width);
+  return `${text.slice(0, Math.max(0, width - 1))}…`;
+}

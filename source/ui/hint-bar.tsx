@@ -1,0 +1,24 @@
+import { Box, Text } from 'ink';
+import type { KeyBinding } from './keymap.js';
+
+export interface HintBarProps {
+  readonly bindings: readonly KeyBinding[];
+}
+
+export function HintBar({ bindings }: HintBarProps) {
+  return (
+    <Box paddingX={1}>
+      <Text>
+        {bindings.map((b) => (
+          <Text key={b.label}>
+            <Text bold color="yellow">
+              {b.label}
+            </Text>{' '}
+            <Text dimColor>{b.description}</Text>
+            {'  '}
+          </Text>
+        ))}
+      </Text>
+    </Box>
+  );
+}

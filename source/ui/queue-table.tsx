@@ -1,0 +1,34 @@
+import { Box, Text } from 'ink';
+import type { QueueCounters } from '../broker/management-client.js';
+import { fit, formatAge } from './format.js';
+
+export interface QueueTableProps {
+  readonly queues: readonly QueueCounters[];
+  /** When the counters were sampled; undefined before the first sample. */
+  readonly sampledAt?: number;
+  readonly error?: string;
+  readonly now: number;
+}
+
+export function QueueTable({ queues, sampledAt, error, now }: QueueTableProps) {
+  const age = sampledAt === undefined ? 'waiting for the first sample' : formatAge(now - sampledAt);
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1}>
+      <Text>
+        <Text bold>Queues</Text>
+        <Text dimColor> · live · {age}</Text>
+        {error ? <Text color="red"> · unavailable: {error}</Text> : null}
+      </Text>
+      <Text dimColor>
+        {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}
+      </Text>
+      {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
+      {queues.map((q) => (
+        <Text key={q.name}>
+          {fit(q.name, 26)} {String(q.messagesReady).padStart(8)}{' '}
+          {String(q.messagesUnacknowledged).padStart(8)} {String(q.consumers).padStart(10)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

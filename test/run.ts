@@ -1,0 +1,59 @@
+/**
+ * `npm test`: start a private RabbitMQ node (the same module the CLI uses), run every test file
+ * with node's test runner against it, stop it. Tests fail (never skip) when no broker can start.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../source/broker/embedded.js';
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return testFiles(full);
+    return /\.test\.tsx?$/.test(name) ? [full] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+const files = only.length > 0 ? only : testFiles('test').sort();
+
+let broker: EmbeddedBroker | undefined;
+try {
+  process.stderr.write('test: starting a private RabbitMQ node for the tests…\n');
+  broker = await startEmbeddedBroker({
+    preferStandardPorts: false,
+    onProgress: (line) => process.stderr.write(`test: ${line}\n`),
+  });
+  process.stderr.write(
+    `test: RabbitMQ ${broker.version} at ${broker.amqpUrl.replace(/:[^:@/]*@/, ':***@')}\n`,
+  );
+} catch (error) {
+  process.stderr.write(
+    `test: cannot start a RabbitMQ node for the tests: ${error instanceof Error ? error.message : String(error)}\n` +
+      'test: the broker tests need a local RabbitMQ server; install it with `npm run setup` (Debian/Ubuntu: apt-get install rabbitmq-server; macOS: brew install rabbitmq).\n',
+  );
+  process.exit(1);
+}
+
+const stopBroker = () => broker?.stopSync();
+process.on('exit', stopBroker);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => process.exit(130));
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      RABBIT_LAB_TEST_URL: broker.amqpUrl,
+      RABBIT_LAB_TEST_MANAGEMENT_URL: broker.managementUrl,
+    },
+  },
+);
+const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+await broker.stop();
+process.exit(code);

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadCatalog, resolveScenario } from '../../source/scenario/catalog.js';
+import { loadScenarioFile, parseScenario, ScenarioError } from '../../source/scenario/loader.js';
+
+const valid = `name: mine
+title: Mine
+pattern: point-to-point
+summary: A test scenario.
+lesson: Hello.
+topology:
+  queues:
+    - name: q1
+actors:
+  - kind: producer
+    routingKeys: [q1]
+  - kind: consumer
+    queue: q1
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseScenario(text, 'mine.yaml');
+  } catch (error) {
+    assert.ok(error instanceof ScenarioError, `expected ScenarioError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('expected the scenario to be rejected');
+}
+
+describe('scenario loader', () => {
+  test('a valid file gets its defaults', () => {
+    const s = parseScenario(valid, 'mine.yaml');
+    assert.equal(s.name, 'mine');
+    assert.equal(s.actors.length, 2);
+    const [producer, consumer] = s.actors;
+    assert.equal(producer?.kind === 'producer' && producer.rate, 1);
+    assert.equal(producer?.kind === 'producer' && producer.exchange, '');
+    assert.equal(consumer?.kind === 'consumer' && consumer.ack, 'manual');
+    assert.deepEqual(s.checks, ['no-loss']);
+  });
+
+  test('a wrong type names file, line and field', () => {
+    const text = valid.replace('    queue: q1', '    queue: q1\n    prefetch: -3');
+    assert.equal(
+      errorOf(text),
+      'mine.yaml:15: actors[1].prefetch: Too small: expected number to be >=0',
+    );
+  });
+
+  test('an unknown field is named with its line', () => {
+    const text = valid.replace('title: Mine', 'title: Mine\ncolour: blue');
+    assert.equal(errorOf(text), "mine.yaml:1: (top level): unknown field 'colour'");
+  });
+
+  test('an unknown field inside an actor points at that actor', () => {
+    const text = valid.replace('    routingKeys: [q1]', '    routingKeys: [q1]\n    speed: 3');
+    assert.equal(errorOf(text), "mine.yaml:10: actors[0]: unknown field 'speed'");
+  });
+
+  test('a missing required field is reported as required', () => {
+    const text = valid.replace('summary: A test scenario.\n', '');
+    assert.match(errorOf(text), /^mine\.yaml:1: summary: is required/);
+  });
+
+  test('a consumer with neither queue nor bind is rejected', () => {
+    const text = valid.replace('    queue: q1', '    prefetch: 2');
+    assert.match(errorOf(text), /^mine\.yaml:12: actors\[1\]: a consumer needs exactly one of/);
+  });
+
+  test('broken YAML says so with its line', () => {
+    assert.match(errorOf('name: [unclosed\ntitle: x\n'), /^mine\.yaml:\d+: not valid YAML: /);
+  });
+
+  test('a YAML list instead of a mapping is rejected', () => {
+    assert.match(errorOf('- a\n- b\n'), /must be a YAML mapping/);
+  });
+
+  test('a missing file is one sentence', async () => {
+    await assert.rejects(loadScenarioFile('nope/missing.yaml'), {
+      name: 'ScenarioError',
+      message: 'nope/missing.yaml: no such scenario file.',
+    });
+  });
+});
+
+describe('catalog', () => {
+  test('every built-in scenario loads and hello-queue is declared as the tutorial does', async () => {
+    const catalog = await loadCatalog();
+    const hello = catalog.find((e) => e.scenario.name === 'hello-queue')?.scenario;
+    assert.ok(hello);
+    assert.deepEqual(hello.topology.queues[0], {
+      name: 'hello',
+      durable: true,
+      exclusive: false,
+      autoDelete: false,
+      arguments: { 'x-queue-type': 'quorum' },
+    });
+  });
+
+  test('aliases resolve', async () => {
+    assert.equal((await resolveScenario('hello')).scenario.name, 'hello-queue');
+  });
+
+  test('an unknown name suggests the closest and the list command', async () => {
+    await assert.rejects(resolveScenario('helo-queue'), {
+      name: 'ScenarioError',
+      message:
+        "Unknown scenario 'helo-queue'. Did you mean 'hello-queue'? Run `rabbit-lab list` to see them all.",
+    });
+  });
+});
