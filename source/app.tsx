@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { LabState } from './lab/store.js';
 import { ActorList } from './ui/actor-list.js';
 import { FlowLog } from './ui/flow-log.js';
@@ -47,8 +47,12 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const [quitting, setQuitting] = useState<string[] | undefined>(undefined);
 
   const quit = () => {
-    if (quitting) return;
-    setQuitting(cleanupLines(state, session, afterShutdown?.label));
+    if (!quitting) setQuitting(cleanupLines(state, session, afterShutdown?.label));
+  };
+
+  // Cleanup starts once the screen says what is being cleaned up.
+  useEffect(() => {
+    if (!quitting) return;
     void (async () => {
       try {
         await session.shutdown();
@@ -57,7 +61,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         exit();
       }
     })();
-  };
+  }, [quitting, session, afterShutdown, exit]);
 
   useInput((input, key) => {
     if (quitting) return;
@@ -95,10 +99,14 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     <Box flexDirection="column" width={size.columns}>
       <Header
         name={state.scenario.name}
-        title={state.scenario.title}
         broker={state.broker}
         healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
       />
+      <Text wrap="truncate-end">
+        {' '}
+        <Text bold>{state.scenario.title}</Text>
+        <Text dimColor> · {state.scenario.lesson.replace(/\s+/g, ' ').trim()}</Text>
+      </Text>
       {state.notices.map((n) => (
         <Text key={n} color="yellow" wrap="truncate-end">
           {' '}

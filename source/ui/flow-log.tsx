@@ -22,11 +22,11 @@ export function FlowLog({ records, rows }: FlowLogProps) {
           <Text color={r.producer ? actorColour(r.producer) : 'gray'}>
             {joinPath(messagePath(r))}
           </Text>
-          <Text dimColor> {r.messageId || '(no id)'} </Text>
+          <Text dimColor>{`  ${r.messageId || '(no id)'}  `}</Text>
           <Text color={r.redelivered ? 'yellow' : r.outcome === 'unacked' ? 'red' : 'green'}>
             {outcomeLabel(r)}
           </Text>
-          {r.latencyMs === undefined ? null : <Text dimColor> {r.latencyMs} ms</Text>}
+          {r.latencyMs === undefined ? null : <Text dimColor>{` ${r.latencyMs} ms`}</Text>}
         </Text>
       ))}
     </Box>

@@ -11,7 +11,10 @@ export interface QueueTableProps {
 }
 
 export function QueueTable({ queues, sampledAt, error, now }: QueueTableProps) {
-  const age = sampledAt === undefined ? 'waiting for the first sample' : formatAge(now - sampledAt);
+  const age =
+    sampledAt === undefined
+      ? 'waiting for the first sample'
+      : formatAge(Math.max(0, now - sampledAt));
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
       <Text>

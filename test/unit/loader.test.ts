@@ -44,7 +44,7 @@ describe('scenario loader', () => {
     const text = valid.replace('    queue: q1', '    queue: q1\n    prefetch: -3');
     assert.equal(
       errorOf(text),
-      'mine.yaml:15: actors[1].prefetch: Too small: expected number to be >=0',
+      'mine.yaml:14: actors[1].prefetch: Too small: expected number to be >=0',
     );
   });
 

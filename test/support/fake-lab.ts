@@ -1,0 +1,75 @@
+import type { ActorConfig } from '../../source/actors/protocol.js';
+import type { LabControls } from '../../source/app.js';
+import { initialState, type LabEvent, type LabState, reduce } from '../../source/lab/store.js';
+
+/**
+ * A lab whose state goes through the real reducer but whose commands only record themselves:
+ * for testing the screen without processes. Broker behaviour is tested with real sessions.
+ */
+export class FakeLab implements LabControls {
+  state: LabState;
+  readonly commands: string[] = [];
+  private readonly listeners = new Set<(s: LabState) => void>();
+  private counters = { producer: 1, consumer: 1 };
+
+  constructor() {
+    this.state = initialState(
+      {
+        name: 'hello-queue',
+        title: 'Hello queue',
+        lesson: 'The simplest thing that does something.',
+      },
+      {
+        redactedUrl: 'amqp://guest:***@localhost:5672',
+        managementUrl: 'http://localhost:15672',
+        embedded: true,
+        version: '3.10.8',
+        vhost: '/',
+      },
+      0,
+    );
+  }
+
+  dispatch(event: LabEvent): void {
+    this.state = reduce(this.state, event);
+    for (const l of this.listeners) l(this.state);
+  }
+
+  snapshot(): LabState {
+    return this.state;
+  }
+
+  subscribe(listener: (s: LabState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  spawnLike(kind: 'producer' | 'consumer'): string {
+    this.commands.push(`spawn ${kind}`);
+    const id =
+      kind === 'producer' ? `P${this.counters.producer++}` : `C${this.counters.consumer++}`;
+    const config: ActorConfig =
+      kind === 'producer'
+        ? {
+            kind,
+            id,
+            exchange: '',
+            routingKeys: ['hello'],
+            rate: 1,
+            body: 'x',
+            persistent: false,
+            paused: false,
+          }
+        : { kind, id, queue: 'hello', prefetch: 0, ack: 'auto', workMs: 0, workPerDotMs: 0 };
+    this.dispatch({ type: 'spawned', config });
+    return id;
+  }
+
+  async shutdown(): Promise<void> {
+    this.commands.push('shutdown');
+  }
+
+  created() {
+    return { queues: ['hello'], exchanges: [] };
+  }
+}

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { render } from 'ink-testing-library';
+import { emptyCounts } from '../../source/actors/protocol.js';
+import { App } from '../../source/app.js';
+import { keymap } from '../../source/ui/keymap.js';
+import { waitFor } from '../support/broker.js';
+import { FakeLab } from '../support/fake-lab.js';
+
+function frameOf(instance: ReturnType<typeof render>): string {
+  return instance.lastFrame() ?? '';
+}
+
+describe('lab screen', () => {
+  test('shows the queue with the broker counters and the sample age', async () => {
+    const lab = new FakeLab();
+    const ui = render(<App session={lab} />);
+    lab.dispatch({
+      type: 'poll',
+      result: {
+        sampledAt: Date.now(),
+        queues: [{ name: 'hello', messagesReady: 12, messagesUnacknowledged: 2, consumers: 1 }],
+      },
+    });
+    const frame = await waitFor(
+      () => (/hello\s+12\s+2\s+1/.test(frameOf(ui)) ? frameOf(ui) : undefined),
+      {
+        what: 'queue row',
+      },
+    );
+    assert.match(frame, /Queues · live · \d\.\d s ago/);
+    assert.match(frame, /RabbitMQ 3\.10\.8 · private node · amqp:\/\/guest:\*\*\*@localhost:5672/);
+    ui.unmount();
+  });
+
+  test('an unreachable management API is shown, not hidden', async () => {
+    const lab = new FakeLab();
+    const ui = render(<App session={lab} />);
+    lab.dispatch({
+      type: 'poll',
+      result: { queues: [], error: 'Cannot reach the management API' },
+    });
+    await waitFor(() => frameOf(ui).includes('unavailable: Cannot reach the management API'), {
+      what: 'unavailable notice',
+    });
+    ui.unmount();
+  });
+
+  test('c adds a consumer, p a producer', async () => {
+    const lab = new FakeLab();
+    const ui = render(<App session={lab} />);
+    assert.ok(frameOf(ui).includes('(none: press p or c)'));
+    ui.stdin.write('c');
+    await waitFor(() => /C1\s+consumer\s+starting/.test(frameOf(ui)), { what: 'C1 row' });
+    ui.stdin.write('p');
+    await waitFor(() => /P1\s+producer\s+starting/.test(frameOf(ui)), { what: 'P1 row' });
+    assert.deepEqual(lab.commands, ['spawn consumer', 'spawn producer']);
+    ui.unmount();
+  });
+
+  test('the flow log shows each message path, id and outcome', async () => {
+    const lab = new FakeLab();
+    lab.spawnLike('producer');
+    lab.spawnLike('consumer');
+    const ui = render(<App session={lab} />);
+    lab.dispatch({
+      type: 'actor',
+      id: 'C1',
+      at: 1,
+      message: {
+        type: 'batch',
+        counts: { ...emptyCounts(), received: 1 },
+        runs: [['P1', 7, 7]],
+        redeliveredRuns: [],
+        samples: [
+          {
+            messageId: 'P1-7',
+            producer: 'P1',
+            exchange: '',
+            routingKey: 'hello',
+            queue: 'hello',
+            consumer: 'C1',
+            redelivered: false,
+            outcome: 'auto-ack',
+            latencyMs: 3,
+            at: 1,
+          },
+        ],
+      },
+    });
+    await waitFor(() => frameOf(ui).includes('P1 ─▶ hello ─▶ C1  P1-7  ✓ auto-ack 3 ms'), {
+      what: 'flow line',
+      timeoutMs: 2000,
+    }).catch((error: Error) => assert.fail(`${error.message}\n${frameOf(ui)}`));
+    assert.match(frameOf(ui), /C1\s+consumer\s+starting\s+← hello .* got 1/);
+    ui.unmount();
+  });
+
+  test('the hint bar lists every key in the key table', () => {
+    const lab = new FakeLab();
+    const ui = render(<App session={lab} />);
+    for (const b of keymap) assert.ok(frameOf(ui).includes(`${b.label} ${b.description}`), b.label);
+    ui.unmount();
+  });
+
+  test('a key added to the table appears in the hint bar and dispatches', async () => {
+    const lab = new FakeLab();
+    let pressed = 0;
+    const extra = [
+      ...keymap,
+      {
+        label: 'z',
+        description: 'zap',
+        matches: (input: string) => input === 'z',
+        run: () => pressed++,
+      },
+    ];
+    const ui = render(<App session={lab} bindings={extra} />);
+    assert.ok(frameOf(ui).includes('z zap'));
+    ui.stdin.write('z');
+    await waitFor(() => pressed === 1, { what: 'z handler' });
+    ui.unmount();
+  });
+
+  test('q shows what is cleaned up and shuts the session down', async () => {
+    const lab = new FakeLab();
+    lab.spawnLike('consumer');
+    let brokerStopped = false;
+    const ui = render(
+      <App
+        session={lab}
+        afterShutdown={{
+          label: 'stopping the private RabbitMQ node',
+          run: async () => void (brokerStopped = true),
+        }}
+      />,
+    );
+    ui.stdin.write('q');
+    await waitFor(() => frameOf(ui).includes('Cleaning up'), { what: 'cleanup screen' });
+    const frame = frameOf(ui);
+    assert.ok(frame.includes('stopping 1 actor'));
+    assert.ok(frame.includes('deleting queue hello'));
+    assert.ok(frame.includes('stopping the private RabbitMQ node'));
+    await waitFor(() => brokerStopped, { what: 'broker stop' });
+    assert.deepEqual(lab.commands, ['spawn consumer', 'shutdown']);
+  });
+});
