@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     )
     .option('url', {
       type: 'string',
-      default: process.env.RABBIT_LAB_URL ?? defaultAmqpUrl,
+      default: process.env.RABBIT_LAB_URL || defaultAmqpUrl,
       defaultDescription: `$RABBIT_LAB_URL or ${defaultAmqpUrl}`,
       describe: 'AMQP URL of the broker (the path is the vhost)',
     })
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
-      fail(`${message} Run \`rabbit-lab --help\` for usage.`);
+      fail(`${message.replace(/\s*\n\s*/g, ' ')} Run \`rabbit-lab --help\` for usage.`);
     });
 
   const argv = await parser.parse();

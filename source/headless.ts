@@ -29,6 +29,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   const { session, durationMs, stderr } = options;
   const started = Date.now();
   const ticker = setInterval(() => {
+    if (session.snapshot().phase !== 'running') return;
     stderr.write(`${progressLine(session.snapshot(), Date.now() - started, durationMs)}\n`);
   }, 1000);
   await Promise.race([

@@ -58,6 +58,8 @@ function progressWriter(): { update: (line: string) => void; done: () => void } 
 }
 
 export async function run(options: RunOptions): Promise<number> {
+  let scenario: Scenario | undefined;
+  if (options.scenario !== undefined) scenario = (await resolveScenario(options.scenario)).scenario;
   const interactive = !options.headless;
   if (interactive && (!process.stdout.isTTY || !process.stdin.isTTY)) {
     throw new UsageError(
@@ -65,12 +67,9 @@ export async function run(options: RunOptions): Promise<number> {
     );
   }
 
-  let scenario: Scenario | undefined;
-  if (options.scenario === undefined) {
+  if (scenario === undefined) {
     scenario = await pick();
     if (!scenario) return 0;
-  } else {
-    scenario = (await resolveScenario(options.scenario)).scenario;
   }
 
   let embedded: EmbeddedBroker | undefined;
