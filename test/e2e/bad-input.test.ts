@@ -32,7 +32,8 @@ const rows: Row[] = [
   {
     name: 'unknown scenario suggests the closest name',
     args: () => ['scenario', 'helo', '--headless'],
-    message: /^rabbit-lab: Unknown scenario 'helo'\. Did you mean 'hello-queue'\? Run `rabbit-lab list` to see them all\.$/,
+    message:
+      /^rabbit-lab: Unknown scenario 'helo'\. Did you mean 'hello-queue'\? Run `rabbit-lab list` to see them all\.$/,
   },
   {
     name: 'missing scenario file',
@@ -42,7 +43,8 @@ const rows: Row[] = [
   {
     name: 'malformed URL',
     args: () => ['scenario', 'hello', '--headless', '--url', `amqp://guest:${secret}@local host`],
-    message: /^rabbit-lab: The broker URL .* is not a valid URL; use the form amqp:\/\/user:\*\*\*@host:5672\/vhost\.$/,
+    message:
+      /^rabbit-lab: The broker URL .* is not a valid URL; use the form amqp:\/\/user:\*\*\*@host:5672\/vhost\.$/,
   },
   {
     name: 'wrong scheme',
@@ -51,13 +53,21 @@ const rows: Row[] = [
   },
   {
     name: 'nothing listening at a non-default URL',
-    args: async () => ['scenario', 'hello', '--headless', '--url', `amqp://guest:${secret}@127.0.0.1:${await closedPort()}`],
-    message: /^rabbit-lab: Nothing answers at 127\.0\.0\.1:\d+ \(amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+\)\./,
+    args: async () => [
+      'scenario',
+      'hello',
+      '--headless',
+      '--url',
+      `amqp://guest:${secret}@127.0.0.1:${await closedPort()}`,
+    ],
+    message:
+      /^rabbit-lab: Nothing answers at 127\.0\.0\.1:\d+ \(amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+\)\./,
   },
   {
     name: 'wrong password',
     args: () => ['scenario', 'hello', '--headless', '--url', wrongPasswordUrl()],
-    message: /^rabbit-lab: Cannot connect to amqp:\/\/guest:\*\*\*@.*: The broker refused the user name or password \(ACCESS_REFUSED\)\.$/,
+    message:
+      /^rabbit-lab: Cannot connect to amqp:\/\/guest:\*\*\*@.*: The broker refused the user name or password \(ACCESS_REFUSED\)\.$/,
   },
   {
     name: 'no terminal without --headless',
@@ -77,7 +87,8 @@ const rows: Row[] = [
   {
     name: 'unknown broker mode',
     args: () => ['scenario', 'hello', '--broker', 'cloud'],
-    message: /^rabbit-lab: Invalid values: Argument: broker, Given: "cloud", Choices: "auto", "embedded", "external" Run `rabbit-lab --help` for usage\.$/,
+    message:
+      /^rabbit-lab: Invalid values: Argument: broker, Given: "cloud", Choices: "auto", "embedded", "external" Run `rabbit-lab --help` for usage\.$/,
   },
 ];
 
@@ -85,7 +96,9 @@ describe('bad input: one sentence, exit code 2, no stack trace, no password', ()
   for (const row of rows) {
     test(row.name, async () => {
       const result = await runCli(await row.args(), { timeoutMs: 30_000 });
-      const lines = result.stderr.split('\n').filter((l) => l.trim() !== '' && !/^connecting to /.test(l));
+      const lines = result.stderr
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !/^connecting to /.test(l));
       assert.equal(result.code, 2, `exit code (stderr: ${result.stderr})`);
       assert.equal(result.stdout, '');
       assert.equal(lines.length, 1, `one line, got:\n${result.stderr}`);

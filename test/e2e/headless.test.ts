@@ -23,6 +23,8 @@ describe('headless hello-queue against a real broker', () => {
       '--json',
       '--url',
       broker.url,
+      '--management-url',
+      broker.managementUrl,
       '--broker',
       'external',
     ]);
@@ -43,16 +45,24 @@ describe('headless hello-queue against a real broker', () => {
     assert.equal(c1?.queue, 'hello');
     assert.equal(c1?.received, p1?.published);
     assert.equal(c1?.acked, 0, 'automatic ack: nothing acknowledged by hand');
-    assert.deepEqual(report.queues, [{ name: 'hello', messagesReady: 0, messagesUnacknowledged: 0 }]);
+    assert.deepEqual(report.queues, [
+      { name: 'hello', messagesReady: 0, messagesUnacknowledged: 0 },
+    ]);
     assert.deepEqual(report.checks, [
-      { name: 'no-loss', ok: true, detail: `${p1?.published} published, ${p1?.published} received` },
+      {
+        name: 'no-loss',
+        ok: true,
+        detail: `${p1?.published} published, ${p1?.published} received`,
+      },
     ]);
     // Progress went to stderr, not into the JSON.
     assert.match(result.stderr, /hello-queue \d+\/4 s · P1 sent \d+ · C1 got \d+/);
     // The queue this run created is gone, and so are its connections.
     const queues = await broker.management.queues(broker.vhost);
     assert.deepEqual(queues, []);
-    const connections = (await broker.management.connectionNames()).filter((c) => c.vhost === broker.vhost);
+    const connections = (await broker.management.connectionNames()).filter(
+      (c) => c.vhost === broker.vhost,
+    );
     assert.deepEqual(connections, []);
   });
 
@@ -66,6 +76,8 @@ describe('headless hello-queue against a real broker', () => {
       '--keep',
       '--url',
       broker.url,
+      '--management-url',
+      broker.managementUrl,
     ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /✓ no-loss: (\d+) published, \1 received/);
@@ -94,6 +106,8 @@ describe('headless hello-queue against a real broker', () => {
         '--json',
         '--url',
         other.url,
+        '--management-url',
+        other.managementUrl,
       ]);
       assert.equal(result.code, 0, result.stderr);
       const report = JSON.parse(result.stdout) as Report;

@@ -27,7 +27,9 @@ export function runCli(
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`rabbit-lab ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
+      reject(
+        new Error(`rabbit-lab ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`),
+      );
     }, timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# `npm run setup`: install what rabbit-lab needs on Debian/Ubuntu or macOS
+# (npm dependencies, RabbitMQ, tmux), then build. Safe to run again.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+fail() {
+  say "$*" >&2
+  exit 1
+}
+
+# Same search as findRabbitmqServer() in source/broker/embedded.ts.
+rabbitmq_installed() {
+  local dir
+  local IFS=:
+  for dir in /usr/lib/rabbitmq/bin $PATH /usr/sbin /opt/homebrew/sbin /usr/local/sbin; do
+    [ -n "$dir" ] && [ -x "$dir/rabbitmq-server" ] && return 0
+  done
+  return 1
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  else
+    sudo "$@"
+  fi
+}
+
+APT_UPDATED=no
+apt_install() {
+  local package=$1
+  if [ "$APT_UPDATED" = no ]; then
+    say "running apt-get update"
+    as_root apt-get update || return $?
+    APT_UPDATED=yes
+  fi
+  say "running apt-get install -y $package"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$package"
+}
+
+# install_package <apt name> <brew name>: returns non-zero when it could not.
+install_package() {
+  local apt_name=$1 brew_name=$2
+  case "$(uname -s)" in
+    Linux)
+      if ! have apt-get; then
+        say "this Linux has no apt-get; install $apt_name with your package manager."
+        return 1
+      fi
+      if [ "$(id -u)" -ne 0 ] && ! have sudo; then
+        say "installing $apt_name needs root and sudo is missing; run this as root:"
+        say "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $apt_name"
+        return 1
+      fi
+      apt_install "$apt_name"
+      ;;
+    Darwin)
+      if ! have brew; then
+        say "Homebrew is missing; install it from https://brew.sh, then run: brew install $brew_name"
+        return 1
+      fi
+      say "running brew install $brew_name"
+      brew install "$brew_name"
+      ;;
+    *)
+      say "$(uname -s) is not supported by this script; install $apt_name yourself."
+      return 1
+      ;;
+  esac
+}
+
+# 1. npm dependencies
+if ! have npm; then
+  fail "npm is missing; install Node.js 20 or newer (https://nodejs.org) and run this again."
+fi
+if [ -f package-lock.json ]; then
+  if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+    say "npm dependencies are already installed"
+  else
+    say "installing npm dependencies (npm ci)"
+    npm ci
+  fi
+else
+  say "installing npm dependencies (npm install)"
+  npm install
+fi
+
+# 2. RabbitMQ
+if rabbitmq_installed; then
+  say "RabbitMQ is already installed"
+else
+  say "RabbitMQ is not installed; installing it"
+  if [ "$(uname -s)" = Linux ]; then
+    say "note: on a systemd host the Debian package starts a system-wide RabbitMQ service;"
+    say "      rabbit-lab does not need it (it runs its own private node) but can use it."
+  fi
+  install_package rabbitmq-server rabbitmq || fail "could not install RabbitMQ (see above)."
+  rabbitmq_installed || fail "RabbitMQ was installed but rabbitmq-server was not found."
+  say "RabbitMQ installed"
+fi
+
+# 3. tmux (only the end-to-end tests need it)
+if have tmux; then
+  say "tmux is already installed"
+else
+  say "tmux is not installed; installing it (the end-to-end tests need it)"
+  if install_package tmux tmux; then
+    say "tmux installed"
+  else
+    say "could not install tmux; rabbit-lab works without it, only the end-to-end tests need it."
+  fi
+fi
+
+# 4. build
+say "building (npm run build)"
+npm run build
+say "done; start the lab with: npm start"

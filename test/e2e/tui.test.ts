@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
+import { cliPath } from '../support/cli.js';
+import { hasTmux, TerminalSession } from '../support/tmux.js';
+
+describe('the lab screen in a real terminal', () => {
+  let broker: TestBroker;
+  before(async () => {
+    assert.ok(
+      hasTmux(),
+      'the terminal tests need tmux: install it with `npm run setup` (or apt-get install tmux)',
+    );
+    broker = await testBroker('tui');
+  });
+  after(async () => {
+    await broker.dispose();
+  });
+
+  test('hello-queue: counters, c adds a consumer the broker sees, q cleans up', async () => {
+    const term = new TerminalSession([
+      process.execPath,
+      cliPath,
+      'scenario',
+      'hello',
+      '--url',
+      broker.url,
+    ]);
+    try {
+      const opened = await waitFor(
+        () => {
+          const s = term.screen();
+          return /hello\s+\d+\s+\d+\s+1\b/.test(s) && /C1\s+consumer\s+running/.test(s)
+            ? s
+            : undefined;
+        },
+        { what: 'the lab screen with the hello queue and C1', timeoutMs: 20_000 },
+      ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      assert.match(opened, /rabbit-lab · hello-queue/);
+      assert.match(opened, /RabbitMQ \d+\.\d+\.\d+ · external · amqp:\/\/guest:\*\*\*@/);
+      assert.match(opened, /P1\s+producer\s+running/);
+      assert.match(opened, /p producer {2}c consumer {2}q quit/);
+
+      term.press('c');
+      await waitFor(() => /C2\s+consumer\s+running/.test(term.screen()), { what: 'C2 running' });
+      // The broker itself now counts two consumers on the queue, and the screen shows its number.
+      await waitFor(
+        async () =>
+          (await broker.management.queues(broker.vhost)).find((q) => q.name === 'hello')
+            ?.consumers === 2,
+        { what: 'two consumers on the broker' },
+      );
+      await waitFor(() => /hello\s+\d+\s+\d+\s+2\b/.test(term.screen()), {
+        what: 'consumers 2 on screen',
+      });
+      await waitFor(() => /P1 ─▶ hello ─▶ C\d {2}P1-\d+ {2}✓ auto-ack/.test(term.screen()), {
+        what: 'a message path in the flow log',
+      });
+
+      term.press('q');
+      const closed = await waitFor(
+        () => (/exit code \d+/.test(term.screen()) ? term.screen() : undefined),
+        {
+          what: 'the CLI to exit',
+          timeoutMs: 15_000,
+        },
+      );
+      assert.match(closed, /exit code 0/);
+      assert.deepEqual(
+        await broker.management.queues(broker.vhost),
+        [],
+        'the hello queue it created is gone',
+      );
+      const connections = (await broker.management.connectionNames()).filter(
+        (c) => c.vhost === broker.vhost,
+      );
+      assert.deepEqual(connections, [], 'no actor connection is left');
+    } finally {
+      term.close();
+    }
+  });
+
+  test('a terminal below 80×24 gets one clear line', async () => {
+    const term = new TerminalSession(
+      [
+        process.execPath,
+        cliPath,
+        'scenario',
+        'hello',
+        '--url',
+        broker.url,
+        '--management-url',
+        broker.managementUrl,
+      ],
+      {
+        columns: 60,
+        rows: 20,
+      },
+    );
+    try {
+      await waitFor(() => term.screen().includes('rabbit-lab needs at least 80×24'), {
+        what: 'the size message',
+        timeoutMs: 20_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      term.press('q');
+      await waitFor(() => /exit code 0/.test(term.screen()), { what: 'exit', timeoutMs: 15_000 });
+    } finally {
+      term.close();
+    }
+  });
+});
