@@ -99,6 +99,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     <Box flexDirection="column" width={size.columns}>
       <Header
         name={state.scenario.name}
+        columns={size.columns}
         broker={state.broker}
         healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
       />

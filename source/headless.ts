@@ -27,6 +27,8 @@ function progressLine(state: LabState, elapsedMs: number, durationMs: number): s
 /** Runs the session for durationMs and returns the report (the session is left for the caller to shut down). */
 export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   const { session, durationMs, stderr } = options;
+  // The clock starts when the actors are up, so --duration is time the scenario really ran.
+  await session.actorsSettled();
   const started = Date.now();
   const ticker = setInterval(() => {
     if (session.snapshot().phase !== 'running') return;

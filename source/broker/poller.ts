@@ -15,6 +15,13 @@ export interface PollerOptions {
   readonly intervalMs?: number;
   readonly maxBackoffMs?: number;
   readonly onResult: (result: PollResult) => void;
+  /** Which queues to keep (the vhost may hold anything else). */
+  readonly include?: (name: string) => boolean;
+  /**
+   * Live consumer counts per queue. The management API only has them from statistics, which lag
+   * and are missing for new queues; a passive declare answers with the live number.
+   */
+  readonly consumerCounts?: (names: readonly string[]) => Promise<ReadonlyMap<string, number>>;
 }
 
 /**
@@ -66,7 +73,13 @@ export class Poller {
 
   private async poll(): Promise<void> {
     try {
-      const queues = await this.options.client.queues(this.options.vhost);
+      const { include, consumerCounts } = this.options;
+      let queues = await this.options.client.queues(this.options.vhost);
+      if (include) queues = queues.filter((q) => include(q.name));
+      if (consumerCounts) {
+        const counts = await consumerCounts(queues.map((q) => q.name));
+        queues = queues.map((q) => ({ ...q, consumers: counts.get(q.name) ?? q.consumers }));
+      }
       this.failures = 0;
       this.last = { sampledAt: Date.now(), queues };
     } catch (error) {

@@ -4,7 +4,7 @@
  * Ink UI and headless mode, drive a Session and read its snapshots.
  */
 import { randomBytes } from 'node:crypto';
-import amqp, { type ChannelModel } from 'amqplib';
+import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { describeAmqpError } from '../actors/errors.js';
 import type { ActorConfig, ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
@@ -71,6 +71,7 @@ export class Session {
   private readonly management: ManagementClient;
   private readonly poller: Poller;
   private connection: ChannelModel | undefined;
+  private countChannel: Promise<Channel> | undefined;
   private declared: DeclaredTopology | undefined;
   private readonly listeners = new Set<(state: LabState) => void>();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -105,12 +106,9 @@ export class Session {
       client: this.management,
       vhost: target.vhost,
       intervalMs: options.pollIntervalMs ?? 500,
-      onResult: (result) => {
-        // Only this scenario's queues: the vhost may hold anything else.
-        const names = this.queueNames();
-        const queues = result.queues.filter((q) => names.has(q.name));
-        this.dispatch({ type: 'poll', result: { ...result, queues } });
-      },
+      include: (name) => this.queueNames().has(name),
+      consumerCounts: (names) => this.consumerCounts(names),
+      onResult: (result) => this.dispatch({ type: 'poll', result }),
     });
   }
 
@@ -149,6 +147,29 @@ export class Session {
       this.lastFlush = Date.now();
       for (const listener of this.listeners) listener(this.state);
     }, wait);
+  }
+
+  /** Live consumer counts by passive declare; a queue that vanished closes the channel, so reopen. */
+  private async consumerCounts(names: readonly string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const connection = this.connection;
+    if (!connection) return counts;
+    for (const name of names) {
+      this.countChannel ??= connection.createChannel().then((ch) => {
+        ch.on('error', () => {});
+        ch.on('close', () => {
+          this.countChannel = undefined;
+        });
+        return ch;
+      });
+      try {
+        const channel = await this.countChannel;
+        counts.set(name, (await channel.checkQueue(name)).consumerCount);
+      } catch {
+        this.countChannel = undefined;
+      }
+    }
+    return counts;
   }
 
   /** Connect, declare the topology, start polling and spawn the scenario's actors. */
@@ -252,6 +273,14 @@ export class Session {
         this.ledger.recordReceived(message.redeliveredRuns, true);
     }
     this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
+  }
+
+  /** Wait until no actor is still starting (connected and consuming, or failed). */
+  async actorsSettled(timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && this.state.actors.some((a) => a.status === 'starting')) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** Stop the producers, then wait until consumers have caught up (or the timeout passes). */

@@ -130,10 +130,12 @@ function updateActor(
 
 function withRate(actor: ActorView, at: number, count: number): ActorView {
   const recent = [...actor.recent.filter(([t]) => at - t < rateWindowMs), [at, count] as const];
-  const oldest = recent[0]?.[0] ?? at;
-  const total = recent.reduce((n, [, c]) => n + c, 0);
-  // Over a window of at least one second, so the first batch does not read as a spike.
-  const span = Math.max(1000, at - oldest);
+  const [first] = recent;
+  if (!first || recent.length < 2) return { ...actor, recent, rate: count };
+  // Messages after the first batch, over the time since it: batches are irregular, so this is
+  // the honest average over the window.
+  const total = recent.reduce((n, [, c]) => n + c, 0) - first[1];
+  const span = Math.max(1, at - first[0]);
   return { ...actor, recent, rate: (total * 1000) / span };
 }
 

@@ -7,23 +7,34 @@ export interface HeaderProps {
   readonly broker: BrokerInfo;
   /** Whether the management API answered on the last poll. */
   readonly healthy: boolean;
+  /** Width of the terminal. */
+  readonly columns: number;
 }
 
-export function Header({ name, broker, healthy }: HeaderProps) {
+/** Shorten in the middle, where a URL carries least (scheme and vhost stay readable). */
+export function middleTruncate(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, width);
+  const head = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+export function Header({ name, broker, healthy, columns }: HeaderProps) {
+  const left = `rabbit-lab · ${name}`;
+  const prefix = `RabbitMQ ${broker.version || '…'} · ${broker.embedded ? 'private node' : 'external'} · `;
+  // paddingX (2) + a gap (2) + the status dot and its space (2).
+  const room = columns - 2 - left.length - 2 - prefix.length - 2;
   return (
-    <Box justifyContent="space-between" paddingX={1} height={1} overflow="hidden">
-      <Box flexShrink={0}>
-        <Text>
-          <Text bold color="yellow">
-            rabbit-lab
-          </Text>
-          <Text> · {name}</Text>
+    <Box justifyContent="space-between" paddingX={1}>
+      <Text>
+        <Text bold color="yellow">
+          rabbit-lab
         </Text>
-      </Box>
-      <Text wrap="truncate-start">
-        {'  '}RabbitMQ {broker.version || '…'} · {broker.embedded ? 'private node' : 'external'} ·{' '}
-        {broker.redactedUrl}
-        {broker.vhost === '/' ? '' : ` vhost ${broker.vhost}`}{' '}
+        <Text> · {name}</Text>
+      </Text>
+      <Text>
+        {prefix}
+        {middleTruncate(broker.redactedUrl, Math.max(8, room))}{' '}
         <Text color={healthy ? 'green' : 'red'}>●</Text>
       </Text>
     </Box>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
+import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { cliPath } from '../support/cli.js';
 import { hasTmux, TerminalSession } from '../support/tmux.js';
 
@@ -25,6 +25,8 @@ describe('the lab screen in a real terminal', () => {
       'hello',
       '--url',
       broker.url,
+      '--management-url',
+      broker.managementUrl,
     ]);
     try {
       const opened = await waitFor(
@@ -44,12 +46,9 @@ describe('the lab screen in a real terminal', () => {
       term.press('c');
       await waitFor(() => /C2\s+consumer\s+running/.test(term.screen()), { what: 'C2 running' });
       // The broker itself now counts two consumers on the queue, and the screen shows its number.
-      await waitFor(
-        async () =>
-          (await broker.management.queues(broker.vhost)).find((q) => q.name === 'hello')
-            ?.consumers === 2,
-        { what: 'two consumers on the broker' },
-      );
+      await waitFor(async () => (await consumerCount(broker.url, 'hello')) === 2, {
+        what: 'two consumers on the broker',
+      });
       await waitFor(() => /hello\s+\d+\s+\d+\s+2\b/.test(term.screen()), {
         what: 'consumers 2 on screen',
       });

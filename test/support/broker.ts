@@ -59,3 +59,15 @@ export async function waitFor<T>(
     `timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`,
   );
 }
+
+/** The broker's live consumer count for a queue (passive declare; the management API's lags). */
+export async function consumerCount(url: string, queue: string): Promise<number> {
+  const amqp = (await import('amqplib')).default;
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    return (await channel.checkQueue(queue)).consumerCount;
+  } finally {
+    await connection.close();
+  }
+}
