@@ -780,6 +780,28 @@ async function prepareNode(preferStandardPorts: boolean): Promise<NodePlan> {
   }
 }
 
+/** Nodes this process started and has not stopped, booting ones included. */
+const liveNodes = new Set<EmbeddedBroker>();
+let exitHookInstalled = false;
+
+/**
+ * Whatever way this process ends (even Ctrl-C during the boot, before the caller holds a handle),
+ * its nodes go with it.
+ */
+function trackUntilStopped(handle: EmbeddedBroker, child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', stopAllNodesSync);
+  }
+  liveNodes.add(handle);
+  child.once('exit', () => liveNodes.delete(handle));
+}
+
+function stopAllNodesSync(): void {
+  for (const node of liveNodes) node.stopSync();
+  liveNodes.clear();
+}
+
 export async function startEmbeddedBroker(
   options: EmbeddedBrokerOptions = {},
 ): Promise<EmbeddedBroker> {
@@ -807,6 +829,8 @@ export async function startEmbeddedBroker(
   child.once('error', () => {
     exit ??= { code: null };
   });
+  const handle = createHandle(plan, child, '', startedEpmd);
+  trackUntilStopped(handle, child);
   await writeNodeRecord({
     ownerPid: process.pid,
     serverPid: child.pid ?? 0,
@@ -823,11 +847,11 @@ export async function startEmbeddedBroker(
       options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       options.onProgress ?? (() => {}),
     );
-    return createHandle(plan, child, version, startedEpmd);
+    return { ...handle, version };
   } catch (error) {
     // A node that failed to boot has nothing worth a graceful shutdown; the
     // error detail was read from its logs already.
-    createHandle(plan, child, '', startedEpmd).stopSync();
+    handle.stopSync();
     throw error;
   }
 }
