@@ -131,7 +131,9 @@ describe('lab screen', () => {
         session={lab}
         afterShutdown={{
           label: 'stopping the private RabbitMQ node',
-          run: async () => void (brokerStopped = true),
+          run: async () => {
+            brokerStopped = true;
+          },
         }}
       />,
     );
