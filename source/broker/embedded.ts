@@ -715,6 +715,12 @@ function createHandle(
     while (!exited && isAlive(serverPid) && Date.now() < deadline) await sleep(50);
     // Stragglers after a clean exit are harmless to kill; a hung VM is not.
     killNodeHard(record);
+    // SIGKILL is asynchronous: wait until the processes are really gone before saying so.
+    await waitForDeath(serverPid, 3000);
+    // …and reaped: until our 'exit' event fires, the pid still answers kill(pid, 0).
+    const reapDeadline = Date.now() + 3000;
+    while (!exited && Date.now() < reapDeadline) await sleep(20);
+    await waitForDeath(readBeamPid(plan.baseDir), 3000);
     if (startedEpmd) stopEpmdIfIdle(10);
     cleanUp();
   };
