@@ -138,8 +138,10 @@ describe('lab screen', () => {
       />,
     );
     ui.stdin.write('q');
-    await waitFor(() => frameOf(ui).includes('Cleaning up'), { what: 'cleanup screen' });
-    const frame = frameOf(ui);
+    // The app exits right after cleanup; look through every frame, not just the last.
+    const frame = await waitFor(() => ui.frames.find((f) => f.includes('Cleaning up')), {
+      what: 'cleanup screen',
+    });
     assert.ok(frame.includes('stopping 1 actor'));
     assert.ok(frame.includes('deleting queue hello'));
     assert.ok(frame.includes('stopping the private RabbitMQ node'));
