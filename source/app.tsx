@@ -90,10 +90,14 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     );
   }
 
-  // Rows left for the flow log after header, queue table, actors and hint bar.
+  // Everything must fit in rows - 1 lines: taller output makes Ink clear and redraw the whole
+  // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
+  // borders and titles (3 each) plus the queue table's column header.
+  const shownActors = state.actors.slice(-10);
+  const actorRows = Math.max(1, shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0));
   const queueRows = Math.max(1, state.queues.list.length);
-  const fixed = 1 + (queueRows + 4) + 1 + 2;
-  const flowRows = Math.max(3, size.rows - fixed - 3 - Math.min(state.actors.length, 10));
+  const fixedRows = 3 + state.notices.length + (3 + 1 + queueRows) + (3 + actorRows) + 3;
+  const flowRows = Math.max(1, size.rows - 1 - fixedRows);
 
   return (
     <Box flexDirection="column" width={size.columns}>
@@ -120,7 +124,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         error={state.queues.error}
         now={now}
       />
-      <ActorList actors={state.actors.slice(-10)} />
+      <ActorList actors={shownActors} />
       <FlowLog records={state.flow} rows={flowRows} />
       <HintBar bindings={bindings} />
     </Box>

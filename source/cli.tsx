@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     json: argv.json,
     keep: argv.keep,
   };
+  // React's development build costs several times the CPU per frame; users run the product.
+  process.env.NODE_ENV ??= 'production';
   const { run } = await import('./run.js');
   process.exitCode = await run(options);
 }
