@@ -94,7 +94,10 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
   // borders and titles (3 each) plus the queue table's column header.
   const shownActors = state.actors.slice(-10);
-  const actorRows = Math.max(1, shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0));
+  const actorRows = Math.max(
+    1,
+    shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
+  );
   const queueRows = Math.max(1, state.queues.list.length);
   const fixedRows = 3 + state.notices.length + (3 + 1 + queueRows) + (3 + actorRows) + 3;
   const flowRows = Math.max(1, size.rows - 1 - fixedRows);
@@ -110,7 +113,10 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       <Text wrap="truncate-end">
         {' '}
         <Text bold>{state.scenario.title}</Text>
-        <Text dimColor> · {state.scenario.lesson.replace(/\s+/g, ' ').trim()}</Text>
+        <Text dimColor>
+          {' '}
+          · {(state.tour?.text ?? state.scenario.lesson).replace(/\s+/g, ' ').trim()}
+        </Text>
       </Text>
       {state.notices.map((n) => (
         <Text key={n} color="yellow" wrap="truncate-end">

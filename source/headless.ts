@@ -30,8 +30,15 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   // The clock starts when the actors are up, so --duration is time the scenario really ran.
   await session.actorsSettled();
   const started = Date.now();
+  session.startTour();
+  let tourShown = -1;
   const ticker = setInterval(() => {
-    if (session.snapshot().phase !== 'running') return;
+    const { tour, phase } = session.snapshot();
+    if (phase !== 'running') return;
+    if (tour && tour.index !== tourShown) {
+      tourShown = tour.index;
+      stderr.write(`tour: ${tour.text}\n`);
+    }
     stderr.write(`${progressLine(session.snapshot(), Date.now() - started, durationMs)}\n`);
   }, 1000);
   await Promise.race([

@@ -16,7 +16,7 @@ export async function listScenarios(json: boolean, out: NodeJS.WritableStream): 
   }
   for (const { scenario: s } of catalog) {
     const aliases = s.aliases.length > 0 ? `  (also: ${s.aliases.join(', ')})` : '';
-    out.write(`${s.name.padEnd(18)} ${s.pattern.padEnd(16)} ${s.summary}${aliases}\n`);
+    out.write(`${s.name.padEnd(18)} ${s.pattern.padEnd(20)} ${s.summary}${aliases}\n`);
   }
   out.write('\nRun one with: rabbit-lab scenario <name>\n');
   return 0;

@@ -161,6 +161,7 @@ export async function run(options: RunOptions): Promise<number> {
   }
 
   const activeSession = session;
+  activeSession.startTour();
   const broker = embedded;
   const ink = render(
     <App

@@ -14,6 +14,7 @@ export function workFor(config: ConsumerConfig, body: Buffer): number {
 /** Consumes one queue, works through deliveries one at a time, acks as configured. */
 export class Consumer {
   private backlog: ConsumeMessage[] = [];
+  private handled = 0;
   private working = false;
   private stopped = false;
 
@@ -47,6 +48,7 @@ export class Consumer {
     const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
     if (ours) {
       (redelivered ? reporter.redeliveredRuns : reporter.runs).add(id.producer, id.seq);
+      reporter.receivedKey(msg.fields.routingKey);
     } else {
       reporter.counts.external++;
     }
@@ -78,17 +80,24 @@ export class Consumer {
 
   private finish(msg: ConsumeMessage): void {
     if (this.stopped) return;
+    const id = parseMessageId(msg.properties.messageId);
+    const hdrs = msg.properties.headers ?? {};
+    const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
+    this.handled++;
+    const { nackEvery, requeue } = this.config;
     let outcome: Outcome;
     if (this.config.ack === 'auto') outcome = 'auto-ack';
     else if (this.config.ack === 'never') outcome = 'unacked';
-    else {
+    else if (nackEvery > 0 && this.handled % nackEvery === 0) {
+      this.channel.nack(msg, false, requeue);
+      this.reporter.counts.nacked++;
+      if (ours && !requeue) this.reporter.droppedRuns.add(id.producer, id.seq);
+      outcome = requeue ? 'nack-requeue' : 'nack';
+    } else {
       this.channel.ack(msg);
       this.reporter.counts.acked++;
       outcome = 'ack';
     }
-    const id = parseMessageId(msg.properties.messageId);
-    const hdrs = msg.properties.headers ?? {};
-    const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
     const sentAt = hdrs[headers.sentAt];
     const now = Date.now();
     this.reporter.sample({

@@ -6,6 +6,7 @@ import type { BatchReporter } from './reporter.js';
 export function renderBody(template: string, seq: number, key: string, actor: string): string {
   return template
     .replaceAll('{seq}', String(seq))
+    .replaceAll('{dots}', '.'.repeat(1 + ((seq - 1) % 3)))
     .replaceAll('{key}', key)
     .replaceAll('{actor}', actor);
 }
@@ -105,9 +106,7 @@ export class Producer {
       contentType: 'text/plain',
       headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
     });
-    this.reporter.counts.published++;
-    this.reporter.lastSeq = seq;
-    this.reporter.touch();
+    this.reporter.published(seq, now);
     if (!ok) this.waitingForDrain = true;
   }
 }

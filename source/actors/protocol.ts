@@ -27,6 +27,9 @@ export interface ConsumerConfig {
   readonly ack: AckMode;
   readonly workMs: number;
   readonly workPerDotMs: number;
+  /** Reject every n-th message; 0 never. */
+  readonly nackEvery: number;
+  readonly requeue: boolean;
 }
 
 export type ActorConfig = ProducerConfig | ConsumerConfig;
@@ -51,7 +54,10 @@ export type ParentMessage =
 /** A run of consecutive sequence numbers from one producer: [producer, first, last]. */
 export type SeqRun = [producer: string, first: number, last: number];
 
-export type Outcome = 'ack' | 'auto-ack' | 'unacked' | 'nack';
+/** Producer: messages first..last were published between firstAt and lastAt (ms since epoch). */
+export type PublishedSegment = [first: number, last: number, firstAt: number, lastAt: number];
+
+export type Outcome = 'ack' | 'auto-ack' | 'unacked' | 'nack' | 'nack-requeue';
 
 /** A sampled message, for the flow log. */
 export interface MessageRecord {
@@ -72,6 +78,7 @@ export interface BatchCounts {
   published: number;
   received: number;
   acked: number;
+  nacked: number;
   redelivered: number;
   external: number;
 }
@@ -93,15 +100,21 @@ export type ChildMessage =
       readonly runs: readonly SeqRun[];
       /** Consumer: sequence runs received again with redelivered=true. */
       readonly redeliveredRuns: readonly SeqRun[];
+      /** Consumer: lab messages rejected without requeue (dropped or dead-lettered). */
+      readonly droppedRuns: readonly SeqRun[];
+      /** Consumer: lab messages received per routing key, [key, count]. */
+      readonly keys: readonly (readonly [string, number])[];
       /** Producer: highest sequence number published so far. */
       readonly lastSeq?: number;
+      /** Producer: when the messages of this batch were published. */
+      readonly segment?: PublishedSegment;
       readonly samples: readonly MessageRecord[];
     }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
   | { readonly type: 'stopped' };
 
 export function emptyCounts(): BatchCounts {
-  return { published: 0, received: 0, acked: 0, redelivered: 0, external: 0 };
+  return { published: 0, received: 0, acked: 0, nacked: 0, redelivered: 0, external: 0 };
 }
 
 /** Parse `P1-42` into its producer and sequence number. */

@@ -8,6 +8,9 @@ export class BatchReporter {
   counts: BatchCounts = emptyCounts();
   readonly runs = new SeqRunBuilder();
   readonly redeliveredRuns = new SeqRunBuilder();
+  readonly droppedRuns = new SeqRunBuilder();
+  keys = new Map<string, number>();
+  private segment: [number, number, number, number] | undefined;
   private samples: RingBuffer<MessageRecord>;
   lastSeq: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -34,6 +37,24 @@ export class BatchReporter {
     this.dirty = true;
   }
 
+  /** Producer: message seq went out now. */
+  published(seq: number, at: number): void {
+    this.counts.published++;
+    this.lastSeq = seq;
+    if (this.segment) {
+      this.segment[1] = seq;
+      this.segment[3] = at;
+    } else {
+      this.segment = [seq, seq, at, at];
+    }
+    this.dirty = true;
+  }
+
+  /** Consumer: a lab message with this routing key arrived. */
+  receivedKey(key: string): void {
+    this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
+  }
+
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
@@ -44,10 +65,15 @@ export class BatchReporter {
       counts: this.counts,
       runs: this.runs.take(),
       redeliveredRuns: this.redeliveredRuns.take(),
+      droppedRuns: this.droppedRuns.take(),
+      keys: [...this.keys],
       lastSeq: this.lastSeq,
+      segment: this.segment,
       samples,
     });
     this.counts = emptyCounts();
+    this.keys = new Map();
+    this.segment = undefined;
   }
 
   stop(): void {

@@ -29,6 +29,20 @@ export class IntervalSet {
     return overlap;
   }
 
+  has(n: number): boolean {
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.ranges[mid];
+      if (!r) return false;
+      if (n < r[0]) hi = mid - 1;
+      else if (n > r[1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
   /** How many of 1..upTo are present. */
   countUpTo(upTo: number): number {
     let n = 0;

@@ -1,59 +1,144 @@
-import type { SeqRun } from '../actors/protocol.js';
+import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
 import { IntervalSet } from './interval-set.js';
 
+interface ProducerEntry {
+  /** Highest sequence number published (messages are numbered 1..lastSeq). */
+  lastSeq: number;
+  /** When each stretch of messages went out (one per batch, ~50 ms each). */
+  readonly segments: PublishedSegment[];
+}
+
+function setIn<K>(map: Map<K, Map<string, IntervalSet>>, key: K, producer: string): IntervalSet {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  let set = inner.get(producer);
+  if (!set) {
+    set = new IntervalSet();
+    inner.set(producer, set);
+  }
+  return set;
+}
+
 /**
- * Which lab messages were published and which were received, by whom. Fed with the sequence runs
- * actors report; the self-checks read it. Mutable on purpose: it can hold millions of messages.
+ * Which lab messages were published, and which were received where and by whom. Fed with the
+ * sequence runs actors report; the self-checks read it. Mutable on purpose: it can hold millions
+ * of messages as a handful of ranges.
  */
 export class Ledger {
-  /** Highest sequence number each producer published (messages are numbered 1..n). */
-  readonly published = new Map<string, number>();
+  readonly producers = new Map<string, ProducerEntry>();
   /** Union over all consumers, per producer. */
   readonly received = new Map<string, IntervalSet>();
-  /** Deliveries of a message that was already delivered, without the redelivered flag. */
+  /** Per queue, per producer: a message delivered twice from one queue without the redelivered flag is a duplicate. */
+  readonly byQueue = new Map<string, Map<string, IntervalSet>>();
+  /** Per consumer, per producer. */
+  readonly byConsumer = new Map<string, Map<string, IntervalSet>>();
+  /** Rejected without requeue by a lab consumer: gone from the queue. */
+  readonly dropped = new Map<string, IntervalSet>();
+  /** Lab messages each consumer received, per routing key. */
+  readonly keysByConsumer = new Map<string, Map<string, number>>();
   duplicates = 0;
+  redeliveries = 0;
+  deliveries = 0;
 
-  recordPublished(producer: string, lastSeq: number): void {
-    if (lastSeq > (this.published.get(producer) ?? 0)) this.published.set(producer, lastSeq);
+  recordPublished(producer: string, lastSeq: number, segment?: PublishedSegment): void {
+    let entry = this.producers.get(producer);
+    if (!entry) {
+      entry = { lastSeq: 0, segments: [] };
+      this.producers.set(producer, entry);
+    }
+    if (lastSeq > entry.lastSeq) entry.lastSeq = lastSeq;
+    if (segment) entry.segments.push(segment);
   }
 
-  recordReceived(runs: readonly SeqRun[], redelivered: boolean): void {
+  recordReceived(
+    consumer: string,
+    queue: string,
+    runs: readonly SeqRun[],
+    redelivered: boolean,
+  ): void {
     for (const [producer, first, last] of runs) {
-      let set = this.received.get(producer);
+      const count = last - first + 1;
+      this.deliveries += count;
+      if (redelivered) this.redeliveries += count;
+      let all = this.received.get(producer);
+      if (!all) {
+        all = new IntervalSet();
+        this.received.set(producer, all);
+      }
+      all.add(first, last);
+      const seenInQueue = setIn(this.byQueue, queue, producer).add(first, last);
+      if (!redelivered) this.duplicates += seenInQueue;
+      setIn(this.byConsumer, consumer, producer).add(first, last);
+    }
+  }
+
+  recordDropped(runs: readonly SeqRun[]): void {
+    for (const [producer, first, last] of runs) {
+      let set = this.dropped.get(producer);
       if (!set) {
         set = new IntervalSet();
-        this.received.set(producer, set);
+        this.dropped.set(producer, set);
       }
-      const seen = set.add(first, last);
-      if (!redelivered) this.duplicates += seen;
+      set.add(first, last);
     }
+  }
+
+  recordKeys(consumer: string, keys: readonly (readonly [string, number])[]): void {
+    let map = this.keysByConsumer.get(consumer);
+    if (!map) {
+      map = new Map();
+      this.keysByConsumer.set(consumer, map);
+    }
+    for (const [key, n] of keys) map.set(key, (map.get(key) ?? 0) + n);
   }
 
   totalPublished(): number {
     let n = 0;
-    for (const v of this.published.values()) n += v;
+    for (const p of this.producers.values()) n += p.lastSeq;
     return n;
   }
 
   /** Published messages received at least once. */
   totalReceived(): number {
     let n = 0;
-    for (const [producer, last] of this.published) {
-      n += this.received.get(producer)?.countUpTo(last) ?? 0;
+    for (const [producer, p] of this.producers) {
+      n += this.received.get(producer)?.countUpTo(p.lastSeq) ?? 0;
     }
     return n;
   }
 
-  /** A few examples of messages published but never received, as message ids. */
+  totalDropped(): number {
+    let n = 0;
+    for (const [producer, p] of this.producers) {
+      n += this.dropped.get(producer)?.countUpTo(p.lastSeq) ?? 0;
+    }
+    return n;
+  }
+
+  /** A few messages published but never received, as message ids. */
   missingExamples(limit = 5): string[] {
     const out: string[] = [];
-    for (const [producer, last] of this.published) {
-      const set = this.received.get(producer);
-      const seqs = set ? set.missing(last, limit - out.length) : [];
-      if (!set) for (let s = 1; s <= Math.min(last, limit - out.length); s++) seqs.push(s);
-      for (const s of seqs) out.push(`${producer}-${s}`);
+    for (const [producer, p] of this.producers) {
+      const set = this.received.get(producer) ?? new IntervalSet();
+      for (const s of set.missing(p.lastSeq, limit - out.length)) out.push(`${producer}-${s}`);
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** Sequence numbers of `producer` published strictly between two times (whole batches only). */
+  publishedBetween(producer: string, after: number, before: number): [number, number][] {
+    const entry = this.producers.get(producer);
+    if (!entry) return [];
+    return entry.segments
+      .filter(([, , firstAt, lastAt]) => firstAt > after && lastAt < before)
+      .map(([first, last]) => [first, last]);
+  }
+
+  receivedBy(consumer: string, producer: string): IntervalSet | undefined {
+    return this.byConsumer.get(consumer)?.get(producer);
   }
 }

@@ -6,15 +6,27 @@
 import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { describeAmqpError } from '../actors/errors.js';
-import type { ActorConfig, ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
+import type {
+  ActorConfig,
+  ChildMessage,
+  ConsumerConfig,
+  ProducerConfig,
+} from '../actors/protocol.js';
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
-import { ManagementClient } from '../broker/management-client.js';
+import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
 import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
 import type { BrokerTarget } from '../broker/url.js';
-import type { ActorSpec, ConsumerSpec, ProducerSpec, Scenario } from '../scenario/schema.js';
-import { type CheckResult, runChecks } from './checks.js';
+import type {
+  ActorSpec,
+  ConsumerSpec,
+  ProducerSpec,
+  Scenario,
+  TourStep,
+} from '../scenario/schema.js';
+import { type CheckContext, type CheckResult, runChecks } from './checks.js';
 import { Ledger } from './ledger.js';
+import type { ExchangeType } from './routing.js';
 import { initialState, type LabEvent, type LabState, liveActors, reduce } from './store.js';
 
 /** A problem starting the session that the user can fix (bad credentials, no permissions…). */
@@ -60,6 +72,8 @@ function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     ack: spec.ack,
     workMs: spec.workMs,
     workPerDotMs: spec.workPerDotMs,
+    nackEvery: spec.nackEvery,
+    requeue: spec.requeue,
   };
 }
 
@@ -77,6 +91,10 @@ export class Session {
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
   private readonly killed = new Set<string>();
+  private readonly killedBusy: string[] = [];
+  private readonly foreignConsumerQueues = new Set<string>();
+  private readonly tourTimers: NodeJS.Timeout[] = [];
+  private endedAt: number | undefined;
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
 
@@ -108,7 +126,10 @@ export class Session {
       intervalMs: options.pollIntervalMs ?? 500,
       include: (name) => this.queueNames().has(name),
       consumerCounts: (names) => this.consumerCounts(names),
-      onResult: (result) => this.dispatch({ type: 'poll', result }),
+      onResult: (result) => {
+        this.noteForeignConsumers(result.queues);
+        this.dispatch({ type: 'poll', result });
+      },
     });
   }
 
@@ -239,12 +260,29 @@ export class Session {
             body: 'Message #{seq}',
             persistent: false,
           }
-        : { kind, queue: q, prefetch: 1, ack: 'manual', workMs: 0, workPerDotMs: 0 },
+        : {
+            kind,
+            queue: q,
+            prefetch: 1,
+            ack: 'manual',
+            workMs: 0,
+            workPerDotMs: 0,
+            nackEvery: 0,
+            requeue: false,
+          },
     );
   }
 
   /** SIGKILL: the crash case. */
   async kill(id: string): Promise<void> {
+    const actor = this.state.actors.find((a) => a.id === id);
+    if (
+      actor?.config.kind === 'consumer' &&
+      actor.config.ack !== 'auto' &&
+      actor.received > actor.acked + actor.nacked
+    ) {
+      this.killedBusy.push(id);
+    }
     this.killed.add(id);
     await this.supervisor.kill(id);
   }
@@ -266,13 +304,55 @@ export class Session {
       return;
     }
     const { message } = event;
-    if (message.type === 'batch') {
-      if (message.lastSeq !== undefined) this.ledger.recordPublished(event.id, message.lastSeq);
-      if (message.runs.length > 0) this.ledger.recordReceived(message.runs, false);
-      if (message.redeliveredRuns.length > 0)
-        this.ledger.recordReceived(message.redeliveredRuns, true);
-    }
+    if (message.type === 'batch') this.record(event.id, message);
     this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
+  }
+
+  private record(id: string, batch: Extract<ChildMessage, { type: 'batch' }>): void {
+    const { ledger } = this;
+    if (batch.lastSeq !== undefined) ledger.recordPublished(id, batch.lastSeq, batch.segment);
+    if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
+    const actor = this.state.actors.find((a) => a.id === id);
+    const queue =
+      actor?.queue ?? (actor?.config.kind === 'consumer' ? actor.config.queue : undefined) ?? id;
+    ledger.recordReceived(id, queue, batch.runs, false);
+    ledger.recordReceived(id, queue, batch.redeliveredRuns, true);
+    ledger.recordDropped(batch.droppedRuns);
+    ledger.recordKeys(id, batch.keys);
+  }
+
+  /** The broker counts more consumers on a queue than the lab runs: another program joined. */
+  private noteForeignConsumers(queues: readonly QueueCounters[]): void {
+    for (const q of queues) {
+      const ours = liveActors(this.state).filter(
+        (a) => a.config.kind === 'consumer' && a.queue === q.name && a.status === 'running',
+      ).length;
+      if (q.consumers > ours && !this.foreignConsumerQueues.has(q.name)) {
+        this.foreignConsumerQueues.add(q.name);
+        this.dispatch({
+          type: 'notice',
+          text: `Queue '${q.name}' has ${q.consumers - ours} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
+        });
+      }
+    }
+  }
+
+  /** Run the guided tour: each step at its time says something and may act. */
+  startTour(steps: readonly TourStep[] = this.options.scenario.tour): void {
+    steps.forEach((step, index) => {
+      const timer = setTimeout(() => this.runTourStep(step, index), step.at * 1000);
+      timer.unref();
+      this.tourTimers.push(timer);
+    });
+  }
+
+  private runTourStep(step: TourStep, index: number): void {
+    this.dispatch({ type: 'tour', index, text: step.say });
+    const action = step.do;
+    if (!action) return;
+    if ('spawn' in action) this.spawn(action.spawn);
+    else if ('kill' in action) void this.kill(action.kill);
+    else void this.stopActor(action.stop);
   }
 
   /** Wait until no actor is still starting (connected and consuming, or failed). */
@@ -283,21 +363,64 @@ export class Session {
     }
   }
 
-  /** Stop the producers, then wait until consumers have caught up (or the timeout passes). */
-  async drain(timeoutMs = 5000): Promise<void> {
+  /** Stop the producers, then wait until the consumers have emptied their queues (or time runs out). */
+  async drain(timeoutMs = 8000): Promise<void> {
+    for (const timer of this.tourTimers) clearTimeout(timer);
     this.dispatch({ type: 'phase', phase: 'draining' });
     const producers = liveActors(this.state).filter((a) => a.config.kind === 'producer');
     await Promise.all(producers.map((p) => this.stopActor(p.id)));
     const deadline = Date.now() + timeoutMs;
-    const hasConsumers = () => liveActors(this.state).some((a) => a.config.kind === 'consumer');
-    while (Date.now() < deadline && hasConsumers()) {
-      if (this.ledger.totalReceived() >= this.ledger.totalPublished()) break;
-      await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline) {
+      const { queues } = await this.poller.pollNow();
+      const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
+      const pending = queues.filter((q) => {
+        const on = consumers.filter((a) => a.queue === q.name);
+        if (on.length === 0) return false; // nobody will empty it
+        const holdsForever = on.some(
+          (a) => a.config.kind === 'consumer' && a.config.ack === 'never',
+        );
+        return q.messagesReady > 0 || (!holdsForever && q.messagesUnacknowledged > 0);
+      });
+      if (pending.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
+    // The consumers' last batches are at most one batch interval behind.
+    await new Promise((r) => setTimeout(r, 150));
+    this.endedAt = Date.now();
+  }
+
+  private exchangeType(name: string): ExchangeType {
+    return this.options.scenario.topology.exchanges.find((x) => x.name === name)?.type ?? 'direct';
   }
 
   checks(): CheckResult[] {
-    return runChecks(this.options.scenario.checks, this.ledger);
+    const context: CheckContext = {
+      ledger: this.ledger,
+      producers: this.state.actors.flatMap((a) =>
+        a.config.kind === 'producer'
+          ? [{ id: a.id, exchange: a.config.exchange, routingKeys: a.config.routingKeys }]
+          : [],
+      ),
+      consumers: this.state.actors.flatMap((a) =>
+        a.config.kind === 'consumer'
+          ? [
+              {
+                id: a.id,
+                queue: a.queue,
+                bind: a.config.bind,
+                boundAt: a.boundAt,
+                alive: a.status === 'running',
+              },
+            ]
+          : [],
+      ),
+      exchangeType: (name) => this.exchangeType(name),
+      queues: this.state.queues.list,
+      foreignConsumerQueues: this.foreignConsumerQueues,
+      killedBusy: this.killedBusy,
+      endedAt: this.endedAt ?? Date.now(),
+    };
+    return runChecks(this.options.scenario.checks, context);
   }
 
   /** Fresh counters now (for the final report). */
@@ -312,6 +435,7 @@ export class Session {
   }
 
   private async doShutdown(): Promise<void> {
+    for (const timer of this.tourTimers) clearTimeout(timer);
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();

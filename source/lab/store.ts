@@ -26,6 +26,7 @@ export interface ActorView {
   readonly published: number;
   readonly received: number;
   readonly acked: number;
+  readonly nacked: number;
   readonly redelivered: number;
   readonly external: number;
   readonly errors: number;
@@ -56,6 +57,8 @@ export interface LabState {
   readonly flow: readonly MessageRecord[];
   readonly notices: readonly string[];
   readonly startedAt: number;
+  /** The guided tour's current step, once it has started. */
+  readonly tour?: { readonly index: number; readonly text: string };
   readonly phase: 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
 }
 
@@ -76,7 +79,8 @@ export type LabEvent =
     }
   | { readonly type: 'poll'; readonly result: PollResult }
   | { readonly type: 'notice'; readonly text: string }
-  | { readonly type: 'phase'; readonly phase: LabState['phase'] };
+  | { readonly type: 'phase'; readonly phase: LabState['phase'] }
+  | { readonly type: 'tour'; readonly index: number; readonly text: string };
 
 export const flowCapacity = 200;
 const rateWindowMs = 2000;
@@ -106,6 +110,7 @@ function newActor(config: ActorConfig): ActorView {
     published: 0,
     received: 0,
     acked: 0,
+    nacked: 0,
     redelivered: 0,
     external: 0,
     errors: 0,
@@ -162,6 +167,7 @@ function applyActorMessage(
             published: a.published + c.published,
             received: a.received + c.received,
             acked: a.acked + c.acked,
+            nacked: a.nacked + c.nacked,
             redelivered: a.redelivered + c.redelivered,
             external: a.external + c.external,
           },
@@ -219,6 +225,8 @@ export function reduce(state: LabState, event: LabEvent): LabState {
         : { ...state, notices: [...state.notices, event.text].slice(-20) };
     case 'phase':
       return { ...state, phase: event.phase };
+    case 'tour':
+      return { ...state, tour: { index: event.index, text: event.text } };
   }
 }
 

@@ -37,7 +37,10 @@ export const producerSchema = z.strictObject({
   routingKeys: z.array(z.string().max(255)).min(1),
   /** Messages per second; 'max' publishes as fast as the broker accepts. */
   rate: z.union([z.number().positive().max(100_000), z.literal('max')]).default(1),
-  /** `{seq}`, `{key}` and `{actor}` are replaced per message. */
+  /**
+   * `{seq}`, `{key}` and `{actor}` are replaced per message; `{dots}` by 1–3 dots, the tutorial's
+   * units of work.
+   */
   body: z.string().max(10_000).default('Message #{seq}'),
   persistent: z.boolean().default(false),
 });
@@ -63,6 +66,10 @@ export const consumerSchema = z
     workMs: z.number().int().min(0).max(60_000).default(0),
     /** Extra simulated work per '.' in the body (the tutorial's `Task 7 ...`). */
     workPerDotMs: z.number().int().min(0).max(60_000).default(0),
+    /** Reject every n-th message (0: never), to show what rejection does. */
+    nackEvery: z.number().int().min(0).max(1_000_000).default(0),
+    /** Whether a rejected message goes back to the queue (false: dropped or dead-lettered). */
+    requeue: z.boolean().default(false),
   })
   .refine((c) => (c.queue === undefined) !== (c.bind === undefined), {
     message: 'a consumer needs exactly one of `queue` or `bind`',
@@ -70,12 +77,30 @@ export const consumerSchema = z
 
 export const actorSchema = z.discriminatedUnion('kind', [producerSchema, consumerSchema]);
 
-export const checkNameSchema = z.enum(['no-loss']);
+export const checkNameSchema = z.enum([
+  'no-loss',
+  'each-once',
+  'redelivery-after-crash',
+  'fanout-complete',
+  'routing-correct',
+  'routing-complete',
+]);
+
+const actorRef = z.string().regex(/^[PC]\d+$/, 'an actor id such as C2');
+
+export const tourActionSchema = z.union([
+  z.strictObject({ spawn: actorSchema }),
+  /** SIGKILL: the crash case. */
+  z.strictObject({ kill: actorRef }),
+  /** A graceful stop: the actor closes its connection. */
+  z.strictObject({ stop: actorRef }),
+]);
 
 export const tourStepSchema = z.strictObject({
   /** Seconds after the scenario starts. */
   at: z.number().min(0).max(3600),
   say: z.string().min(1),
+  do: tourActionSchema.optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -110,3 +135,5 @@ export type ConsumerSpec = z.infer<typeof consumerSchema>;
 export type ActorSpec = z.infer<typeof actorSchema>;
 export type AckMode = z.infer<typeof ackModeSchema>;
 export type CheckName = z.infer<typeof checkNameSchema>;
+export type TourStep = z.infer<typeof tourStepSchema>;
+export type TourAction = z.infer<typeof tourActionSchema>;

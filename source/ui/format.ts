@@ -19,9 +19,13 @@ export function joinPath(hops: readonly string[]): string {
 }
 
 export function outcomeLabel(record: MessageRecord): string {
-  const base = { ack: '✓ ack', 'auto-ack': '✓ auto-ack', unacked: '… not acked', nack: '✗ nack' }[
-    record.outcome
-  ];
+  const base = {
+    ack: '✓ ack',
+    'auto-ack': '✓ auto-ack',
+    unacked: '… not acked',
+    nack: '✗ rejected',
+    'nack-requeue': '↺ rejected, requeued',
+  }[record.outcome];
   const tags = [
     record.producer === undefined ? 'external' : '',
     record.redelivered ? '⟳ redelivered' : '',

@@ -60,7 +60,17 @@ export class FakeLab implements LabControls {
             persistent: false,
             paused: false,
           }
-        : { kind, id, queue: 'hello', prefetch: 0, ack: 'auto', workMs: 0, workPerDotMs: 0 };
+        : {
+            kind,
+            id,
+            queue: 'hello',
+            prefetch: 0,
+            ack: 'auto',
+            workMs: 0,
+            workPerDotMs: 0,
+            nackEvery: 0,
+            requeue: false,
+          };
     this.dispatch({ type: 'spawned', config });
     return id;
   }

@@ -72,6 +72,8 @@ describe('lab screen', () => {
         counts: { ...emptyCounts(), received: 1 },
         runs: [['P1', 7, 7]],
         redeliveredRuns: [],
+        droppedRuns: [],
+        keys: [],
         samples: [
           {
             messageId: 'P1-7',

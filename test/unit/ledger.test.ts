@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SeqRunBuilder } from '../../source/actors/seq-runs.js';
-import { noLoss } from '../../source/lab/checks.js';
 import { IntervalSet } from '../../source/lab/interval-set.js';
 import { Ledger } from '../../source/lab/ledger.js';
 import { RingBuffer } from '../../source/util/ring-buffer.js';
@@ -54,41 +53,5 @@ describe('RingBuffer', () => {
     assert.deepEqual(r.toArray(), [3, 4, 5]);
     r.clear();
     assert.deepEqual(r.toArray(), []);
-  });
-});
-
-describe('no-loss', () => {
-  test('holds when every published message was received', () => {
-    const l = new Ledger();
-    l.recordPublished('P1', 5);
-    l.recordReceived([['P1', 1, 5]], false);
-    assert.deepEqual(noLoss(l), { name: 'no-loss', ok: true, detail: '5 published, 5 received' });
-  });
-
-  test('fails and names missing messages', () => {
-    const l = new Ledger();
-    l.recordPublished('P1', 5);
-    l.recordPublished('P2', 2);
-    l.recordReceived(
-      [
-        ['P1', 1, 2],
-        ['P1', 4, 5],
-      ],
-      false,
-    );
-    const r = noLoss(l);
-    assert.equal(r.ok, false);
-    assert.equal(r.detail, '7 published, 4 received, 3 never received (e.g. P1-3, P2-1, P2-2)');
-  });
-
-  test('redeliveries are not duplicates; repeats without the flag are', () => {
-    const l = new Ledger();
-    l.recordPublished('P1', 3);
-    l.recordReceived([['P1', 1, 3]], false);
-    l.recordReceived([['P1', 2, 2]], true);
-    assert.equal(l.duplicates, 0);
-    l.recordReceived([['P1', 3, 3]], false);
-    assert.equal(l.duplicates, 1);
-    assert.equal(noLoss(l).ok, true);
   });
 });

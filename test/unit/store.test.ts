@@ -32,6 +32,8 @@ const consumer: ConsumerConfig = {
   ack: 'auto',
   workMs: 0,
   workPerDotMs: 0,
+  nackEvery: 0,
+  requeue: false,
 };
 
 function start(): LabState {
@@ -97,6 +99,8 @@ describe('store reducer', () => {
         counts,
         runs: [],
         redeliveredRuns: [],
+        droppedRuns: [],
+        keys: [],
         samples: [record(1), record(2)],
       },
       at: 1000,
@@ -104,7 +108,15 @@ describe('store reducer', () => {
     s = reduce(s, {
       type: 'actor',
       id: 'C1',
-      message: { type: 'batch', counts, runs: [], redeliveredRuns: [], samples: [] },
+      message: {
+        type: 'batch',
+        counts,
+        runs: [],
+        redeliveredRuns: [],
+        droppedRuns: [],
+        keys: [],
+        samples: [],
+      },
       at: 1500,
     });
     assert.equal(s.actors[1]?.received, 6);
@@ -120,6 +132,8 @@ describe('store reducer', () => {
         counts: emptyCounts(),
         runs: [],
         redeliveredRuns: [],
+        droppedRuns: [],
+        keys: [],
         samples: many,
       },
       at: 2000,
