@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SeqRunBuilder } from '../../source/actors/seq-runs.js';
 import { IntervalSet } from '../../source/lab/interval-set.js';
-import { Ledger } from '../../source/lab/ledger.js';
 import { RingBuffer } from '../../source/util/ring-buffer.js';
 
 describe('IntervalSet', () => {
