@@ -1,0 +1,157 @@
+/**
+ * The session engine in-process against the real broker: behaviour that needs a hand on the
+ * broker while the lab runs (another program publishing or consuming, a killed worker).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import amqp from 'amqplib';
+import { resolveTarget } from '../../source/broker/url.js';
+import { Session } from '../../source/lab/session.js';
+import { parseScenario } from '../../source/scenario/loader.js';
+import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
+
+let broker: TestBroker;
+before(async () => {
+  broker = await testBroker('session');
+});
+after(async () => {
+  await broker.dispose();
+});
+
+function session(yaml: string): Session {
+  return new Session({
+    scenario: parseScenario(yaml, 'test.yaml'),
+    target: resolveTarget(broker.url, broker.managementUrl),
+    embedded: false,
+    pollIntervalMs: 200,
+  });
+}
+
+const header = (name: string) => `name: ${name}
+title: ${name}
+pattern: test
+summary: A test.
+lesson: A test.
+`;
+
+function queueCounters(s: Session, name: string) {
+  return s.snapshot().queues.list.find((q) => q.name === name);
+}
+
+describe('session against a real broker', () => {
+  test('ack: never keeps messages unacked while the worker lives; they return to ready when it dies', async () => {
+    const s = session(`${header('never')}topology:
+  queues: [{ name: never_queue }]
+actors:
+  - { kind: producer, routingKeys: [never_queue], rate: 20 }
+  - { kind: consumer, queue: never_queue, prefetch: 0, ack: never }
+`);
+    try {
+      await s.start();
+      const held = await waitFor(
+        () => {
+          const q = queueCounters(s, 'never_queue');
+          return q && q.messagesUnacknowledged >= 5 ? q : undefined;
+        },
+        { what: 'unacked messages on the broker' },
+      );
+      assert.equal(held.messagesReady, 0, 'prefetch 0: the broker pushes everything to the worker');
+      await s.stopActor('P1');
+      const before = queueCounters(s, 'never_queue')?.messagesUnacknowledged ?? 0;
+      await s.kill('C1');
+      const back = await waitFor(
+        () => {
+          const q = queueCounters(s, 'never_queue');
+          return q && q.messagesUnacknowledged === 0 && q.messagesReady >= before ? q : undefined;
+        },
+        { what: 'messages back to ready' },
+      );
+      assert.ok(back.messagesReady >= 5);
+      assert.equal(s.snapshot().actors.find((a) => a.id === 'C1')?.status, 'killed');
+    } finally {
+      await s.shutdown();
+    }
+  });
+
+  test('a message published by another program shows as external and stays out of the ledger', async () => {
+    const s = session(`${header('foreign-publish')}topology:
+  queues: [{ name: shared_hello }]
+actors:
+  - { kind: producer, routingKeys: [shared_hello], rate: 5 }
+  - { kind: consumer, queue: shared_hello, prefetch: 0, ack: auto }
+`);
+    const other = await amqp.connect(broker.url);
+    try {
+      await s.start();
+      await waitFor(() => s.snapshot().actors.every((a) => a.status === 'running'), {
+        what: 'actors running',
+      });
+      const channel = await other.createChannel();
+      channel.sendToQueue('shared_hello', Buffer.from('Hello from new_task.js'));
+      // A lab-looking id from another run is still foreign.
+      channel.sendToQueue('shared_hello', Buffer.from('x'), { messageId: 'P1-1' });
+      const external = await waitFor(
+        () => {
+          const records = s.snapshot().flow.filter((r) => r.producer === undefined);
+          return records.length >= 2 ? records : undefined;
+        },
+        { what: 'external messages in the flow log' },
+      );
+      assert.equal(external[0]?.consumer, 'C1');
+      assert.equal(external[0]?.queue, 'shared_hello');
+      await s.drain();
+      const c1 = s.snapshot().actors.find((a) => a.id === 'C1');
+      assert.equal(c1?.external, 2);
+      assert.equal(c1?.received, s.ledger.totalPublished() + 2);
+      const [noLoss] = s.checks();
+      assert.equal(noLoss?.ok, true);
+      assert.match(noLoss?.detail ?? '', /^(\d+) published, \1 received$/);
+    } finally {
+      await other.close();
+      await s.shutdown();
+    }
+  });
+
+  test('an outside worker on a shared queue does not make no-loss fail, and the detail says why', async () => {
+    const s = session(`${header('foreign-consume')}topology:
+  queues: [{ name: shared_tasks, durable: true, arguments: { x-queue-type: quorum } }]
+actors:
+  - { kind: producer, routingKeys: [shared_tasks], rate: 10 }
+  - { kind: consumer, queue: shared_tasks, prefetch: 1, ack: manual, workMs: 50 }
+checks: [no-loss, each-once]
+`);
+    const other = await amqp.connect(broker.url);
+    let taken = 0;
+    try {
+      await s.start();
+      const channel = await other.createChannel();
+      await channel.prefetch(1);
+      await channel.consume('shared_tasks', (msg) => {
+        if (!msg) return;
+        taken++;
+        channel.ack(msg);
+      });
+      await waitFor(
+        () =>
+          s
+            .snapshot()
+            .notices.some((n) => n.includes("'shared_tasks' has 1 consumer(s) outside the lab")),
+        {
+          what: 'the foreign consumer notice',
+        },
+      );
+      await waitFor(() => taken >= 3, { what: 'the outside worker to take tasks' });
+      await s.drain();
+      const [noLoss, eachOnce] = s.checks();
+      assert.equal(noLoss?.ok, true, noLoss?.detail);
+      assert.match(
+        noLoss?.detail ?? '',
+        /the other \d+ were taken by consumers outside the lab on shared_tasks/,
+      );
+      assert.equal(eachOnce?.ok, true);
+    } finally {
+      await other.close();
+      await s.shutdown();
+    }
+  });
+});
