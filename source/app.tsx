@@ -4,8 +4,9 @@ import type { LabState } from './lab/store.js';
 import { ActorList } from './ui/actor-list.js';
 import { FlowLog } from './ui/flow-log.js';
 import { Header } from './ui/header.js';
+import { HelpOverlay } from './ui/help-overlay.js';
 import { HintBar } from './ui/hint-bar.js';
-import { dispatchKey, type KeyBinding, keymap } from './ui/keymap.js';
+import { dispatchKey, type KeyBinding, type KeyContext, keymap } from './ui/keymap.js';
 import { QueueTable } from './ui/queue-table.js';
 import { type LabSource, useLabState, useNow } from './ui/use-lab-state.js';
 import { useTerminalSize } from './ui/use-terminal-size.js';
@@ -13,6 +14,13 @@ import { useTerminalSize } from './ui/use-terminal-size.js';
 /** What the screen needs from a session: its state and the commands keys trigger. */
 export interface LabControls extends LabSource {
   spawnLike(kind: 'producer' | 'consumer'): unknown;
+  kill(id: string): Promise<void>;
+  stopActor(id: string): Promise<void>;
+  togglePause(id: string): void;
+  changeRate(id: string, direction: 1 | -1): void;
+  changePrefetch(id: string, direction: 1 | -1): void;
+  cycleAck(id: string): void;
+  nextTourStep(): void;
   shutdown(): Promise<void>;
   created(): { queues: readonly string[]; exchanges: readonly string[] };
 }
@@ -45,6 +53,13 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const size = useTerminalSize();
   const { exit } = useApp();
   const [quitting, setQuitting] = useState<string[] | undefined>(undefined);
+  const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
+  const [help, setHelp] = useState(false);
+  const shownActors = state.actors.slice(-10);
+  // The selection follows the actor, not the row; by default the first live one.
+  const selected =
+    shownActors.find((a) => a.id === selectedId) ??
+    shownActors.find((a) => ['starting', 'running', 'paused'].includes(a.status));
 
   const quit = () => {
     if (!quitting) setQuitting(cleanupLines(state, session, afterShutdown?.label));
@@ -63,9 +78,31 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     })();
   }, [quitting, session, afterShutdown, exit]);
 
+  const withSelected = (action: (id: string) => unknown) => () => {
+    if (selected) void action(selected.id);
+  };
+  const context: KeyContext = {
+    spawn: (kind) => session.spawnLike(kind),
+    select: (delta) => {
+      if (shownActors.length === 0) return;
+      const index = selected ? shownActors.indexOf(selected) : -1;
+      const next = (index + delta + shownActors.length) % shownActors.length;
+      setSelectedId(shownActors[next]?.id);
+    },
+    kill: withSelected((id) => session.kill(id)),
+    stop: withSelected((id) => session.stopActor(id)),
+    togglePause: withSelected((id) => session.togglePause(id)),
+    rate: (direction) => withSelected((id) => session.changeRate(id, direction))(),
+    prefetch: (direction) => withSelected((id) => session.changePrefetch(id, direction))(),
+    cycleAck: withSelected((id) => session.cycleAck(id)),
+    nextTourStep: () => session.nextTourStep(),
+    toggleHelp: () => setHelp((h) => !h),
+    quit,
+  };
+
   useInput((input, key) => {
     if (quitting) return;
-    dispatchKey(bindings, input, key, { spawn: (kind) => session.spawnLike(kind), quit });
+    dispatchKey(bindings, input, key, context);
   });
 
   if (quitting) {
@@ -93,7 +130,6 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   // Everything must fit in rows - 1 lines: taller output makes Ink clear and redraw the whole
   // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
   // borders and titles (3 each) plus the queue table's column header.
-  const shownActors = state.actors.slice(-10);
   const actorRows = Math.max(
     1,
     shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
@@ -130,7 +166,8 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         error={state.queues.error}
         now={now}
       />
-      <ActorList actors={shownActors} />
+      {help ? <HelpOverlay bindings={bindings} /> : null}
+      <ActorList actors={shownActors} selected={selected?.id} />
       <FlowLog records={state.flow} rows={flowRows} />
       <HintBar bindings={bindings} />
     </Box>

@@ -95,6 +95,19 @@ process.on('message', (message: ParentMessage) => {
       send({ type: 'error', message: describeAmqpError(error), fatal: true });
       void stop(1);
     });
+  } else if (message.type === 'update') {
+    const { config } = message;
+    if (config.kind === 'producer' && producer) {
+      producer.update(config);
+      send({ type: 'updated' });
+    } else if (config.kind === 'consumer' && consumer) {
+      consumer
+        .update(config)
+        .then((note) => send({ type: 'updated', note }))
+        .catch((error: unknown) =>
+          send({ type: 'error', message: describeAmqpError(error), fatal: false }),
+        );
+    }
   } else if (message.type === 'stop') {
     void stop(0);
   }

@@ -26,11 +26,36 @@ export class Consumer {
     private readonly reporter: BatchReporter,
   ) {}
 
+  private consumerTag: string | undefined;
+
   async start(): Promise<void> {
     if (this.config.prefetch > 0) await this.channel.prefetch(this.config.prefetch);
-    await this.channel.consume(this.queue, (msg) => this.onMessage(msg), {
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    const { consumerTag } = await this.channel.consume(this.queue, (msg) => this.onMessage(msg), {
       noAck: this.config.ack === 'auto',
     });
+    this.consumerTag = consumerTag;
+  }
+
+  /**
+   * Apply new settings live. Prefetch (basic.qos) only applies to consumers started after it, and
+   * automatic ack is fixed per consumer, so those changes start a new consumer on the same channel;
+   * messages already delivered stay with this channel and are still acknowledged here.
+   * Returns what the change took, for the screen.
+   */
+  async update(config: ConsumerConfig): Promise<string | undefined> {
+    const old = this.config;
+    this.config = config;
+    const resubscribe =
+      old.prefetch !== config.prefetch || (old.ack === 'auto') !== (config.ack === 'auto');
+    if (!resubscribe) return undefined;
+    await this.channel.prefetch(config.prefetch);
+    if (this.consumerTag) await this.channel.cancel(this.consumerTag);
+    await this.subscribe();
+    return 'applied with a new consumer on the same channel (prefetch and auto-ack are fixed per consumer)';
   }
 
   stop(): void {

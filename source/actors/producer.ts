@@ -55,6 +55,14 @@ export class Producer {
 
   private schedule(): void {
     if (this.stopped) return;
+    if (this.config.paused) {
+      // Look again shortly; resuming restarts the rate schedule from then.
+      this.timer = setTimeout(() => {
+        this.resetSchedule();
+        this.schedule();
+      }, 100);
+      return;
+    }
     if (this.config.rate === 0) {
       this.timer = setTimeout(() => this.pump(), 0);
       return;

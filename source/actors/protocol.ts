@@ -49,6 +49,7 @@ export const headers = {
 
 export type ParentMessage =
   | { readonly type: 'start'; readonly env: ActorEnvironment; readonly config: ActorConfig }
+  | { readonly type: 'update'; readonly config: ActorConfig }
   | { readonly type: 'stop' };
 
 /** A run of consecutive sequence numbers from one producer: [producer, first, last]. */
@@ -111,6 +112,7 @@ export type ChildMessage =
       readonly samples: readonly MessageRecord[];
     }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
+  | { readonly type: 'updated'; readonly note?: string }
   | { readonly type: 'stopped' };
 
 export function emptyCounts(): BatchCounts {

@@ -85,6 +85,11 @@ export class Supervisor {
     if (child?.connected) child.send(message);
   }
 
+  /** New settings for a running actor. */
+  update(config: ActorConfig): void {
+    this.send(config.id, { type: 'update', config });
+  }
+
   has(id: string): boolean {
     return this.children.has(id);
   }

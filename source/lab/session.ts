@@ -45,9 +45,25 @@ export interface SessionOptions {
   /** Snapshots to listeners at most this often. */
   readonly maxFps?: number;
   readonly pollIntervalMs?: number;
+  /** Highest rate a producer may be given from the keyboard (msg/s). */
+  readonly maxRate?: number;
 }
 
 export const defaultMaxActors = 32;
+/** Per producer, unless the user lifts it: a lab pointed at a shared broker must not flood it. */
+export const defaultMaxRate = 1000;
+
+const rateLadder = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+/** 0 (unlimited) sits above the largest finite prefetch. */
+const prefetchLadder = [1, 2, 5, 10, 20, 50, 100, 0];
+
+/** The next value up or down a ladder from `value` (which need not be on it). */
+export function stepLadder(ladder: readonly number[], value: number, direction: 1 | -1): number {
+  const rank = (v: number) => (v === 0 ? Number.POSITIVE_INFINITY : v);
+  const sorted = [...ladder].sort((a, b) => rank(a) - rank(b));
+  if (direction > 0) return sorted.find((v) => rank(v) > rank(value)) ?? value;
+  return [...sorted].reverse().find((v) => rank(v) < rank(value)) ?? value;
+}
 
 function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
   return {
@@ -93,7 +109,8 @@ export class Session {
   private readonly killed = new Set<string>();
   private readonly killedBusy: string[] = [];
   private readonly foreignConsumerQueues = new Set<string>();
-  private readonly tourTimers: NodeJS.Timeout[] = [];
+  private readonly tourTimers = new Map<number, NodeJS.Timeout>();
+  private readonly tourDone = new Set<number>();
   private endedAt: number | undefined;
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
@@ -273,6 +290,57 @@ export class Session {
     );
   }
 
+  /** Change a running actor's settings; it applies them live. */
+  configure(id: string, change: (config: ActorConfig) => ActorConfig | undefined): void {
+    const actor = liveActors(this.state).find((a) => a.id === id);
+    if (!actor) return;
+    const config = change(actor.config);
+    if (!config || config === actor.config) return;
+    this.dispatch({ type: 'configured', config });
+    this.supervisor.update(config);
+  }
+
+  togglePause(id: string): void {
+    this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused: !c.paused } : undefined));
+  }
+
+  changeRate(id: string, direction: 1 | -1): void {
+    const max = this.options.maxRate ?? defaultMaxRate;
+    this.configure(id, (c) => {
+      if (c.kind !== 'producer') return undefined;
+      // rate 0 is "as fast as the broker takes": one step down is the ceiling.
+      const current = c.rate === 0 ? Number.POSITIVE_INFINITY : c.rate;
+      const next =
+        c.rate === 0
+          ? direction < 0
+            ? max
+            : 0
+          : Math.min(max, stepLadder(rateLadder, current, direction));
+      if (next === c.rate) {
+        if (direction > 0)
+          this.dispatch({
+            type: 'notice',
+            text: `${id} is at the rate ceiling of ${max} msg/s (--max-rate lifts it).`,
+          });
+        return undefined;
+      }
+      return { ...c, rate: next };
+    });
+  }
+
+  changePrefetch(id: string, direction: 1 | -1): void {
+    this.configure(id, (c) =>
+      c.kind === 'consumer'
+        ? { ...c, prefetch: stepLadder(prefetchLadder, c.prefetch, direction) }
+        : undefined,
+    );
+  }
+
+  cycleAck(id: string): void {
+    const order = { manual: 'auto', auto: 'never', never: 'manual' } as const;
+    this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
+  }
+
   /** SIGKILL: the crash case. */
   async kill(id: string): Promise<void> {
     const actor = this.state.actors.find((a) => a.id === id);
@@ -342,11 +410,30 @@ export class Session {
     steps.forEach((step, index) => {
       const timer = setTimeout(() => this.runTourStep(step, index), step.at * 1000);
       timer.unref();
-      this.tourTimers.push(timer);
+      this.tourTimers.set(index, timer);
     });
   }
 
+  /** Play the next tour step now instead of waiting for its time. */
+  nextTourStep(): void {
+    const steps = this.options.scenario.tour;
+    const index = steps.findIndex((_, i) => !this.tourDone.has(i));
+    const step = steps[index];
+    if (!step) {
+      this.dispatch({
+        type: 'notice',
+        text: 'The tour is over; press q to quit or keep experimenting.',
+      });
+      return;
+    }
+    clearTimeout(this.tourTimers.get(index));
+    this.runTourStep(step, index);
+  }
+
   private runTourStep(step: TourStep, index: number): void {
+    if (this.tourDone.has(index)) return;
+    this.tourDone.add(index);
+    this.tourTimers.delete(index);
     this.dispatch({ type: 'tour', index, text: step.say });
     const action = step.do;
     if (!action) return;
@@ -365,7 +452,7 @@ export class Session {
 
   /** Stop the producers, then wait until the consumers have emptied their queues (or time runs out). */
   async drain(timeoutMs = 8000): Promise<void> {
-    for (const timer of this.tourTimers) clearTimeout(timer);
+    for (const timer of this.tourTimers.values()) clearTimeout(timer);
     this.dispatch({ type: 'phase', phase: 'draining' });
     const producers = liveActors(this.state).filter((a) => a.config.kind === 'producer');
     await Promise.all(producers.map((p) => this.stopActor(p.id)));
@@ -435,7 +522,7 @@ export class Session {
   }
 
   private async doShutdown(): Promise<void> {
-    for (const timer of this.tourTimers) clearTimeout(timer);
+    for (const timer of this.tourTimers.values()) clearTimeout(timer);
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();

@@ -71,6 +71,7 @@ export type LabEvent =
       readonly at: number;
     }
   | { readonly type: 'stopping'; readonly id: string }
+  | { readonly type: 'configured'; readonly config: ActorConfig }
   | {
       readonly type: 'exit';
       readonly id: string;
@@ -188,6 +189,10 @@ function applyActorMessage(
       }));
     case 'stopped':
       return updateActor(state, id, (a) => ({ ...a, status: 'stopped' }));
+    case 'updated':
+      return message.note
+        ? reduce(state, { type: 'notice', text: `${id}: ${message.note}.` })
+        : state;
   }
 }
 
@@ -199,6 +204,19 @@ export function reduce(state: LabState, event: LabEvent): LabState {
       return applyActorMessage(state, event.id, event.message, event.at);
     case 'stopping':
       return updateActor(state, event.id, (a) => ({ ...a, status: 'stopping' }));
+    case 'configured': {
+      const { config } = event;
+      return updateActor(state, config.id, (a) => ({
+        ...a,
+        config,
+        status:
+          config.kind === 'producer' && (a.status === 'running' || a.status === 'paused')
+            ? config.paused
+              ? 'paused'
+              : 'running'
+            : a.status,
+      }));
+    }
     case 'exit':
       return updateActor(state, event.id, (a) => ({
         ...a,

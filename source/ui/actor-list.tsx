@@ -5,6 +5,8 @@ import { actorColour } from './theme.js';
 
 export interface ActorListProps {
   readonly actors: readonly ActorView[];
+  /** The id of the selected actor, highlighted. */
+  readonly selected?: string;
 }
 
 function describe(actor: ActorView): string {
@@ -12,7 +14,8 @@ function describe(actor: ActorView): string {
   if (c.kind === 'producer') {
     const target =
       c.exchange === '' ? (c.routingKeys[0] ?? '') : `${c.exchange}[${c.routingKeys.join(',')}]`;
-    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}`;
+    const rate = c.rate === 0 ? 'max' : `${c.rate}/s`;
+    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}`;
   }
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);
@@ -29,14 +32,15 @@ const statusColour = {
   failed: 'red',
 } as const;
 
-export function ActorList({ actors }: ActorListProps) {
+export function ActorList({ actors, selected }: ActorListProps) {
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} flexGrow={1}>
       <Text bold>Actors</Text>
       {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
       {actors.map((a) => (
         <Box key={a.id} flexDirection="column">
-          <Text wrap="truncate-end">
+          <Text wrap="truncate-end" inverse={a.id === selected}>
+            <Text>{a.id === selected ? '▶' : ' '}</Text>
             <Text color={actorColour(a.id)} bold>
               {a.id.padEnd(4)}
             </Text>

@@ -8,16 +8,18 @@ export interface HintBarProps {
 export function HintBar({ bindings }: HintBarProps) {
   return (
     <Box paddingX={1}>
-      <Text>
-        {bindings.map((b) => (
-          <Text key={b.label}>
-            <Text bold color="yellow">
-              {b.label}
-            </Text>{' '}
-            <Text dimColor>{b.description}</Text>
-            {'  '}
-          </Text>
-        ))}
+      <Text wrap="truncate-end">
+        {bindings
+          .filter((b) => b.hint)
+          .map((b) => (
+            <Text key={b.label}>
+              <Text bold color="yellow">
+                {b.label}
+              </Text>{' '}
+              <Text dimColor>{b.description}</Text>
+              {'  '}
+            </Text>
+          ))}
       </Text>
     </Box>
   );

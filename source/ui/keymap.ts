@@ -1,37 +1,130 @@
 /**
- * One table drives key dispatch, the hint bar and (later) the help overlay, so they cannot drift apart.
+ * One table drives key dispatch, the hint bar and the help overlay, so they cannot drift apart.
  */
 import type { Key } from 'ink';
 
+/** What keys can do; the screen supplies these, bound to the selected actor. */
 export interface KeyContext {
   readonly spawn: (kind: 'producer' | 'consumer') => void;
+  readonly select: (delta: number) => void;
+  readonly kill: () => void;
+  readonly stop: () => void;
+  readonly togglePause: () => void;
+  readonly rate: (direction: 1 | -1) => void;
+  readonly prefetch: (direction: 1 | -1) => void;
+  readonly cycleAck: () => void;
+  readonly nextTourStep: () => void;
+  readonly toggleHelp: () => void;
   readonly quit: () => void;
 }
 
 export interface KeyBinding {
-  /** What the hint bar shows, e.g. 'p'. */
+  /** How the key is written in the hint bar and help, e.g. 'p' or '↑↓'. */
   readonly label: string;
+  /** A word or two for the hint bar. */
   readonly description: string;
+  /** A sentence for the help overlay. */
+  readonly help: string;
+  /** Shown in the hint bar (the help overlay shows every binding). */
+  readonly hint: boolean;
   readonly matches: (input: string, key: Key) => boolean;
-  readonly run: (context: KeyContext) => void;
+  readonly run: (context: KeyContext, input: string, key: Key) => void;
 }
 
 export const keymap: readonly KeyBinding[] = [
   {
     label: 'p',
     description: 'producer',
+    help: "Add a producer like the scenario's.",
+    hint: true,
     matches: (input) => input === 'p',
     run: (c) => c.spawn('producer'),
   },
   {
     label: 'c',
     description: 'consumer',
+    help: "Add a consumer like the scenario's.",
+    hint: true,
     matches: (input) => input === 'c',
     run: (c) => c.spawn('consumer'),
   },
   {
+    label: '↑↓',
+    description: 'select',
+    help: 'Select an actor (tab moves down too).',
+    hint: true,
+    matches: (_input, key) => key.upArrow || key.downArrow || key.tab,
+    run: (c, _input, key) => c.select(key.upArrow ? -1 : 1),
+  },
+  {
+    label: 'x',
+    description: 'kill',
+    help: 'Kill the selected actor with SIGKILL: the crash case; the broker requeues what it had not acked.',
+    hint: true,
+    matches: (input) => input === 'x',
+    run: (c) => c.kill(),
+  },
+  {
+    label: 'X',
+    description: 'stop',
+    help: 'Stop the selected actor gracefully: it closes its connection.',
+    hint: false,
+    matches: (input) => input === 'X',
+    run: (c) => c.stop(),
+  },
+  {
+    label: 'space',
+    description: 'pause',
+    help: 'Pause or resume the selected producer.',
+    hint: false,
+    matches: (input) => input === ' ',
+    run: (c) => c.togglePause(),
+  },
+  {
+    label: '+/-',
+    description: 'rate',
+    help: 'Raise or lower the selected producer’s rate.',
+    hint: false,
+    matches: (input) => input === '+' || input === '=' || input === '-',
+    run: (c, input) => c.rate(input === '-' ? -1 : 1),
+  },
+  {
+    label: '[/]',
+    description: 'prefetch',
+    help: 'Lower or raise the selected consumer’s prefetch (∞ = unlimited).',
+    hint: false,
+    matches: (input) => input === '[' || input === ']',
+    run: (c, input) => c.prefetch(input === '[' ? -1 : 1),
+  },
+  {
+    label: 'a',
+    description: 'ack mode',
+    help: 'Cycle the selected consumer’s ack mode: manual → auto → never (the forgotten ack).',
+    hint: false,
+    matches: (input) => input === 'a',
+    run: (c) => c.cycleAck(),
+  },
+  {
+    label: 'n',
+    description: 'next step',
+    help: 'Play the next step of the guided tour now.',
+    hint: true,
+    matches: (input) => input === 'n',
+    run: (c) => c.nextTourStep(),
+  },
+  {
+    label: '?',
+    description: 'help',
+    help: 'Show or hide this help.',
+    hint: true,
+    matches: (input) => input === '?',
+    run: (c) => c.toggleHelp(),
+  },
+  {
     label: 'q',
     description: 'quit',
+    help: 'Quit: stop every actor, delete what this run created, stop the private broker (Ctrl-C too).',
+    hint: true,
     matches: (input, key) => input === 'q' || (key.ctrl && input === 'c'),
     run: (c) => c.quit(),
   },
@@ -44,6 +137,6 @@ export function dispatchKey(
   context: KeyContext,
 ): boolean {
   const binding = bindings.find((b) => b.matches(input, key));
-  binding?.run(context);
+  binding?.run(context, input, key);
   return binding !== undefined;
 }

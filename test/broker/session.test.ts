@@ -154,4 +154,61 @@ checks: [no-loss, each-once]
       await s.shutdown();
     }
   });
+
+  test('live changes: prefetch through a new consumer on the same channel, pause and resume', async () => {
+    const s = session(`${header('live')}topology:
+  queues: [{ name: live_queue }]
+actors:
+  - { kind: producer, routingKeys: [live_queue], rate: 50 }
+  - { kind: consumer, queue: live_queue, prefetch: 1, ack: manual, workMs: 300 }
+checks: [no-loss, each-once]
+`);
+    try {
+      await s.start();
+      await waitFor(() => (queueCounters(s, 'live_queue')?.messagesReady ?? 0) > 5, {
+        what: 'a backlog',
+      });
+      assert.equal(
+        queueCounters(s, 'live_queue')?.messagesUnacknowledged,
+        1,
+        'prefetch 1: one at a time',
+      );
+      s.configure('C1', (c) => (c.kind === 'consumer' ? { ...c, prefetch: 0 } : undefined));
+      await waitFor(() => (queueCounters(s, 'live_queue')?.messagesUnacknowledged ?? 0) > 5, {
+        what: 'unlimited prefetch to take the backlog',
+      });
+      await waitFor(
+        () =>
+          s
+            .snapshot()
+            .notices.some((n) =>
+              n.startsWith('C1: applied with a new consumer on the same channel'),
+            ),
+        {
+          what: 'the notice saying how it was applied',
+        },
+      );
+      s.togglePause('P1');
+      assert.equal(s.snapshot().actors.find((a) => a.id === 'P1')?.status, 'paused');
+      await new Promise((r) => setTimeout(r, 300));
+      const paused = s.snapshot().actors.find((a) => a.id === 'P1')?.published ?? 0;
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(
+        s.snapshot().actors.find((a) => a.id === 'P1')?.published,
+        paused,
+        'nothing sent while paused',
+      );
+      s.togglePause('P1');
+      await waitFor(
+        () => (s.snapshot().actors.find((a) => a.id === 'P1')?.published ?? 0) > paused,
+        { what: 'resumed' },
+      );
+      await s.drain();
+      const [noLoss, eachOnce] = s.checks();
+      assert.equal(eachOnce?.ok, true, eachOnce?.detail);
+      assert.ok(noLoss, 'no-loss ran');
+    } finally {
+      await s.shutdown();
+    }
+  });
 });

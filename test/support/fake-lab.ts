@@ -75,6 +75,52 @@ export class FakeLab implements LabControls {
     return id;
   }
 
+  private configure(id: string, change: (c: ActorConfig) => ActorConfig | undefined): void {
+    const actor = this.state.actors.find((a) => a.id === id);
+    const config = actor && change(actor.config);
+    if (config) this.dispatch({ type: 'configured', config });
+  }
+
+  async kill(id: string): Promise<void> {
+    this.commands.push(`kill ${id}`);
+    this.dispatch({ type: 'exit', id, killed: true, code: null });
+  }
+
+  async stopActor(id: string): Promise<void> {
+    this.commands.push(`stop ${id}`);
+    this.dispatch({ type: 'stopping', id });
+  }
+
+  togglePause(id: string): void {
+    this.commands.push(`pause ${id}`);
+    this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused: !c.paused } : undefined));
+  }
+
+  changeRate(id: string, direction: 1 | -1): void {
+    this.commands.push(`rate ${id} ${direction}`);
+    this.configure(id, (c) =>
+      c.kind === 'producer' ? { ...c, rate: direction > 0 ? c.rate * 2 : c.rate / 2 } : undefined,
+    );
+  }
+
+  changePrefetch(id: string, direction: 1 | -1): void {
+    this.commands.push(`prefetch ${id} ${direction}`);
+    this.configure(id, (c) =>
+      c.kind === 'consumer' ? { ...c, prefetch: c.prefetch + direction } : undefined,
+    );
+  }
+
+  cycleAck(id: string): void {
+    this.commands.push(`ack ${id}`);
+    const order = { manual: 'auto', auto: 'never', never: 'manual' } as const;
+    this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
+  }
+
+  nextTourStep(): void {
+    this.commands.push('next');
+    this.dispatch({ type: 'tour', index: 0, text: 'Step one of the tour.' });
+  }
+
   async shutdown(): Promise<void> {
     this.commands.push('shutdown');
   }

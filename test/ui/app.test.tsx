@@ -98,10 +98,18 @@ describe('lab screen', () => {
     ui.unmount();
   });
 
-  test('the hint bar lists every key in the key table', () => {
+  test('the hint bar lists the hinted keys of the table; ? shows every key with its help', async () => {
     const lab = new FakeLab();
     const ui = render(<App session={lab} />);
-    for (const b of keymap) assert.ok(frameOf(ui).includes(`${b.label} ${b.description}`), b.label);
+    for (const b of keymap.filter((k) => k.hint)) {
+      assert.ok(frameOf(ui).includes(`${b.label} ${b.description}`), b.label);
+    }
+    assert.ok(!frameOf(ui).includes('Cycle the selected consumer'));
+    ui.stdin.write('?');
+    await waitFor(() => frameOf(ui).includes('Keys'), { what: 'help overlay' });
+    for (const b of keymap) assert.ok(frameOf(ui).includes(b.help.slice(0, 40)), b.label);
+    ui.stdin.write('?');
+    await waitFor(() => !frameOf(ui).includes('Press ? again to close.'), { what: 'help closed' });
     ui.unmount();
   });
 
@@ -113,14 +121,22 @@ describe('lab screen', () => {
       {
         label: 'z',
         description: 'zap',
+        help: 'Zap everything.',
+        hint: true,
         matches: (input: string) => input === 'z',
-        run: () => pressed++,
+        run: () => {
+          pressed++;
+        },
       },
     ];
     const ui = render(<App session={lab} bindings={extra} />);
     assert.ok(frameOf(ui).includes('z zap'));
     ui.stdin.write('z');
     await waitFor(() => pressed === 1, { what: 'z handler' });
+    ui.stdin.write('?');
+    await waitFor(() => frameOf(ui).includes('z      Zap everything.'), {
+      what: 'z in the help overlay',
+    });
     ui.unmount();
   });
 
@@ -149,5 +165,77 @@ describe('lab screen', () => {
     assert.ok(frame.includes('stopping the private RabbitMQ node'));
     await waitFor(() => brokerStopped, { what: 'broker stop' });
     assert.deepEqual(lab.commands, ['spawn consumer', 'shutdown']);
+  });
+});
+
+describe('actor keys act on the selected actor', () => {
+  function lab3() {
+    const lab = new FakeLab();
+    lab.spawnLike('producer');
+    lab.spawnLike('consumer');
+    lab.spawnLike('consumer');
+    for (const id of ['P1', 'C1', 'C2']) {
+      lab.dispatch({ type: 'actor', id, message: { type: 'ready' }, at: 1 });
+    }
+    return lab;
+  }
+
+  test('the first live actor is selected; ↓ and tab move, ↑ moves back', async () => {
+    const lab = lab3();
+    const ui = render(<App session={lab} />);
+    await waitFor(() => /▶P1/.test(frameOf(ui)), { what: 'P1 selected' });
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶C1/.test(frameOf(ui)), { what: 'C1 selected' });
+    ui.stdin.write('\t');
+    await waitFor(() => /▶C2/.test(frameOf(ui)), { what: 'C2 selected' });
+    ui.stdin.write('\u001B[A');
+    await waitFor(() => /▶C1/.test(frameOf(ui)), { what: 'back to C1' });
+    ui.unmount();
+  });
+
+  test('x kills the selected actor, X stops it', async () => {
+    const lab = lab3();
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶C1/.test(frameOf(ui)), { what: 'C1 selected' });
+    ui.stdin.write('x');
+    await waitFor(() => /C1\s+consumer\s+killed/.test(frameOf(ui)), { what: 'C1 killed' });
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶C2/.test(frameOf(ui)), { what: 'C2 selected' });
+    ui.stdin.write('X');
+    await waitFor(() => /C2\s+consumer\s+stopping/.test(frameOf(ui)), { what: 'C2 stopping' });
+    assert.deepEqual(lab.commands.slice(-2), ['kill C1', 'stop C2']);
+    ui.unmount();
+  });
+
+  test('space pauses a producer and +/- change its rate', async () => {
+    const lab = lab3();
+    const ui = render(<App session={lab} />);
+    await waitFor(() => /▶P1\s+producer\s+running.*target 1\/s/.test(frameOf(ui)), {
+      what: 'P1 at 1/s',
+    });
+    ui.stdin.write(' ');
+    await waitFor(() => /P1\s+producer\s+paused/.test(frameOf(ui)), { what: 'P1 paused' });
+    ui.stdin.write(' ');
+    await waitFor(() => /P1\s+producer\s+running/.test(frameOf(ui)), { what: 'P1 resumed' });
+    ui.stdin.write('+');
+    await waitFor(() => /target 2\/s/.test(frameOf(ui)), { what: 'rate 2' });
+    ui.stdin.write('-');
+    await waitFor(() => /target 1\/s/.test(frameOf(ui)), { what: 'rate 1' });
+    ui.unmount();
+  });
+
+  test('[ and ] change prefetch, a cycles the ack mode, n plays the next tour step', async () => {
+    const lab = lab3();
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶C1.*prefetch ∞\s+auto ack/.test(frameOf(ui)), { what: 'C1 selected' });
+    ui.stdin.write(']');
+    await waitFor(() => /▶C1.*prefetch 1 /.test(frameOf(ui)), { what: 'prefetch 1' });
+    ui.stdin.write('a');
+    await waitFor(() => /▶C1.*never ack/.test(frameOf(ui)), { what: 'ack never' });
+    ui.stdin.write('n');
+    await waitFor(() => frameOf(ui).includes('Step one of the tour.'), { what: 'tour step' });
+    ui.unmount();
   });
 });
