@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { render } from 'ink-testing-library';
+import { loadCatalog } from '../../source/scenario/catalog.js';
+import type { Scenario } from '../../source/scenario/schema.js';
+import { Picker } from '../../source/ui/picker.js';
+import { waitFor } from '../support/broker.js';
+
+async function scenarios(): Promise<Scenario[]> {
+  return (await loadCatalog()).map((e) => e.scenario);
+}
+
+describe('scenario picker', () => {
+  test('lists every built-in scenario with title, pattern and summary', async () => {
+    const all = await scenarios();
+    const ui = render(<Picker scenarios={all} onDone={() => {}} />);
+    const frame = ui.lastFrame() ?? '';
+    for (const s of all) {
+      assert.ok(frame.includes(s.title), s.title);
+      assert.ok(frame.includes(s.pattern), s.pattern);
+      assert.ok(frame.includes(s.summary.slice(0, 40)), s.summary);
+    }
+    assert.match(frame, /▶ Hello queue/);
+    ui.unmount();
+  });
+
+  test('j/k and arrows move; Enter opens the selected one', async () => {
+    let chosen: Scenario | undefined;
+    const ui = render(<Picker scenarios={await scenarios()} onDone={(s) => (chosen = s)} />);
+    ui.stdin.write('j');
+    await waitFor(() => /▶ Work queue/.test(ui.lastFrame() ?? ''), { what: 'work queue selected' });
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶ Fanout/.test(ui.lastFrame() ?? ''), { what: 'fanout selected' });
+    ui.stdin.write('k');
+    await waitFor(() => /▶ Work queue/.test(ui.lastFrame() ?? ''), { what: 'back to work queue' });
+    ui.stdin.write('\r');
+    await waitFor(() => chosen !== undefined, { what: 'a choice' });
+    assert.equal(chosen?.name, 'work-queue');
+  });
+
+  test('typing filters (names, aliases, patterns); Enter opens the first match', async () => {
+    let chosen: Scenario | undefined;
+    const ui = render(<Picker scenarios={await scenarios()} onDone={(s) => (chosen = s)} />);
+    ui.stdin.write('rout');
+    await waitFor(() => (ui.lastFrame() ?? '').includes('filter: rout'), { what: 'filter shown' });
+    const frame = ui.lastFrame() ?? '';
+    assert.ok(frame.includes('Direct routing'));
+    assert.ok(!frame.includes('Hello queue'));
+    ui.stdin.write('\r');
+    await waitFor(() => chosen !== undefined, { what: 'a choice' });
+    assert.equal(chosen?.name, 'direct-routing');
+  });
+
+  test('Esc quits without a choice', async () => {
+    let done = false;
+    let chosen: Scenario | undefined;
+    const ui = render(
+      <Picker
+        scenarios={await scenarios()}
+        onDone={(s) => {
+          done = true;
+          chosen = s;
+        }}
+      />,
+    );
+    ui.stdin.write('\u001B');
+    await waitFor(() => done, { what: 'quit' });
+    assert.equal(chosen, undefined);
+  });
+});
