@@ -7,7 +7,11 @@ import { Header } from './ui/header.js';
 import { HelpOverlay } from './ui/help-overlay.js';
 import { HintBar } from './ui/hint-bar.js';
 import { dispatchKey, type KeyBinding, type KeyContext, keymap } from './ui/keymap.js';
+import { calculateLayout } from './ui/layout.js';
+import { LessonPane } from './ui/lesson-pane.js';
 import { QueueTable } from './ui/queue-table.js';
+import { topologyLines } from './ui/topology.js';
+import { TopologyPane } from './ui/topology-pane.js';
 import { type LabSource, useLabState, useNow } from './ui/use-lab-state.js';
 import { useTerminalSize } from './ui/use-terminal-size.js';
 
@@ -130,13 +134,24 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   // Everything must fit in rows - 1 lines: taller output makes Ink clear and redraw the whole
   // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
   // borders and titles (3 each) plus the queue table's column header.
-  const actorRows = Math.max(
-    1,
-    shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
+  const lines = topologyLines(state);
+  const notices = state.notices.slice(-2);
+  const layout = calculateLayout({
+    columns: size.columns,
+    rows: size.rows,
+    topologyLines: lines.length,
+    queues: state.queues.list.length,
+    actorRows: shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
+    notices: notices.length,
+  });
+  const { wide, topRows } = layout;
+  // Keep the selected actor in view when not all fit.
+  const selectedIndex = selected ? shownActors.indexOf(selected) : 0;
+  const firstActor = Math.max(
+    0,
+    Math.min(selectedIndex - layout.actorRows + 1, shownActors.length - layout.actorRows),
   );
-  const queueRows = Math.max(1, state.queues.list.length);
-  const fixedRows = 3 + state.notices.length + (3 + 1 + queueRows) + (3 + actorRows) + 3;
-  const flowRows = Math.max(1, size.rows - 1 - fixedRows);
+  const visibleActors = shownActors.slice(firstActor, firstActor + layout.actorRows);
 
   return (
     <Box flexDirection="column" width={size.columns}>
@@ -146,29 +161,46 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         broker={state.broker}
         healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
       />
-      <Text wrap="truncate-end">
-        {' '}
-        <Text bold>{state.scenario.title}</Text>
-        <Text dimColor>
+      {wide ? null : (
+        <Text wrap="truncate-end">
           {' '}
-          · {(state.tour?.text ?? state.scenario.lesson).replace(/\s+/g, ' ').trim()}
+          <Text bold>{state.scenario.title}</Text>
+          <Text dimColor>
+            {' '}
+            · {(state.tour?.text ?? state.scenario.lesson).replace(/\s+/g, ' ').trim()}
+          </Text>
         </Text>
-      </Text>
-      {state.notices.map((n) => (
+      )}
+      {notices.map((n) => (
         <Text key={n} color="yellow" wrap="truncate-end">
           {' '}
           ! {n}
         </Text>
       ))}
+      {layout.showTopology ? (
+        <Box height={wide ? topRows : undefined}>
+          <TopologyPane lines={lines} rows={layout.topologyRows} />
+          {wide ? (
+            <LessonPane
+              title={state.scenario.title}
+              lesson={state.scenario.lesson}
+              step={state.tour}
+              width={Math.min(60, Math.floor(size.columns * 0.4))}
+              height={topRows}
+            />
+          ) : null}
+        </Box>
+      ) : null}
       <QueueTable
         queues={state.queues.list}
+        rows={layout.queueRows}
         sampledAt={state.queues.sampledAt}
         error={state.queues.error}
         now={now}
       />
       {help ? <HelpOverlay bindings={bindings} /> : null}
-      <ActorList actors={shownActors} selected={selected?.id} />
-      <FlowLog records={state.flow} rows={flowRows} />
+      <ActorList actors={visibleActors} selected={selected?.id} />
+      <FlowLog records={state.flow} rows={layout.flowRows} />
       <HintBar bindings={bindings} />
     </Box>
   );

@@ -118,7 +118,13 @@ export class Session {
   constructor(private readonly options: SessionOptions) {
     const { scenario, target } = options;
     this.state = initialState(
-      { name: scenario.name, title: scenario.title, lesson: scenario.lesson },
+      {
+        name: scenario.name,
+        title: scenario.title,
+        lesson: scenario.lesson,
+        exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
+        bindings: scenario.topology.bindings,
+      },
       {
         redactedUrl: target.redactedUrl,
         managementUrl: target.managementUrl,
@@ -145,7 +151,7 @@ export class Session {
       consumerCounts: (names) => this.consumerCounts(names),
       onResult: (result) => {
         this.noteForeignConsumers(result.queues);
-        this.dispatch({ type: 'poll', result });
+        this.dispatch({ type: 'poll', result, at: Date.now() });
       },
     });
   }
@@ -187,12 +193,27 @@ export class Session {
     }, wait);
   }
 
-  /** Live consumer counts by passive declare; a queue that vanished closes the channel, so reopen. */
+  /**
+   * Live consumer counts by passive declare. A subscriber's exclusive queue refuses passive
+   * declares from other connections (405), but only its owner can consume from it, so there the
+   * lab's own count is the broker's. A queue that vanished closes the channel: reopen next time.
+   */
   private async consumerCounts(names: readonly string[]): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     const connection = this.connection;
     if (!connection) return counts;
+    const exclusive = new Map<string, number>();
+    for (const a of liveActors(this.state)) {
+      if (a.config.kind === 'consumer' && a.config.bind && a.queue) {
+        exclusive.set(a.queue, (exclusive.get(a.queue) ?? 0) + (a.status === 'running' ? 1 : 0));
+      }
+    }
     for (const name of names) {
+      const own = exclusive.get(name);
+      if (own !== undefined) {
+        counts.set(name, own);
+        continue;
+      }
       this.countChannel ??= connection.createChannel().then((ch) => {
         ch.on('error', () => {});
         ch.on('close', () => {

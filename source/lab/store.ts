@@ -35,6 +35,7 @@ export interface ActorView {
   readonly rate: number;
   /** [time, count] of recent batches, for the rate. */
   readonly recent: readonly (readonly [number, number])[];
+  readonly firstBatchAt?: number;
 }
 
 export interface BrokerInfo {
@@ -46,7 +47,19 @@ export interface BrokerInfo {
 }
 
 export interface LabState {
-  readonly scenario: { readonly name: string; readonly title: string; readonly lesson: string };
+  readonly scenario: {
+    readonly name: string;
+    readonly title: string;
+    readonly lesson: string;
+    /** The topology's exchanges, for drawing paths. */
+    readonly exchanges?: readonly { readonly name: string; readonly type: string }[];
+    /** Named queues bound to exchanges by the topology. */
+    readonly bindings?: readonly {
+      readonly exchange: string;
+      readonly queue: string;
+      readonly keys: readonly string[];
+    }[];
+  };
   readonly broker: BrokerInfo;
   readonly actors: readonly ActorView[];
   readonly queues: {
@@ -78,7 +91,7 @@ export type LabEvent =
       readonly killed: boolean;
       readonly code: number | null;
     }
-  | { readonly type: 'poll'; readonly result: PollResult }
+  | { readonly type: 'poll'; readonly result: PollResult; readonly at: number }
   | { readonly type: 'notice'; readonly text: string }
   | { readonly type: 'phase'; readonly phase: LabState['phase'] }
   | { readonly type: 'tour'; readonly index: number; readonly text: string };
@@ -134,15 +147,30 @@ function updateActor(
   return changed ? { ...state, actors } : state;
 }
 
+/** Count per second over the last rateWindowMs (shorter while the actor is young). */
+function rateAt(actor: ActorView, recent: ActorView['recent'], at: number, bornAt: number): number {
+  const total = recent.reduce((n, [, c]) => n + c, 0);
+  const span = Math.max(1000, Math.min(rateWindowMs, at - bornAt));
+  return (total * 1000) / span;
+}
+
 function withRate(actor: ActorView, at: number, count: number): ActorView {
+  const bornAt = actor.firstBatchAt ?? at;
   const recent = [...actor.recent.filter(([t]) => at - t < rateWindowMs), [at, count] as const];
-  const [first] = recent;
-  if (!first || recent.length < 2) return { ...actor, recent, rate: count };
-  // Messages after the first batch, over the time since it: batches are irregular, so this is
-  // the honest average over the window.
-  const total = recent.reduce((n, [, c]) => n + c, 0) - first[1];
-  const span = Math.max(1, at - first[0]);
-  return { ...actor, recent, rate: (total * 1000) / span };
+  return { ...actor, recent, firstBatchAt: bornAt, rate: rateAt(actor, recent, at, bornAt) };
+}
+
+/** Let rates fall when nothing arrives (no batch comes when an actor is idle). */
+function decayRates(state: LabState, at: number): LabState {
+  let changed = false;
+  const actors = state.actors.map((a) => {
+    if (a.recent.length === 0) return a;
+    const recent = a.recent.filter(([t]) => at - t < rateWindowMs);
+    if (recent.length === a.recent.length) return a;
+    changed = true;
+    return { ...a, recent, rate: rateAt(a, recent, at, a.firstBatchAt ?? at) };
+  });
+  return changed ? { ...state, actors } : state;
 }
 
 function applyActorMessage(
@@ -230,7 +258,7 @@ export function reduce(state: LabState, event: LabEvent): LabState {
       }));
     case 'poll':
       return {
-        ...state,
+        ...decayRates(state, event.at),
         queues: {
           sampledAt: event.result.sampledAt,
           error: event.result.error,

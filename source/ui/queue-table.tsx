@@ -8,9 +8,13 @@ export interface QueueTableProps {
   readonly sampledAt?: number;
   readonly error?: string;
   readonly now: number;
+  /** Most queue rows to show. */
+  readonly rows?: number;
 }
 
-export function QueueTable({ queues, sampledAt, error, now }: QueueTableProps) {
+export function QueueTable({ queues, sampledAt, error, now, rows }: QueueTableProps) {
+  const shown = rows === undefined ? queues : queues.slice(0, rows);
+  const hidden = queues.length - shown.length;
   const age =
     sampledAt === undefined
       ? 'waiting for the first sample'
@@ -20,13 +24,14 @@ export function QueueTable({ queues, sampledAt, error, now }: QueueTableProps) {
       <Text>
         <Text bold>Queues</Text>
         <Text dimColor> · live · {age}</Text>
+        {hidden > 0 ? <Text dimColor> · {hidden} more</Text> : null}
         {error ? <Text color="red"> · unavailable: {error}</Text> : null}
       </Text>
       <Text dimColor>
         {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}
       </Text>
       {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
-      {queues.map((q) => (
+      {shown.map((q) => (
         <Text key={q.name}>
           {fit(q.name, 26)} {String(q.messagesReady).padStart(8)}{' '}
           {String(q.messagesUnacknowledged).padStart(8)} {String(q.consumers).padStart(10)}

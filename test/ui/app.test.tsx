@@ -17,6 +17,7 @@ describe('lab screen', () => {
     const ui = render(<App session={lab} />);
     lab.dispatch({
       type: 'poll',
+      at: 20,
       result: {
         sampledAt: Date.now(),
         queues: [{ name: 'hello', messagesReady: 12, messagesUnacknowledged: 2, consumers: 1 }],
@@ -38,6 +39,7 @@ describe('lab screen', () => {
     const ui = render(<App session={lab} />);
     lab.dispatch({
       type: 'poll',
+      at: 20,
       result: { queues: [], error: 'Cannot reach the management API' },
     });
     await waitFor(() => frameOf(ui).includes('unavailable: Cannot reach the management API'), {

@@ -166,6 +166,7 @@ describe('store reducer', () => {
     let s = start();
     s = reduce(s, {
       type: 'poll',
+      at: 20,
       result: {
         sampledAt: 10,
         queues: [{ name: 'hello', messagesReady: 4, messagesUnacknowledged: 1, consumers: 1 }],
@@ -174,6 +175,7 @@ describe('store reducer', () => {
     assert.equal(s.queues.list[0]?.messagesReady, 4);
     s = reduce(s, {
       type: 'poll',
+      at: 20,
       result: { sampledAt: 10, queues: s.queues.list, error: 'down' },
     });
     assert.equal(s.queues.sampledAt, 10);

@@ -1,0 +1,123 @@
+/**
+ * The topology as lines of coloured segments: producers → exchange → bindings → queues →
+ * consumers, built from what the actors really are and do. Pure, so it is tested without Ink.
+ */
+
+import { type ExchangeType, routes } from '../lab/routing.js';
+import type { ActorView, LabState } from '../lab/store.js';
+import { formatRate } from './format.js';
+import { actorColour, arrow, type Colour } from './theme.js';
+
+export interface Segment {
+  readonly text: string;
+  readonly colour?: Colour;
+  readonly dim?: boolean;
+  readonly bold?: boolean;
+}
+
+export type Line = readonly Segment[];
+
+const live = (a: ActorView) =>
+  a.status === 'starting' || a.status === 'running' || a.status === 'paused';
+
+function shortQueue(name: string): string {
+  return name.startsWith('amq.gen-') ? `${name.slice(0, 12)}…` : name;
+}
+
+function consumersOf(state: LabState, queue: string): ActorView[] {
+  return state.actors.filter(
+    (a) => a.config.kind === 'consumer' && live(a) && (a.queue ?? a.config.queue) === queue,
+  );
+}
+
+/** Messages per second out of a queue, from its consumers' own reports, and a pulse when busy. */
+function tail(state: LabState, queue: string): Segment[] {
+  const consumers = consumersOf(state, queue);
+  const rate = consumers.reduce((n, a) => n + a.rate, 0);
+  const out: Segment[] = [{ text: ` ${arrow} ` }];
+  if (consumers.length === 0) out.push({ text: '(no consumer)', dim: true });
+  consumers.forEach((c, i) => {
+    out.push({ text: `${i > 0 ? ' ' : ''}${c.id}`, colour: actorColour(c.id), bold: true });
+  });
+  out.push({ text: rate > 0 ? '  ● ' : '  ○ ', colour: rate > 0 ? 'green' : 'gray' });
+  out.push({ text: formatRate(rate), dim: rate === 0 });
+  return out;
+}
+
+function producerSegments(producers: readonly ActorView[]): Segment[] {
+  if (producers.length === 0) return [{ text: '(no producer)', dim: true }];
+  return producers.map((p, i) => ({
+    text: `${i > 0 ? ' ' : ''}${p.id}`,
+    colour: actorColour(p.id),
+    bold: true,
+  }));
+}
+
+export function topologyLines(state: LabState): Line[] {
+  const lines: Line[] = [];
+  const producers = state.actors.filter((a) => a.config.kind === 'producer' && live(a));
+  const exchangeType = (name: string): ExchangeType =>
+    (state.scenario.exchanges?.find((x) => x.name === name)?.type as ExchangeType | undefined) ??
+    'direct';
+
+  // The default exchange: the routing key is the queue name.
+  const direct = producers.filter((p) => p.config.kind === 'producer' && p.config.exchange === '');
+  const defaultQueues = new Set(
+    direct.flatMap((p) => (p.config.kind === 'producer' ? p.config.routingKeys : [])),
+  );
+  for (const queue of defaultQueues) {
+    const from = direct.filter(
+      (p) => p.config.kind === 'producer' && p.config.routingKeys.includes(queue),
+    );
+    lines.push([
+      ...producerSegments(from),
+      { text: ` ${arrow} (default) ─[${queue}]${arrow} ` },
+      { text: queue, bold: true },
+      ...tail(state, queue),
+    ]);
+  }
+
+  // Named exchanges: everything bound to them, by the topology or by subscribers.
+  const exchanges = new Set<string>([
+    ...(state.scenario.exchanges ?? []).map((x) => x.name),
+    ...producers.flatMap((p) =>
+      p.config.kind === 'producer' && p.config.exchange ? [p.config.exchange] : [],
+    ),
+  ]);
+  for (const exchange of exchanges) {
+    const type = exchangeType(exchange);
+    const from = producers.filter(
+      (p) => p.config.kind === 'producer' && p.config.exchange === exchange,
+    );
+    lines.push([
+      ...producerSegments(from),
+      { text: ` ${arrow} ` },
+      { text: `${exchange} (${type})`, bold: true },
+    ]);
+    const bound: { queue: string; keys: readonly string[] }[] = [
+      ...(state.scenario.bindings ?? []).filter((b) => b.exchange === exchange),
+      ...state.actors.flatMap((a) =>
+        a.config.kind === 'consumer' && a.config.bind?.exchange === exchange && live(a) && a.queue
+          ? [{ queue: a.queue, keys: a.config.bind.keys }]
+          : [],
+      ),
+    ];
+    if (bound.length === 0)
+      lines.push([{ text: '   └─ (nothing bound: messages are dropped)', dim: true }]);
+    bound.forEach((b, i) => {
+      const last = i === bound.length - 1;
+      // Would the producers' keys reach this queue at all?
+      const reached = from.some(
+        (p) =>
+          p.config.kind === 'producer' && p.config.routingKeys.some((k) => routes(type, b.keys, k)),
+      );
+      const keys = type === 'fanout' ? '' : `[${b.keys.join(' ')}]`;
+      lines.push([
+        { text: `   ${last ? '└' : '├'}─${keys}${arrow} `, dim: !reached },
+        { text: shortQueue(b.queue), bold: true },
+        ...tail(state, b.queue),
+      ]);
+    });
+  }
+  return lines;
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ConsumerConfig, ProducerConfig } from '../../source/actors/protocol.js';
+import { initialState, type LabState, reduce } from '../../source/lab/store.js';
+import { calculateLayout } from '../../source/ui/layout.js';
+import { topologyLines } from '../../source/ui/topology.js';
+
+function total(l: ReturnType<typeof calculateLayout>, notices = 0): number {
+  return (
+    3 +
+    (l.wide ? 0 : 1) +
+    notices +
+    l.topRows +
+    (4 + l.queueRows) +
+    (3 + l.actorRows) +
+    (3 + l.flowRows)
+  );
+}
+
+describe('layout', () => {
+  for (const [columns, rows] of [
+    [80, 24],
+    [100, 30],
+    [120, 40],
+    [200, 60],
+  ] as const) {
+    test(`${columns}×${rows}: every pane fits, one row spare`, () => {
+      const l = calculateLayout({
+        columns,
+        rows,
+        topologyLines: 5,
+        queues: 4,
+        actorRows: 6,
+        notices: 1,
+      });
+      assert.ok(total(l, 1) <= rows - 1 + 1, `${total(l, 1)} rows used of ${rows}`);
+      assert.ok(l.flowRows >= 1 && l.queueRows >= 1 && l.actorRows >= 1);
+    });
+  }
+
+  test('the topology is shown when there is room, and the lesson sits beside it on wide screens', () => {
+    const narrow = calculateLayout({
+      columns: 80,
+      rows: 24,
+      topologyLines: 5,
+      queues: 4,
+      actorRows: 6,
+      notices: 0,
+    });
+    assert.equal(narrow.showTopology, false);
+    const wide = calculateLayout({
+      columns: 120,
+      rows: 40,
+      topologyLines: 3,
+      queues: 1,
+      actorRows: 3,
+      notices: 0,
+    });
+    assert.equal(wide.showTopology, true);
+    assert.equal(wide.wide, true);
+    assert.equal(wide.topologyRows, 3);
+  });
+});
+
+const producer = (id: string, exchange: string, keys: string[]): ProducerConfig => ({
+  kind: 'producer',
+  id,
+  exchange,
+  routingKeys: keys,
+  rate: 1,
+  body: 'x',
+  persistent: false,
+  paused: false,
+});
+const consumer = (id: string, extra: Partial<ConsumerConfig>): ConsumerConfig => ({
+  kind: 'consumer',
+  id,
+  prefetch: 1,
+  ack: 'manual',
+  workMs: 0,
+  workPerDotMs: 0,
+  nackEvery: 0,
+  requeue: false,
+  ...extra,
+});
+
+function text(state: LabState): string[] {
+  return topologyLines(state).map((line) => line.map((s) => s.text).join(''));
+}
+
+function lab(exchanges: { name: string; type: string }[]): LabState {
+  return initialState(
+    { name: 't', title: 't', lesson: '', exchanges, bindings: [] },
+    { redactedUrl: '', managementUrl: '', embedded: false, version: '', vhost: '/' },
+    0,
+  );
+}
+
+describe('topology lines', () => {
+  test('default exchange: producers → queue → its consumers', () => {
+    let s = lab([]);
+    s = reduce(s, { type: 'spawned', config: producer('P1', '', ['task_queue']) });
+    s = reduce(s, { type: 'spawned', config: consumer('C1', { queue: 'task_queue' }) });
+    s = reduce(s, { type: 'spawned', config: consumer('C2', { queue: 'task_queue' }) });
+    assert.deepEqual(text(s), ['P1 ─▶ (default) ─[task_queue]─▶ task_queue ─▶ C1 C2  ○ 0.0/s']);
+  });
+
+  test('direct exchange: one line per bound queue with its keys; a killed subscriber disappears', () => {
+    let s = lab([{ name: 'direct_logs', type: 'direct' }]);
+    s = reduce(s, { type: 'spawned', config: producer('P1', 'direct_logs', ['info', 'error']) });
+    for (const [id, keys, queue] of [
+      ['C1', ['error'], 'amq.gen-aaaaaaaaaaaa'],
+      ['C2', ['info', 'error'], 'amq.gen-bbbbbbbbbbbb'],
+    ] as const) {
+      s = reduce(s, {
+        type: 'spawned',
+        config: consumer(id, { bind: { exchange: 'direct_logs', keys: [...keys] } }),
+      });
+      s = reduce(s, { type: 'actor', id, message: { type: 'ready', queue, boundAt: 1 }, at: 1 });
+    }
+    assert.deepEqual(text(s), [
+      'P1 ─▶ direct_logs (direct)',
+      '   ├─[error]─▶ amq.gen-aaaa… ─▶ C1  ○ 0.0/s',
+      '   └─[info error]─▶ amq.gen-bbbb… ─▶ C2  ○ 0.0/s',
+    ]);
+    s = reduce(s, { type: 'exit', id: 'C1', killed: true, code: null });
+    assert.deepEqual(text(s).slice(1), ['   └─[info error]─▶ amq.gen-bbbb… ─▶ C2  ○ 0.0/s']);
+  });
+
+  test('an exchange with nothing bound says its messages are dropped', () => {
+    let s = lab([{ name: 'logs', type: 'fanout' }]);
+    s = reduce(s, { type: 'spawned', config: producer('P1', 'logs', ['']) });
+    assert.deepEqual(text(s), [
+      'P1 ─▶ logs (fanout)',
+      '   └─ (nothing bound: messages are dropped)',
+    ]);
+  });
+});
