@@ -55,6 +55,12 @@ async function main(): Promise<void> {
       default: false,
       describe: 'Headless: print the report as JSON',
     })
+    .option('tour', {
+      type: 'boolean',
+      default: true,
+      describe:
+        "Play the scenario's guided tour (--no-tour: drive it yourself; n still steps through it)",
+    })
     .option('keep', {
       type: 'boolean',
       default: false,
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
     durationMs: argv.duration === undefined ? undefined : argv.duration * 1000,
     json: argv.json,
     keep: argv.keep,
+    tour: argv.tour,
   };
   // React's development build costs several times the CPU per frame; users run the product.
   process.env.NODE_ENV ??= 'production';

@@ -12,6 +12,8 @@ export interface HeadlessOptions {
   readonly stderr: NodeJS.WritableStream;
   /** Resolves early when the user interrupts. */
   readonly interrupted?: Promise<void>;
+  /** Play the guided tour (default true). */
+  readonly tour?: boolean;
 }
 
 function progressLine(state: LabState, elapsedMs: number, durationMs: number): string {
@@ -30,7 +32,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   // The clock starts when the actors are up, so --duration is time the scenario really ran.
   await session.actorsSettled();
   const started = Date.now();
-  session.startTour();
+  if (options.tour ?? true) session.startTour();
   let tourShown = -1;
   const ticker = setInterval(() => {
     const { tour, phase } = session.snapshot();

@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly durationMs?: number;
   readonly json: boolean;
   readonly keep: boolean;
+  /** Play the guided tour by itself. */
+  readonly tour: boolean;
 }
 
 const defaultHeadlessMs = 10_000;
@@ -93,8 +95,12 @@ export async function run(options: RunOptions): Promise<number> {
       process.exit(code); // second signal: the 'exit' handler kills what is left
     }
     exiting = true;
-    unmount?.();
-    process.stderr.write(`\nrabbit-lab: ${signal}, cleaning up…\n`);
+    try {
+      unmount?.();
+      process.stderr.write(`\nrabbit-lab: ${signal}, cleaning up…\n`);
+    } catch {
+      // The terminal may be gone (SIGHUP); cleaning up matters more than saying so.
+    }
     void cleanup().finally(() => process.exit(code));
   };
   let interrupt: () => void = () => {};
@@ -115,9 +121,26 @@ export async function run(options: RunOptions): Promise<number> {
   });
   process.on('SIGTERM', () => onSignal('SIGTERM', 143));
   process.on('SIGHUP', () => onSignal('SIGHUP', 129));
+  // A closed terminal (SIGHUP, a killed tmux) makes every write fail with EIO or EPIPE: that is
+  // a reason to clean up and leave, and must never loop through the crash handler.
+  const terminalGone = () => {
+    if (!exiting) onSignal('SIGHUP', 129);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', terminalGone);
+  }
+  let crashed = false;
   const crash = (error: unknown) => {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EIO' || code === 'EPIPE') return terminalGone();
+    if (crashed) return;
+    crashed = true;
     unmount?.();
-    process.stderr.write(`${formatError(error)}\n`);
+    try {
+      process.stderr.write(`${formatError(error)}\n`);
+    } catch {
+      // No terminal to tell.
+    }
     void cleanup().finally(() => process.exit(isUserError(error) ? 2 : 1));
   };
   process.on('uncaughtException', crash);
@@ -155,13 +178,14 @@ export async function run(options: RunOptions): Promise<number> {
       stdout: process.stdout,
       stderr: process.stderr,
       interrupted,
+      tour: options.tour,
     });
     await cleanup();
     return report.ok ? 0 : 1;
   }
 
   const activeSession = session;
-  activeSession.startTour();
+  if (options.tour) activeSession.startTour();
   const broker = embedded;
   const ink = render(
     <App

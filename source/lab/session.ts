@@ -111,6 +111,12 @@ export class Session {
   private readonly foreignConsumerQueues = new Set<string>();
   private readonly tourTimers = new Map<number, NodeJS.Timeout>();
   private readonly tourDone = new Set<number>();
+  /** Names the tour gave to actors it spawned, to their ids. */
+  private readonly tourNames = new Map<string, string>();
+  /** When consumers exited, so the broker's lagging count of them is not taken for foreign ones. */
+  private readonly exitedAt = new Map<string, number>();
+  /** Polls in a row that showed more consumers than the lab runs, per queue. */
+  private readonly excessPolls = new Map<string, number>();
   private endedAt: number | undefined;
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
@@ -384,6 +390,7 @@ export class Session {
 
   private onSupervisorEvent(event: SupervisorEvent): void {
     if (event.type === 'exit') {
+      this.exitedAt.set(event.id, Date.now());
       this.dispatch({
         type: 'exit',
         id: event.id,
@@ -410,13 +417,28 @@ export class Session {
     ledger.recordKeys(id, batch.keys);
   }
 
-  /** The broker counts more consumers on a queue than the lab runs: another program joined. */
+  /**
+   * The broker counts more consumers on a queue than the lab runs: another program joined. Lab
+   * consumers still starting or gone in the last 2 s count as ours (the broker's view and ours
+   * differ for a moment), and the excess must show in two polls in a row.
+   */
   private noteForeignConsumers(queues: readonly QueueCounters[]): void {
+    const now = Date.now();
     for (const q of queues) {
-      const ours = liveActors(this.state).filter(
-        (a) => a.config.kind === 'consumer' && a.queue === q.name && a.status === 'running',
-      ).length;
-      if (q.consumers > ours && !this.foreignConsumerQueues.has(q.name)) {
+      const ours = this.state.actors.filter((a) => {
+        if (a.config.kind !== 'consumer' || (a.queue ?? a.config.queue) !== q.name) return false;
+        if (
+          a.status === 'starting' ||
+          a.status === 'running' ||
+          a.status === 'paused' ||
+          a.status === 'stopping'
+        )
+          return true;
+        return now - (this.exitedAt.get(a.id) ?? 0) < 2000;
+      }).length;
+      const excess = q.consumers > ours ? (this.excessPolls.get(q.name) ?? 0) + 1 : 0;
+      this.excessPolls.set(q.name, excess);
+      if (excess >= 2 && !this.foreignConsumerQueues.has(q.name)) {
         this.foreignConsumerQueues.add(q.name);
         this.dispatch({
           type: 'notice',
@@ -458,9 +480,11 @@ export class Session {
     this.dispatch({ type: 'tour', index, text: step.say });
     const action = step.do;
     if (!action) return;
-    if ('spawn' in action) this.spawn(action.spawn);
-    else if ('kill' in action) void this.kill(action.kill);
-    else void this.stopActor(action.stop);
+    if ('spawn' in action) {
+      const id = this.spawn(action.spawn);
+      if (id && action.as) this.tourNames.set(action.as, id);
+    } else if ('kill' in action) void this.kill(this.tourNames.get(action.kill) ?? action.kill);
+    else void this.stopActor(this.tourNames.get(action.stop) ?? action.stop);
   }
 
   /** Wait until no actor is still starting (connected and consuming, or failed). */

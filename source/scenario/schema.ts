@@ -86,10 +86,14 @@ export const checkNameSchema = z.enum([
   'routing-complete',
 ]);
 
-const actorRef = z.string().regex(/^[PC]\d+$/, 'an actor id such as C2');
+/** An actor id such as C2, or a name given with `as` by an earlier tour step. */
+const actorRef = z
+  .string()
+  .regex(/^[A-Za-z][\w-]*$/, 'an actor id such as C2 or a name given with `as`');
 
 export const tourActionSchema = z.union([
-  z.strictObject({ spawn: actorSchema }),
+  /** `as` names the new actor for later steps (ids shift when the user spawns actors too). */
+  z.strictObject({ spawn: actorSchema, as: actorRef.optional() }),
   /** SIGKILL: the crash case. */
   z.strictObject({ kill: actorRef }),
   /** A graceful stop: the actor closes its connection. */

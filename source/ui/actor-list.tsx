@@ -19,7 +19,9 @@ function describe(actor: ActorView): string {
   }
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);
-  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+  // Delivered but not yet acknowledged: what the broker would requeue if this consumer died.
+  const holding = c.ack === 'auto' ? 0 : actor.received - actor.acked - actor.nacked;
+  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${holding > 0 ? `  holding ${holding}` : ''}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
 }
 
 const statusColour = {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { cliPath } from '../support/cli.js';
@@ -32,7 +33,9 @@ describe('the lab screen in a real terminal', () => {
       const opened = await waitFor(
         () => {
           const s = term.screen();
-          return /hello\s+\d+\s+\d+\s+1\b/.test(s) && /C1\s+consumer\s+running/.test(s)
+          return /hello\s+\d+\s+\d+\s+1\b/.test(s) &&
+            /C1\s+consumer\s+running/.test(s) &&
+            /P1\s+producer\s+running/.test(s)
             ? s
             : undefined;
         },
@@ -41,7 +44,10 @@ describe('the lab screen in a real terminal', () => {
       assert.match(opened, /rabbit-lab · hello-queue/);
       assert.match(opened, /RabbitMQ \d+\.\d+\.\d+ · external · amqp:\/\/guest:\*\*\*@/);
       assert.match(opened, /P1\s+producer\s+running/);
-      assert.match(opened, /p producer {2}c consumer {2}q quit/);
+      assert.match(
+        opened,
+        /p producer {2}c consumer {2}↑↓ select {2}x kill {2}n next step {2}\? help {2}q quit/,
+      );
 
       term.press('c');
       await waitFor(() => /C2\s+consumer\s+running/.test(term.screen()), { what: 'C2 running' });
@@ -106,5 +112,114 @@ describe('the lab screen in a real terminal', () => {
     } finally {
       term.close();
     }
+  });
+
+  test('work-queue: c adds a worker the broker counts, x on a busy worker shows redeliveries, q leaves nothing', async () => {
+    const term = new TerminalSession([
+      process.execPath,
+      cliPath,
+      'scenario',
+      'work',
+      '--no-tour',
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ]);
+    try {
+      await waitFor(() => /C2\s+consumer\s+running/.test(term.screen()), {
+        what: 'two workers running',
+        timeoutMs: 20_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      // The tour adds workers too, so compare with the broker rather than expect a number.
+      const before = await consumerCount(broker.url, 'task_queue');
+      term.press('c');
+      const after = await waitFor(
+        async () => {
+          const n = await consumerCount(broker.url, 'task_queue');
+          return n > before ? n : undefined;
+        },
+        { what: 'one more consumer on the broker' },
+      );
+      await waitFor(
+        () => new RegExp(`task_queue\\s+\\d+\\s+\\d+\\s+${after}\\b`).test(term.screen()),
+        {
+          what: `the broker's count (${after}) on screen`,
+        },
+      );
+      // P1 is selected first: raise its rate so a backlog builds and every worker is busy.
+      await waitFor(() => /▶P1/.test(term.screen()), { what: 'P1 selected' });
+      term.press('+');
+      term.press('+');
+      term.press('+');
+      await waitFor(() => /target 20\/s/.test(term.screen()), { what: 'P1 at 20/s' });
+      await waitFor(() => /task_queue\s+[1-9]\d*\s+/.test(term.screen()), {
+        what: 'a backlog of ready tasks',
+      });
+      // Select C1 (the row below P1) and kill it while it works on a task.
+      term.press('Down');
+      await waitFor(() => /▶C1/.test(term.screen()), { what: 'C1 selected' });
+      term.press('x');
+      await waitFor(() => /C1\s+consumer\s+killed/.test(term.screen()), { what: 'C1 killed' });
+      await waitFor(() => /─▶ C\d {2}P1-\d+ {2}✓ ack ⟳ redelivered/.test(term.screen()), {
+        what: 'a redelivered task in the flow log',
+        timeoutMs: 15_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      term.press('q');
+      await waitFor(() => /exit code 0/.test(term.screen()), { what: 'exit', timeoutMs: 15_000 });
+      assert.deepEqual(
+        await broker.management.queues(broker.vhost),
+        [],
+        'task_queue it created is gone',
+      );
+      const connections = (await broker.management.connectionNames()).filter(
+        (c) => c.vhost === broker.vhost,
+      );
+      assert.deepEqual(connections, [], 'no actor connection is left');
+    } finally {
+      term.close();
+    }
+  });
+
+  test('closing the terminal (SIGHUP) cleans up and exits', async () => {
+    const term = new TerminalSession([
+      process.execPath,
+      cliPath,
+      'scenario',
+      'hello',
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ]);
+    let pid: number | undefined;
+    try {
+      await waitFor(() => /C1\s+consumer\s+running/.test(term.screen()), {
+        what: 'the lab running',
+        timeoutMs: 20_000,
+      });
+      pid = term.programPid();
+      assert.ok(pid, 'the CLI pid');
+    } finally {
+      term.close();
+    }
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return !readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z');
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => !alive(pid), { what: 'the CLI to exit after SIGHUP', timeoutMs: 15_000 });
+    assert.deepEqual(
+      await broker.management.queues(broker.vhost),
+      [],
+      'the hello queue it created is gone',
+    );
+    const connections = (await broker.management.connectionNames()).filter(
+      (c) => c.vhost === broker.vhost,
+    );
+    assert.deepEqual(connections, [], 'no actor connection is left');
   });
 });

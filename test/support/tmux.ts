@@ -62,6 +62,19 @@ export class TerminalSession {
     ]);
   }
 
+  /** Pid of the program started in the terminal (the pane runs it under a shell). */
+  programPid(): number | undefined {
+    try {
+      const pane = execFileSync('tmux', ['list-panes', '-t', this.name, '-F', '#{pane_pid}'], {
+        encoding: 'utf8',
+      }).trim();
+      const child = execFileSync('pgrep', ['-P', pane], { encoding: 'utf8' }).trim().split('\n')[0];
+      return child ? Number(child) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   close(): void {
     try {
       execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
