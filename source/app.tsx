@@ -1,5 +1,6 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useState } from 'react';
+import { queueRates } from './lab/rates.js';
 import type { LabState } from './lab/store.js';
 import { ActorList } from './ui/actor-list.js';
 import { FlowLog } from './ui/flow-log.js';
@@ -9,6 +10,7 @@ import { HintBar } from './ui/hint-bar.js';
 import { dispatchKey, type KeyBinding, type KeyContext, keymap } from './ui/keymap.js';
 import { calculateLayout } from './ui/layout.js';
 import { LessonPane } from './ui/lesson-pane.js';
+import { PromptLine, type PromptState } from './ui/prompt-line.js';
 import { QueueTable } from './ui/queue-table.js';
 import { topologyLines } from './ui/topology.js';
 import { TopologyPane } from './ui/topology-pane.js';
@@ -25,6 +27,11 @@ export interface LabControls extends LabSource {
   changePrefetch(id: string, direction: 1 | -1): void;
   cycleAck(id: string): void;
   nextTourStep(): void;
+  sendOne(id: string, routingKey: string, body: string): void;
+  spawnBound(keys: readonly string[]): unknown;
+  bindingChoice():
+    | { exchange: string; type: string; keys: string[]; suggested: string[] }
+    | undefined;
   shutdown(): Promise<void>;
   created(): { queues: readonly string[]; exchanges: readonly string[] };
 }
@@ -59,6 +66,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const [quitting, setQuitting] = useState<string[] | undefined>(undefined);
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [help, setHelp] = useState(false);
+  const [prompt, setPrompt] = useState<PromptState | undefined>(undefined);
   const shownActors = state.actors.slice(-10);
   // The selection follows the actor, not the row; by default the first live one.
   const selected =
@@ -86,7 +94,42 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     if (selected) void action(selected.id);
   };
   const context: KeyContext = {
-    spawn: (kind) => session.spawnLike(kind),
+    spawn: (kind) => {
+      const choice = kind === 'consumer' ? session.bindingChoice() : undefined;
+      if (!choice) {
+        session.spawnLike(kind);
+        return;
+      }
+      setPrompt({
+        label: `Binding keys for the new consumer on ${choice.exchange} (${choice.type}; keys in use: ${choice.keys.join(' ')})`,
+        value: choice.suggested.join(' '),
+        submit: (value) => {
+          const keys = value.split(/\s+/).filter(Boolean);
+          if (keys.length > 0) session.spawnBound(keys);
+        },
+      });
+    },
+    send: () => {
+      const producer =
+        selected?.config.kind === 'producer' && selected.status !== 'killed'
+          ? selected
+          : state.actors.find(
+              (a) => a.config.kind === 'producer' && ['running', 'paused'].includes(a.status),
+            );
+      if (!producer || producer.config.kind !== 'producer') return;
+      const { id } = producer;
+      const firstKey = producer.config.routingKeys[0] ?? '';
+      setPrompt({
+        label: `Send one message from ${id}: routing key`,
+        value: firstKey,
+        submit: (routingKey) =>
+          setPrompt({
+            label: `Send one message from ${id} with key '${routingKey}': body`,
+            value: 'Sent by hand from rabbit-lab',
+            submit: (body) => session.sendOne(id, routingKey, body),
+          }),
+      });
+    },
     select: (delta) => {
       if (shownActors.length === 0) return;
       const index = selected ? shownActors.indexOf(selected) : -1;
@@ -106,6 +149,22 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
 
   useInput((input, key) => {
     if (quitting) return;
+    if (prompt) {
+      if (key.escape) setPrompt(undefined);
+      else if (key.return) {
+        // The latest value, even when keys arrived faster than renders.
+        setPrompt((p) => {
+          if (p) setTimeout(() => p.submit(p.value), 0);
+          return undefined;
+        });
+      } else if (key.backspace || key.delete) {
+        // Functional updates: several keys can arrive before the next render.
+        setPrompt((p) => p && { ...p, value: p.value.slice(0, -1) });
+      } else if (input && !key.ctrl && !key.meta) {
+        setPrompt((p) => p && { ...p, value: p.value + input });
+      }
+      return;
+    }
     dispatchKey(bindings, input, key, context);
   });
 
@@ -194,6 +253,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       <QueueTable
         queues={state.queues.list}
         rows={layout.queueRows}
+        rates={queueRates(state)}
         sampledAt={state.queues.sampledAt}
         error={state.queues.error}
         now={now}
@@ -201,7 +261,11 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       {help ? <HelpOverlay bindings={bindings} /> : null}
       <ActorList actors={visibleActors} selected={selected?.id} />
       <FlowLog records={state.flow} rows={layout.flowRows} />
-      <HintBar bindings={bindings} />
+      {prompt ? (
+        <PromptLine label={prompt.label} value={prompt.value} />
+      ) : (
+        <HintBar bindings={bindings} />
+      )}
     </Box>
   );
 }

@@ -92,7 +92,10 @@ export async function run(options: RunOptions): Promise<number> {
 
   const onSignal = (signal: NodeJS.Signals, code: number) => {
     if (exiting) {
-      process.exit(code); // second signal: the 'exit' handler kills what is left
+      // A second Ctrl-C means "now": the 'exit' handler kills what is left. Repeated SIGHUP or
+      // SIGTERM (a shell passes its own on to its jobs) must not cut the cleanup short.
+      if (signal === 'SIGINT') process.exit(code);
+      return;
     }
     exiting = true;
     try {

@@ -44,7 +44,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    // A hung test fails after two minutes instead of holding CI until its deadline.
+    '--test-timeout=120000',
+    '--test-reporter=spec',
+    ...files,
+  ],
   {
     stdio: 'inherit',
     env: {

@@ -108,6 +108,8 @@ process.on('message', (message: ParentMessage) => {
           send({ type: 'error', message: describeAmqpError(error), fatal: false }),
         );
     }
+  } else if (message.type === 'send') {
+    producer?.publishOne(message.routingKey, message.body);
   } else if (message.type === 'stop') {
     void stop(0);
   }

@@ -104,7 +104,9 @@ export class Producer {
   publishOne(routingKey?: string, body?: string): void {
     const keys = this.config.routingKeys;
     const seq = ++this.seq;
-    const key = routingKey ?? keys[(seq - 1) % keys.length] ?? '';
+    const cycled = keys[(seq - 1) % keys.length] ?? '';
+    const key = routingKey ?? cycled;
+    if (key !== cycled) this.reporter.overrideKey(seq, key);
     const now = Date.now();
     const content = Buffer.from(body ?? renderBody(this.config.body, seq, key, this.config.id));
     const ok = this.channel.publish(this.config.exchange, key, content, {

@@ -50,6 +50,8 @@ export const headers = {
 export type ParentMessage =
   | { readonly type: 'start'; readonly env: ActorEnvironment; readonly config: ActorConfig }
   | { readonly type: 'update'; readonly config: ActorConfig }
+  /** Producer: publish one message now with this routing key and body. */
+  | { readonly type: 'send'; readonly routingKey: string; readonly body: string }
   | { readonly type: 'stop' };
 
 /** A run of consecutive sequence numbers from one producer: [producer, first, last]. */
@@ -109,6 +111,8 @@ export type ChildMessage =
       readonly lastSeq?: number;
       /** Producer: when the messages of this batch were published. */
       readonly segment?: PublishedSegment;
+      /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */
+      readonly keyOverrides?: readonly (readonly [number, string])[];
       readonly samples: readonly MessageRecord[];
     }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }

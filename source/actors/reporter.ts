@@ -11,6 +11,7 @@ export class BatchReporter {
   readonly droppedRuns = new SeqRunBuilder();
   keys = new Map<string, number>();
   private segment: [number, number, number, number] | undefined;
+  private keyOverrides: [number, string][] = [];
   private samples: RingBuffer<MessageRecord>;
   lastSeq: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -50,6 +51,11 @@ export class BatchReporter {
     this.dirty = true;
   }
 
+  /** Producer: message seq went out with a key the cycle would not have given it. */
+  overrideKey(seq: number, key: string): void {
+    this.keyOverrides.push([seq, key]);
+  }
+
   /** Consumer: a lab message with this routing key arrived. */
   receivedKey(key: string): void {
     this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
@@ -69,8 +75,10 @@ export class BatchReporter {
       keys: [...this.keys],
       lastSeq: this.lastSeq,
       segment: this.segment,
+      ...(this.keyOverrides.length > 0 ? { keyOverrides: this.keyOverrides } : {}),
       samples,
     });
+    this.keyOverrides = [];
     this.counts = emptyCounts();
     this.keys = new Map();
     this.segment = undefined;

@@ -90,6 +90,11 @@ export class Supervisor {
     this.send(config.id, { type: 'update', config });
   }
 
+  /** Ask a producer to publish one message now. */
+  sendOne(id: string, routingKey: string, body: string): void {
+    this.send(id, { type: 'send', routingKey, body });
+  }
+
   has(id: string): boolean {
     return this.children.has(id);
   }

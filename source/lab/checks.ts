@@ -117,7 +117,8 @@ function owed(c: CheckContext, filterKeys: boolean) {
         const set = c.ledger.receivedBy(con.id, p.id);
         for (const [first, last] of c.ledger.publishedBetween(p.id, con.boundAt ?? 0, c.endedAt)) {
           for (let seq = first; seq <= last; seq++) {
-            const key = p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
+            const key =
+              c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
             if (filterKeys && !routes(type, bind.keys, key)) continue;
             expected++;
             if (set?.has(seq)) got++;

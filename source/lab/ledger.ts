@@ -6,6 +6,8 @@ interface ProducerEntry {
   lastSeq: number;
   /** When each stretch of messages went out (one per batch, ~50 ms each). */
   readonly segments: PublishedSegment[];
+  /** Messages sent by hand with a routing key outside the producer's cycle. */
+  readonly keys: Map<number, string>;
 }
 
 function setIn<K>(map: Map<K, Map<string, IntervalSet>>, key: K, producer: string): IntervalSet {
@@ -43,14 +45,25 @@ export class Ledger {
   redeliveries = 0;
   deliveries = 0;
 
-  recordPublished(producer: string, lastSeq: number, segment?: PublishedSegment): void {
+  recordPublished(
+    producer: string,
+    lastSeq: number,
+    segment?: PublishedSegment,
+    keyOverrides: readonly (readonly [number, string])[] = [],
+  ): void {
     let entry = this.producers.get(producer);
     if (!entry) {
-      entry = { lastSeq: 0, segments: [] };
+      entry = { lastSeq: 0, segments: [], keys: new Map() };
       this.producers.set(producer, entry);
     }
     if (lastSeq > entry.lastSeq) entry.lastSeq = lastSeq;
     if (segment) entry.segments.push(segment);
+    for (const [seq, key] of keyOverrides) entry.keys.set(seq, key);
+  }
+
+  /** The routing key a message went out with, when it was not the cycle's. */
+  keyOf(producer: string, seq: number): string | undefined {
+    return this.producers.get(producer)?.keys.get(seq);
   }
 
   recordReceived(

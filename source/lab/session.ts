@@ -368,6 +368,44 @@ export class Session {
     this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
   }
 
+  /** One message now from a producer, with any routing key and body. */
+  sendOne(id: string, routingKey: string, body: string): void {
+    const actor = liveActors(this.state).find((a) => a.id === id && a.config.kind === 'producer');
+    if (actor) this.supervisor.sendOne(id, routingKey, body);
+  }
+
+  /**
+   * For routing scenarios (the scenario's consumer binds a direct or topic exchange): the
+   * exchange and the keys its producers use, to offer when adding a consumer.
+   */
+  bindingChoice():
+    | { exchange: string; type: string; keys: string[]; suggested: string[] }
+    | undefined {
+    const template = this.options.scenario.actors.find((a) => a.kind === 'consumer' && a.bind);
+    if (!template || template.kind !== 'consumer' || !template.bind) return undefined;
+    const type = this.exchangeType(template.bind.exchange);
+    if (type !== 'direct' && type !== 'topic') return undefined;
+    const keys = new Set<string>();
+    for (const a of this.options.scenario.actors) {
+      if (a.kind === 'producer' && a.exchange === template.bind.exchange)
+        for (const k of a.routingKeys) keys.add(k);
+    }
+    return {
+      exchange: template.bind.exchange,
+      type,
+      keys: [...keys],
+      suggested: template.bind.keys,
+    };
+  }
+
+  /** A consumer like the scenario's first, bound with other keys (routing scenarios). */
+  spawnBound(keys: readonly string[]): string | undefined {
+    const template = this.options.scenario.actors.find((a) => a.kind === 'consumer' && a.bind);
+    if (!template || template.kind !== 'consumer' || !template.bind)
+      return this.spawnLike('consumer');
+    return this.spawn({ ...template, bind: { exchange: template.bind.exchange, keys: [...keys] } });
+  }
+
   /** SIGKILL: the crash case. */
   async kill(id: string): Promise<void> {
     const actor = this.state.actors.find((a) => a.id === id);
@@ -406,7 +444,9 @@ export class Session {
 
   private record(id: string, batch: Extract<ChildMessage, { type: 'batch' }>): void {
     const { ledger } = this;
-    if (batch.lastSeq !== undefined) ledger.recordPublished(id, batch.lastSeq, batch.segment);
+    if (batch.lastSeq !== undefined) {
+      ledger.recordPublished(id, batch.lastSeq, batch.segment, batch.keyOverrides);
+    }
     if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
     const actor = this.state.actors.find((a) => a.id === id);
     const queue =

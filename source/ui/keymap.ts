@@ -14,6 +14,7 @@ export interface KeyContext {
   readonly prefetch: (direction: 1 | -1) => void;
   readonly cycleAck: () => void;
   readonly nextTourStep: () => void;
+  readonly send: () => void;
   readonly toggleHelp: () => void;
   readonly quit: () => void;
 }
@@ -43,7 +44,7 @@ export const keymap: readonly KeyBinding[] = [
   {
     label: 'c',
     description: 'consumer',
-    help: "Add a consumer like the scenario's.",
+    help: "Add a consumer like the scenario's (routing scenarios ask for its binding keys).",
     hint: true,
     matches: (input) => input === 'c',
     run: (c) => c.spawn('consumer'),
@@ -103,6 +104,14 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 'a',
     run: (c) => c.cycleAck(),
+  },
+  {
+    label: 's',
+    description: 'send one',
+    help: 'Send one message now from the selected (or first) producer: you choose routing key and body.',
+    hint: false,
+    matches: (input) => input === 's',
+    run: (c) => c.send(),
   },
   {
     label: 'n',

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { QueueCounters } from '../broker/management-client.js';
-import { fit, formatAge } from './format.js';
+import type { QueueRates } from '../lab/rates.js';
+import { fit, formatAge, formatRate } from './format.js';
 
 export interface QueueTableProps {
   readonly queues: readonly QueueCounters[];
@@ -10,9 +11,11 @@ export interface QueueTableProps {
   readonly now: number;
   /** Most queue rows to show. */
   readonly rows?: number;
+  /** Client-side rates from the actors' reports. */
+  readonly rates?: ReadonlyMap<string, QueueRates>;
 }
 
-export function QueueTable({ queues, sampledAt, error, now, rows }: QueueTableProps) {
+export function QueueTable({ queues, sampledAt, error, now, rows, rates }: QueueTableProps) {
   const shown = rows === undefined ? queues : queues.slice(0, rows);
   const hidden = queues.length - shown.length;
   const age =
@@ -28,13 +31,20 @@ export function QueueTable({ queues, sampledAt, error, now, rows }: QueueTablePr
         {error ? <Text color="red"> · unavailable: {error}</Text> : null}
       </Text>
       <Text dimColor>
-        {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}
+        {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}{' '}
+        {'in/s'.padStart(8)} {'out/s'.padStart(8)}
       </Text>
       {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
       {shown.map((q) => (
         <Text key={q.name}>
           {fit(q.name, 26)} {String(q.messagesReady).padStart(8)}{' '}
-          {String(q.messagesUnacknowledged).padStart(8)} {String(q.consumers).padStart(10)}
+          {String(q.messagesUnacknowledged).padStart(8)} {String(q.consumers).padStart(10)}{' '}
+          {formatRate(rates?.get(q.name)?.in ?? 0)
+            .replace('/s', '')
+            .padStart(8)}{' '}
+          {formatRate(rates?.get(q.name)?.out ?? 0)
+            .replace('/s', '')
+            .padStart(8)}
         </Text>
       ))}
     </Box>

@@ -121,6 +121,22 @@ export class FakeLab implements LabControls {
     this.dispatch({ type: 'tour', index: 0, text: 'Step one of the tour.' });
   }
 
+  /** Set to make `c` ask for binding keys, as in a routing scenario. */
+  routing: { exchange: string; type: string; keys: string[]; suggested: string[] } | undefined;
+
+  bindingChoice() {
+    return this.routing;
+  }
+
+  spawnBound(keys: readonly string[]): string {
+    this.commands.push(`spawn consumer bound to ${keys.join(' ')}`);
+    return this.spawnLike('consumer');
+  }
+
+  sendOne(id: string, routingKey: string, body: string): void {
+    this.commands.push(`send ${id} ${routingKey} ${body}`);
+  }
+
   async shutdown(): Promise<void> {
     this.commands.push('shutdown');
   }

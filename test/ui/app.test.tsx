@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { render } from 'ink-testing-library';
+import { afterEach, describe, test } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
 import { emptyCounts } from '../../source/actors/protocol.js';
 import { App } from '../../source/app.js';
 import { keymap } from '../../source/ui/keymap.js';
 import { waitFor } from '../support/broker.js';
 import { FakeLab } from '../support/fake-lab.js';
+
+// A failed test must not leave a mounted app (its timers) keeping the file alive.
+afterEach(() => cleanup());
 
 function frameOf(instance: ReturnType<typeof render>): string {
   return instance.lastFrame() ?? '';
@@ -238,6 +241,60 @@ describe('actor keys act on the selected actor', () => {
     await waitFor(() => /▶C1.*never ack/.test(frameOf(ui)), { what: 'ack never' });
     ui.stdin.write('n');
     await waitFor(() => frameOf(ui).includes('Step one of the tour.'), { what: 'tour step' });
+    ui.unmount();
+  });
+});
+
+describe('prompts', () => {
+  test('in a routing scenario c asks for binding keys, offering the scenario’s', async () => {
+    const lab = new FakeLab();
+    lab.routing = {
+      exchange: 'direct_logs',
+      type: 'direct',
+      keys: ['info', 'warning', 'error'],
+      suggested: ['error'],
+    };
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('c');
+    await waitFor(() => frameOf(ui).includes('keys in use: info warning error): error'), {
+      what: 'the prompt',
+    });
+    for (let i = 0; i < 5; i++) ui.stdin.write('\u007F');
+    ui.stdin.write('warning');
+    await waitFor(() => frameOf(ui).includes('): warning'), { what: 'typed keys' });
+    ui.stdin.write('\r');
+    await waitFor(() => lab.commands.includes('spawn consumer bound to warning'), {
+      what: 'spawned',
+    });
+    await waitFor(() => /C1\s+consumer/.test(frameOf(ui)), { what: 'C1 row' });
+    ui.unmount();
+  });
+
+  test('s asks for a routing key, then a body, and sends; Esc cancels', async () => {
+    const lab = new FakeLab();
+    lab.spawnLike('producer');
+    lab.dispatch({ type: 'actor', id: 'P1', message: { type: 'ready' }, at: 1 });
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('s');
+    await waitFor(() => frameOf(ui).includes('Send one message from P1: routing key: hello'), {
+      what: 'key prompt',
+    });
+    ui.stdin.write('\r');
+    await waitFor(() => frameOf(ui).includes("with key 'hello': body: Sent by hand"), {
+      what: 'body prompt',
+    });
+    ui.stdin.write('!');
+    ui.stdin.write('\r');
+    await waitFor(() => lab.commands.includes('send P1 hello Sent by hand from rabbit-lab!'), {
+      what: 'sent',
+    });
+    ui.stdin.write('s');
+    await waitFor(() => frameOf(ui).includes('routing key'), { what: 'prompt again' });
+    ui.stdin.write('\u001B');
+    await waitFor(() => frameOf(ui).includes('? help'), {
+      what: 'cancelled: the hint bar is back',
+    });
+    assert.equal(lab.commands.filter((c) => c.startsWith('send')).length, 1);
     ui.unmount();
   });
 });

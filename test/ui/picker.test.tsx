@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { render } from 'ink-testing-library';
+import { afterEach, describe, test } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
 import { loadCatalog } from '../../source/scenario/catalog.js';
 import type { Scenario } from '../../source/scenario/schema.js';
 import { Picker } from '../../source/ui/picker.js';
 import { waitFor } from '../support/broker.js';
+
+// A failed test must not leave a mounted app (its timers) keeping the file alive.
+afterEach(() => cleanup());
 
 async function scenarios(): Promise<Scenario[]> {
   return (await loadCatalog()).map((e) => e.scenario);

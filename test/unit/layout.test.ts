@@ -136,3 +136,44 @@ describe('topology lines', () => {
     ]);
   });
 });
+
+describe('queue rates', () => {
+  test('in/s follows routing shares, out/s the consumers’ own rates', async () => {
+    const { queueRates } = await import('../../source/lab/rates.js');
+    let s = lab([{ name: 'direct_logs', type: 'direct' }]);
+    s = reduce(s, {
+      type: 'spawned',
+      config: producer('P1', 'direct_logs', ['info', 'warning', 'error']),
+    });
+    s = reduce(s, { type: 'actor', id: 'P1', message: { type: 'ready' }, at: 0 });
+    const batch = (id: string, published: number, received: number, at: number) =>
+      reduce(s, {
+        type: 'actor',
+        id,
+        at,
+        message: {
+          type: 'batch',
+          counts: { published, received, acked: 0, nacked: 0, redelivered: 0, external: 0 },
+          runs: [],
+          redeliveredRuns: [],
+          droppedRuns: [],
+          keys: [],
+          samples: [],
+        },
+      });
+    s = reduce(s, {
+      type: 'spawned',
+      config: consumer('C1', { bind: { exchange: 'direct_logs', keys: ['error'] } }),
+    });
+    s = reduce(s, {
+      type: 'actor',
+      id: 'C1',
+      message: { type: 'ready', queue: 'q-error', boundAt: 0 },
+      at: 0,
+    });
+    s = batch('P1', 6, 0, 1000);
+    s = batch('C1', 0, 2, 1000);
+    const rates = queueRates(s);
+    assert.deepEqual(rates.get('q-error'), { in: 2, out: 2 });
+  });
+});

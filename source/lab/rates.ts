@@ -1,0 +1,59 @@
+/**
+ * Per-queue message rates computed on the client from what the actors report: out/s is what the
+ * queue's consumers receive, in/s what the producers publish that the exchange routes there
+ * (producers cycle through their routing keys, so a key's share is its share of the cycle).
+ */
+import { type ExchangeType, routes } from './routing.js';
+import type { ActorView, LabState } from './store.js';
+
+export interface QueueRates {
+  readonly in: number;
+  readonly out: number;
+}
+
+const live = (a: ActorView) =>
+  a.status === 'running' || a.status === 'paused' || a.status === 'starting';
+
+export function queueRates(state: LabState): Map<string, QueueRates> {
+  const rates = new Map<string, { in: number; out: number }>();
+  const entry = (queue: string) => {
+    let r = rates.get(queue);
+    if (!r) {
+      r = { in: 0, out: 0 };
+      rates.set(queue, r);
+    }
+    return r;
+  };
+  const type = (exchange: string): ExchangeType =>
+    (state.scenario.exchanges?.find((x) => x.name === exchange)?.type as
+      | ExchangeType
+      | undefined) ?? 'direct';
+  const bindings: { exchange: string; queue: string; keys: readonly string[] }[] = [
+    ...(state.scenario.bindings ?? []),
+    ...state.actors.flatMap((a) =>
+      a.config.kind === 'consumer' && a.config.bind && a.queue && live(a)
+        ? [{ exchange: a.config.bind.exchange, queue: a.queue, keys: a.config.bind.keys }]
+        : [],
+    ),
+  ];
+  for (const a of state.actors) {
+    if (!live(a)) continue;
+    if (a.config.kind === 'consumer') {
+      const queue = a.queue ?? a.config.queue;
+      if (queue) entry(queue).out += a.rate;
+      continue;
+    }
+    const { exchange, routingKeys } = a.config;
+    const share = (matches: (key: string) => boolean) =>
+      routingKeys.filter(matches).length / Math.max(1, routingKeys.length);
+    if (exchange === '') {
+      for (const queue of new Set(routingKeys))
+        entry(queue).in += a.rate * share((k) => k === queue);
+      continue;
+    }
+    for (const b of bindings.filter((b) => b.exchange === exchange)) {
+      entry(b.queue).in += a.rate * share((k) => routes(type(exchange), b.keys, k));
+    }
+  }
+  return rates;
+}
