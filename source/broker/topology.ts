@@ -26,11 +26,14 @@ async function freshChannel(connection: ChannelModel): Promise<Channel> {
   return channel;
 }
 
-/** Passive declare on a throwaway channel: true when the queue exists (a 404 closes that channel). */
-async function queueExists(connection: ChannelModel, name: string): Promise<boolean> {
+/** Passive declare on a throwaway channel: true when it exists (a 404 closes that channel). */
+async function exists(
+  connection: ChannelModel,
+  check: (channel: Channel) => Promise<unknown>,
+): Promise<boolean> {
   const channel = await freshChannel(connection);
   try {
-    await channel.checkQueue(name);
+    await check(channel);
     await channel.close();
     return true;
   } catch (error) {
@@ -39,17 +42,11 @@ async function queueExists(connection: ChannelModel, name: string): Promise<bool
   }
 }
 
-async function exchangeExists(connection: ChannelModel, name: string): Promise<boolean> {
-  const channel = await freshChannel(connection);
-  try {
-    await channel.checkExchange(name);
-    await channel.close();
-    return true;
-  } catch (error) {
-    if (isChannelError(error, 404)) return false;
-    throw error;
-  }
-}
+const queueExists = (connection: ChannelModel, name: string) =>
+  exists(connection, (channel) => channel.checkQueue(name));
+
+const exchangeExists = (connection: ChannelModel, name: string) =>
+  exists(connection, (channel) => channel.checkExchange(name));
 
 function describeQueue(q: QueueSpec): string {
   const type = q.arguments['x-queue-type'] ?? 'classic';

@@ -7,6 +7,19 @@ import { hasTmux, TerminalSession } from '../support/tmux.js';
 
 describe('the lab screen in a real terminal', () => {
   let broker: TestBroker;
+  /** The built CLI on this test's vhost, in a 120×40 terminal. */
+  const openLab = (scenario: string, ...args: string[]) =>
+    new TerminalSession([
+      process.execPath,
+      cliPath,
+      'scenario',
+      scenario,
+      ...args,
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ]);
   before(async () => {
     assert.ok(
       hasTmux(),
@@ -19,16 +32,7 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('hello-queue: counters, c adds a consumer the broker sees, q cleans up', async () => {
-    const term = new TerminalSession([
-      process.execPath,
-      cliPath,
-      'scenario',
-      'hello',
-      '--url',
-      broker.url,
-      '--management-url',
-      broker.managementUrl,
-    ]);
+    const term = openLab('hello');
     try {
       const opened = await waitFor(
         () => {
@@ -115,17 +119,7 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('work-queue: c adds a worker the broker counts, x on a busy worker shows redeliveries, q leaves nothing', async () => {
-    const term = new TerminalSession([
-      process.execPath,
-      cliPath,
-      'scenario',
-      'work',
-      '--no-tour',
-      '--url',
-      broker.url,
-      '--management-url',
-      broker.managementUrl,
-    ]);
+    const term = openLab('work', '--no-tour');
     try {
       await waitFor(() => /C2\s+consumer\s+running/.test(term.screen()), {
         what: 'two workers running',
@@ -182,16 +176,7 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('closing the terminal (SIGHUP) cleans up and exits', async () => {
-    const term = new TerminalSession([
-      process.execPath,
-      cliPath,
-      'scenario',
-      'hello',
-      '--url',
-      broker.url,
-      '--management-url',
-      broker.managementUrl,
-    ]);
+    const term = openLab('hello');
     let pid: number | undefined;
     try {
       await waitFor(() => /C1\s+consumer\s+running/.test(term.screen()), {
