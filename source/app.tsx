@@ -116,7 +116,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
           : state.actors.find(
               (a) => a.config.kind === 'producer' && ['running', 'paused'].includes(a.status),
             );
-      if (!producer || producer.config.kind !== 'producer') return;
+      if (producer?.config.kind !== 'producer') return;
       const { id } = producer;
       const firstKey = producer.config.routingKeys[0] ?? '';
       setPrompt({

@@ -382,7 +382,7 @@ export class Session {
     | { exchange: string; type: string; keys: string[]; suggested: string[] }
     | undefined {
     const template = this.options.scenario.actors.find((a) => a.kind === 'consumer' && a.bind);
-    if (!template || template.kind !== 'consumer' || !template.bind) return undefined;
+    if (template?.kind !== 'consumer' || !template.bind) return undefined;
     const type = this.exchangeType(template.bind.exchange);
     if (type !== 'direct' && type !== 'topic') return undefined;
     const keys = new Set<string>();
@@ -401,8 +401,7 @@ export class Session {
   /** A consumer like the scenario's first, bound with other keys (routing scenarios). */
   spawnBound(keys: readonly string[]): string | undefined {
     const template = this.options.scenario.actors.find((a) => a.kind === 'consumer' && a.bind);
-    if (!template || template.kind !== 'consumer' || !template.bind)
-      return this.spawnLike('consumer');
+    if (template?.kind !== 'consumer' || !template.bind) return this.spawnLike('consumer');
     return this.spawn({ ...template, bind: { exchange: template.bind.exchange, keys: [...keys] } });
   }
 

@@ -148,7 +148,7 @@ function updateActor(
 }
 
 /** Count per second over the last rateWindowMs (shorter while the actor is young). */
-function rateAt(actor: ActorView, recent: ActorView['recent'], at: number, bornAt: number): number {
+function rateAt(recent: ActorView['recent'], at: number, bornAt: number): number {
   const total = recent.reduce((n, [, c]) => n + c, 0);
   const span = Math.max(1000, Math.min(rateWindowMs, at - bornAt));
   return (total * 1000) / span;
@@ -157,7 +157,7 @@ function rateAt(actor: ActorView, recent: ActorView['recent'], at: number, bornA
 function withRate(actor: ActorView, at: number, count: number): ActorView {
   const bornAt = actor.firstBatchAt ?? at;
   const recent = [...actor.recent.filter(([t]) => at - t < rateWindowMs), [at, count] as const];
-  return { ...actor, recent, firstBatchAt: bornAt, rate: rateAt(actor, recent, at, bornAt) };
+  return { ...actor, recent, firstBatchAt: bornAt, rate: rateAt(recent, at, bornAt) };
 }
 
 /** Let rates fall when nothing arrives (no batch comes when an actor is idle). */
@@ -168,7 +168,7 @@ function decayRates(state: LabState, at: number): LabState {
     const recent = a.recent.filter(([t]) => at - t < rateWindowMs);
     if (recent.length === a.recent.length) return a;
     changed = true;
-    return { ...a, recent, rate: rateAt(a, recent, at, a.firstBatchAt ?? at) };
+    return { ...a, recent, rate: rateAt(recent, at, a.firstBatchAt ?? at) };
   });
   return changed ? { ...state, actors } : state;
 }
