@@ -61,6 +61,12 @@ async function main(): Promise<void> {
       describe:
         "Play the scenario's guided tour (--no-tour: drive it yourself; n still steps through it)",
     })
+    .option('max-rate', {
+      type: 'number',
+      default: 1000,
+      describe:
+        "Ceiling for a producer's messages per second (keyboard and scenario files), so a lab on a shared broker cannot flood it",
+    })
     .option('keep', {
       type: 'boolean',
       default: false,
@@ -103,6 +109,11 @@ async function main(): Promise<void> {
     fail('--duration must be a number of seconds between 0 and 86400.');
   }
 
+  const maxRate = argv['max-rate'];
+  if (!(maxRate > 0 && maxRate <= 1_000_000)) {
+    fail('--max-rate must be a number of messages per second between 0 and 1000000.');
+  }
+
   const options: RunOptions = {
     scenario: command === 'scenario' ? String(argv.name) : undefined,
     url: argv.url,
@@ -113,9 +124,13 @@ async function main(): Promise<void> {
     json: argv.json,
     keep: argv.keep,
     tour: argv.tour,
+    maxRate,
   };
   // React's development build costs several times the CPU per frame; users run the product.
   process.env.NODE_ENV ??= 'production';
+  // https://no-color.org: chalk (and so Ink) reads FORCE_COLOR but not NO_COLOR. Bold and dim
+  // stay: they are not colours.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   const { run } = await import('./run.js');
   process.exitCode = await run(options);
 }

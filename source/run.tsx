@@ -25,6 +25,8 @@ export interface RunOptions {
   readonly keep: boolean;
   /** Play the guided tour by itself. */
   readonly tour: boolean;
+  /** Ceiling for a producer's rate, in messages per second. */
+  readonly maxRate: number;
 }
 
 const defaultHeadlessMs = 10_000;
@@ -164,6 +166,7 @@ export async function run(options: RunOptions): Promise<number> {
       target: resolved.target,
       embedded: embedded !== undefined,
       keep: options.keep,
+      maxRate: options.maxRate,
     });
     await session.start();
   } catch (error) {

@@ -271,15 +271,23 @@ export class Session {
 
   /** Spawn an actor from a spec; returns its id, or undefined when the actor limit is reached. */
   spawn(spec: ActorSpec): string | undefined {
-    const max = this.options.maxActors ?? defaultMaxActors;
-    if (liveActors(this.state).length >= max) {
-      this.dispatch({ type: 'notice', text: `At most ${max} actors run at once.` });
+    const maxActors = this.options.maxActors ?? defaultMaxActors;
+    if (liveActors(this.state).length >= maxActors) {
+      this.dispatch({ type: 'notice', text: `At most ${maxActors} actors run at once.` });
       return undefined;
     }
-    const config: ActorConfig =
+    const max = this.options.maxRate ?? defaultMaxRate;
+    let config: ActorConfig =
       spec.kind === 'producer'
         ? producerConfig(`P${this.nextId.producer++}`, spec)
         : consumerConfig(`C${this.nextId.consumer++}`, spec);
+    if (config.kind === 'producer' && config.rate > max) {
+      this.dispatch({
+        type: 'notice',
+        text: `${config.id} asks for ${config.rate} msg/s; capped at ${max} (--max-rate lifts it).`,
+      });
+      config = { ...config, rate: max };
+    }
     this.dispatch({ type: 'spawned', config });
     this.supervisor.spawn(config);
     return config.id;

@@ -18,12 +18,13 @@ after(async () => {
   await broker.dispose();
 });
 
-function session(yaml: string): Session {
+function session(yaml: string, maxRate?: number): Session {
   return new Session({
     scenario: parseScenario(yaml, 'test.yaml'),
     target: resolveTarget(broker.url, broker.managementUrl),
     embedded: false,
     pollIntervalMs: 200,
+    maxRate,
   });
 }
 
@@ -207,6 +208,33 @@ checks: [no-loss, each-once]
       const [noLoss, eachOnce] = s.checks();
       assert.equal(eachOnce?.ok, true, eachOnce?.detail);
       assert.ok(noLoss, 'no-loss ran');
+    } finally {
+      await s.shutdown();
+    }
+  });
+
+  test('a producer rate above the ceiling is capped, and the screen says so; + stops at the ceiling', async () => {
+    const s = session(
+      `${header('ceiling')}topology:
+  queues: [{ name: ceiling_queue }]
+actors:
+  - { kind: producer, routingKeys: [ceiling_queue], rate: 500 }
+`,
+      20,
+    );
+    try {
+      await s.start();
+      const p1 = s.snapshot().actors[0];
+      assert.equal(p1?.config.kind === 'producer' && p1.config.rate, 20);
+      assert.ok(
+        s.snapshot().notices.includes('P1 asks for 500 msg/s; capped at 20 (--max-rate lifts it).'),
+      );
+      s.changeRate('P1', 1);
+      const after = s.snapshot().actors[0];
+      assert.equal(after?.config.kind === 'producer' && after.config.rate, 20);
+      assert.ok(
+        s.snapshot().notices.some((n) => n.startsWith('P1 is at the rate ceiling of 20 msg/s')),
+      );
     } finally {
       await s.shutdown();
     }

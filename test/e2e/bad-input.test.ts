@@ -80,6 +80,12 @@ const rows: Row[] = [
     message: /^rabbit-lab: --duration must be a number of seconds between 0 and 86400\.$/,
   },
   {
+    name: 'absurd --max-rate',
+    args: () => ['scenario', 'hello', '--headless', '--max-rate', '0'],
+    message:
+      /^rabbit-lab: --max-rate must be a number of messages per second between 0 and 1000000\.$/,
+  },
+  {
     name: 'unknown option',
     args: () => ['scenario', 'hello', '--headles'],
     message: /^rabbit-lab: Unknown argument: headles/,

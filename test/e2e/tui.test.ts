@@ -8,18 +8,22 @@ import { hasTmux, TerminalSession } from '../support/tmux.js';
 describe('the lab screen in a real terminal', () => {
   let broker: TestBroker;
   /** The built CLI on this test's vhost, in a 120×40 terminal. */
-  const openLab = (scenario: string, ...args: string[]) =>
-    new TerminalSession([
-      process.execPath,
-      cliPath,
-      'scenario',
-      scenario,
-      ...args,
-      '--url',
-      broker.url,
-      '--management-url',
-      broker.managementUrl,
-    ]);
+  const openLab = (scenario: string, ...args: string[]) => openLabWith({}, scenario, ...args);
+  const openLabWith = (env: Record<string, string>, scenario: string, ...args: string[]) =>
+    new TerminalSession(
+      [
+        process.execPath,
+        cliPath,
+        'scenario',
+        scenario,
+        ...args,
+        '--url',
+        broker.url,
+        '--management-url',
+        broker.managementUrl,
+      ],
+      { env },
+    );
   before(async () => {
     assert.ok(
       hasTmux(),
@@ -206,5 +210,32 @@ describe('the lab screen in a real terminal', () => {
       (c) => c.vhost === broker.vhost,
     );
     assert.deepEqual(connections, [], 'no actor connection is left');
+  });
+
+  test('colours per actor, and none at all with NO_COLOR', async () => {
+    // Foreground colour codes: 30–37, 90–97 and 256/true-colour forms.
+    const colour = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m/;
+    for (const [env, expectColour] of [
+      [{}, true],
+      [{ NO_COLOR: '1' }, false],
+    ] as const) {
+      const term = openLabWith(env, 'hello');
+      try {
+        const screen = await waitFor(
+          () => {
+            const s = term.screen({ escapes: true });
+            return /C1\s*(?:\u001B\[[0-9;]*m)*\s*consumer/.test(s) && s.includes('P1-1')
+              ? s
+              : undefined;
+          },
+          { what: 'the lab running', timeoutMs: 20_000 },
+        );
+        assert.equal(colour.test(screen), expectColour, `colour codes with ${JSON.stringify(env)}`);
+        term.press('q');
+        await waitFor(() => /exit code 0/.test(term.screen()), { what: 'exit', timeoutMs: 15_000 });
+      } finally {
+        term.close();
+      }
+    }
   });
 });

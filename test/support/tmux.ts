@@ -38,9 +38,11 @@ export class TerminalSession {
     ]);
   }
 
-  screen(): string {
+  /** The visible screen; with escapes, including the colour and style codes. */
+  screen({ escapes = false } = {}): string {
     try {
-      return execFileSync('tmux', ['capture-pane', '-p', '-t', this.name], { encoding: 'utf8' });
+      const args = ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.name];
+      return execFileSync('tmux', args, { encoding: 'utf8' });
     } catch {
       return '';
     }
