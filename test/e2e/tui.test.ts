@@ -214,7 +214,9 @@ describe('the lab screen in a real terminal', () => {
 
   test('colours per actor, and none at all with NO_COLOR', async () => {
     // Foreground colour codes: 30–37, 90–97 and 256/true-colour forms.
-    const colour = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m/;
+    const esc = String.fromCharCode(27);
+    const colour = new RegExp(`${esc}\\[(?:[0-9;]*;)?(?:3[0-8]|9[0-7])(?:;[0-9;]*)?m`);
+    const c1Row = new RegExp(`C1\\s*(?:${esc}\\[[0-9;]*m)*\\s*consumer`);
     for (const [env, expectColour] of [
       [{}, true],
       [{ NO_COLOR: '1' }, false],
@@ -224,9 +226,7 @@ describe('the lab screen in a real terminal', () => {
         const screen = await waitFor(
           () => {
             const s = term.screen({ escapes: true });
-            return /C1\s*(?:\u001B\[[0-9;]*m)*\s*consumer/.test(s) && s.includes('P1-1')
-              ? s
-              : undefined;
+            return c1Row.test(s) && s.includes('P1-1') ? s : undefined;
           },
           { what: 'the lab running', timeoutMs: 20_000 },
         );
