@@ -165,7 +165,9 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       }
       return;
     }
-    dispatchKey(bindings, input, key, context);
+    // Keys typed faster than they are read arrive together ("+++"): each one counts.
+    const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+    for (const one of keys) dispatchKey(bindings, one, key, context);
   });
 
   if (quitting) {

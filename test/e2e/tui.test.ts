@@ -147,10 +147,12 @@ describe('the lab screen in a real terminal', () => {
       );
       // P1 is selected first: raise its rate so a backlog builds and every worker is busy.
       await waitFor(() => /▶P1/.test(term.screen()), { what: 'P1 selected' });
-      term.press('+');
-      term.press('+');
-      term.press('+');
-      await waitFor(() => /target 20\/s/.test(term.screen()), { what: 'P1 at 20/s' });
+      for (const target of [5, 10, 20]) {
+        term.press('+');
+        await waitFor(() => new RegExp(`target ${target}/s`).test(term.screen()), {
+          what: `P1 at ${target}/s`,
+        });
+      }
       await waitFor(() => /task_queue\s+[1-9]\d*\s+/.test(term.screen()), {
         what: 'a backlog of ready tasks',
       });

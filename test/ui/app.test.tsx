@@ -298,3 +298,16 @@ describe('prompts', () => {
     ui.unmount();
   });
 });
+
+describe('typing fast', () => {
+  test('keys that arrive together each count', async () => {
+    const lab = new FakeLab();
+    lab.spawnLike('producer');
+    lab.dispatch({ type: 'actor', id: 'P1', message: { type: 'ready' }, at: 1 });
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('++');
+    await waitFor(() => /target 4\/s/.test(frameOf(ui)), { what: 'two rate steps' });
+    assert.deepEqual(lab.commands.slice(-2), ['rate P1 1', 'rate P1 1']);
+    ui.unmount();
+  });
+});
