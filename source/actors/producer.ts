@@ -1,6 +1,6 @@
-import type { Channel } from 'amqplib';
+import type { Channel, Message } from 'amqplib';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
-import { headers } from './protocol.js';
+import { headers, parseMessageId } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
 
 export function renderBody(template: string, seq: number, key: string, actor: string): string {
@@ -27,6 +27,8 @@ export class Producer {
     private readonly env: ActorEnvironment,
     private readonly reporter: BatchReporter,
   ) {
+    // Published with the mandatory flag: a message no queue is bound for comes back here.
+    channel.on('return', (msg: Message) => this.onReturn(msg));
     channel.on('drain', () => {
       this.waitingForDrain = false;
       if (this.config.rate === 0) this.pump();
@@ -100,6 +102,23 @@ export class Producer {
     if (!this.waitingForDrain) setImmediate(() => this.pump());
   }
 
+  private onReturn(msg: Message): void {
+    const id = parseMessageId(msg.properties.messageId);
+    if (id && id.producer === this.config.id) this.reporter.returnedRuns.add(id.producer, id.seq);
+    this.reporter.counts.unroutable++;
+    this.reporter.sample({
+      messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
+      producer: this.config.id,
+      exchange: msg.fields.exchange,
+      routingKey: msg.fields.routingKey,
+      queue: '',
+      consumer: '',
+      redelivered: false,
+      outcome: 'unroutable',
+      at: Date.now(),
+    });
+  }
+
   /** Publish one message now (also used by "send one" requests). */
   publishOne(routingKey?: string, body?: string): void {
     const keys = this.config.routingKeys;
@@ -114,6 +133,7 @@ export class Producer {
       timestamp: Math.floor(now / 1000),
       persistent: this.config.persistent,
       contentType: 'text/plain',
+      mandatory: true,
       headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
     });
     this.reporter.published(seq, now);

@@ -60,7 +60,7 @@ export type SeqRun = [producer: string, first: number, last: number];
 /** Producer: messages first..last were published between firstAt and lastAt (ms since epoch). */
 export type PublishedSegment = [first: number, last: number, firstAt: number, lastAt: number];
 
-export type Outcome = 'ack' | 'auto-ack' | 'unacked' | 'nack' | 'nack-requeue';
+export type Outcome = 'ack' | 'auto-ack' | 'unacked' | 'nack' | 'nack-requeue' | 'unroutable';
 
 /** A sampled message, for the flow log. */
 export interface MessageRecord {
@@ -84,6 +84,8 @@ export interface BatchCounts {
   nacked: number;
   redelivered: number;
   external: number;
+  /** Producer: returned by the broker because no queue was bound for the key (mandatory flag). */
+  unroutable: number;
 }
 
 export type ActorState = 'starting' | 'running' | 'paused' | 'stopped';
@@ -111,6 +113,8 @@ export type ChildMessage =
       readonly lastSeq?: number;
       /** Producer: when the messages of this batch were published. */
       readonly segment?: PublishedSegment;
+      /** Producer: messages the broker returned as unroutable. */
+      readonly returnedRuns?: readonly SeqRun[];
       /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */
       readonly keyOverrides?: readonly (readonly [number, string])[];
       readonly samples: readonly MessageRecord[];
@@ -120,7 +124,15 @@ export type ChildMessage =
   | { readonly type: 'stopped' };
 
 export function emptyCounts(): BatchCounts {
-  return { published: 0, received: 0, acked: 0, nacked: 0, redelivered: 0, external: 0 };
+  return {
+    published: 0,
+    received: 0,
+    acked: 0,
+    nacked: 0,
+    redelivered: 0,
+    external: 0,
+    unroutable: 0,
+  };
 }
 
 /** Parse `P1-42` into its producer and sequence number. */

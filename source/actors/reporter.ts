@@ -9,6 +9,7 @@ export class BatchReporter {
   readonly runs = new SeqRunBuilder();
   readonly redeliveredRuns = new SeqRunBuilder();
   readonly droppedRuns = new SeqRunBuilder();
+  readonly returnedRuns = new SeqRunBuilder();
   keys = new Map<string, number>();
   private segment: [number, number, number, number] | undefined;
   private keyOverrides: [number, string][] = [];
@@ -72,6 +73,7 @@ export class BatchReporter {
       runs: this.runs.take(),
       redeliveredRuns: this.redeliveredRuns.take(),
       droppedRuns: this.droppedRuns.take(),
+      returnedRuns: this.returnedRuns.take(),
       keys: [...this.keys],
       lastSeq: this.lastSeq,
       segment: this.segment,

@@ -51,8 +51,10 @@ export function noLoss(c: CheckContext): CheckResult {
   const published = ledger.totalPublished();
   const received = ledger.totalReceived();
   const dropped = ledger.totalDropped();
-  const missing = published - received;
-  const base = `${published} published, ${received} received`;
+  // Returned by the broker as unroutable: the publisher knows, nothing was silently lost.
+  const returned = ledger.totalReturned();
+  const missing = published - received - returned;
+  const base = `${published} published, ${received} received${returned > 0 ? `, ${returned} unroutable (returned to the publisher: no queue was bound for the key)` : ''}`;
   if (missing === 0 && dropped === 0) return { name: 'no-loss', ok: true, detail: base };
   if (dropped > 0) {
     return {

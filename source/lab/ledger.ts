@@ -24,6 +24,17 @@ function setIn<K>(map: Map<K, Map<string, IntervalSet>>, key: K, producer: strin
   return set;
 }
 
+function addRuns(map: Map<string, IntervalSet>, runs: readonly SeqRun[]): void {
+  for (const [producer, first, last] of runs) {
+    let set = map.get(producer);
+    if (!set) {
+      set = new IntervalSet();
+      map.set(producer, set);
+    }
+    set.add(first, last);
+  }
+}
+
 /**
  * Which lab messages were published, and which were received where and by whom. Fed with the
  * sequence runs actors report; the self-checks read it. Mutable on purpose: it can hold millions
@@ -39,6 +50,8 @@ export class Ledger {
   readonly byConsumer = new Map<string, Map<string, IntervalSet>>();
   /** Rejected without requeue by a lab consumer: gone from the queue. */
   readonly dropped = new Map<string, IntervalSet>();
+  /** Returned to the producer as unroutable (no queue bound for the key). */
+  readonly returned = new Map<string, IntervalSet>();
   /** Lab messages each consumer received, per routing key. */
   readonly keysByConsumer = new Map<string, Map<string, number>>();
   duplicates = 0;
@@ -89,14 +102,25 @@ export class Ledger {
   }
 
   recordDropped(runs: readonly SeqRun[]): void {
-    for (const [producer, first, last] of runs) {
-      let set = this.dropped.get(producer);
-      if (!set) {
-        set = new IntervalSet();
-        this.dropped.set(producer, set);
+    addRuns(this.dropped, runs);
+  }
+
+  recordReturned(runs: readonly SeqRun[]): void {
+    addRuns(this.returned, runs);
+  }
+
+  /** Returned as unroutable and never received anyway. */
+  totalReturned(): number {
+    let n = 0;
+    for (const [producer, p] of this.producers) {
+      const returned = this.returned.get(producer);
+      if (!returned) continue;
+      const received = this.received.get(producer);
+      for (let seq = 1; seq <= p.lastSeq; seq++) {
+        if (returned.has(seq) && !received?.has(seq)) n++;
       }
-      set.add(first, last);
     }
+    return n;
   }
 
   recordKeys(consumer: string, keys: readonly (readonly [string, number])[]): void {

@@ -6,6 +6,7 @@ export interface ActorReport {
   readonly kind: 'producer' | 'consumer';
   readonly status: string;
   readonly published?: number;
+  readonly unroutable?: number;
   readonly queue?: string;
   readonly received?: number;
   readonly acked?: number;
@@ -60,7 +61,7 @@ export function buildReport(
         ...(a.lastError ? { lastError: a.lastError } : {}),
       };
       return a.config.kind === 'producer'
-        ? { ...common, published: a.published }
+        ? { ...common, published: a.published, unroutable: a.unroutable }
         : {
             ...common,
             queue: a.queue ?? a.config.queue,

@@ -454,6 +454,7 @@ export class Session {
     if (batch.lastSeq !== undefined) {
       ledger.recordPublished(id, batch.lastSeq, batch.segment, batch.keyOverrides);
     }
+    if (batch.returnedRuns) ledger.recordReturned(batch.returnedRuns);
     if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
     const actor = this.state.actors.find((a) => a.id === id);
     const queue =

@@ -29,6 +29,7 @@ export interface ActorView {
   readonly nacked: number;
   readonly redelivered: number;
   readonly external: number;
+  readonly unroutable: number;
   readonly errors: number;
   readonly lastError?: string;
   /** Messages per second over the last couple of seconds (published or received). */
@@ -127,6 +128,7 @@ function newActor(config: ActorConfig): ActorView {
     nacked: 0,
     redelivered: 0,
     external: 0,
+    unroutable: 0,
     errors: 0,
     rate: 0,
     recent: [],
@@ -199,6 +201,7 @@ function applyActorMessage(
             nacked: a.nacked + c.nacked,
             redelivered: a.redelivered + c.redelivered,
             external: a.external + c.external,
+            unroutable: a.unroutable + c.unroutable,
           },
           at,
           a.config.kind === 'producer' ? c.published : c.received,

@@ -15,7 +15,8 @@ function describe(actor: ActorView): string {
     const target =
       c.exchange === '' ? (c.routingKeys[0] ?? '') : `${c.exchange}[${c.routingKeys.join(',')}]`;
     const rate = c.rate === 0 ? 'max' : `${c.rate}/s`;
-    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}`;
+    const returned = actor.unroutable > 0 ? `  unroutable ${actor.unroutable}` : '';
+    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}${returned}`;
   }
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);

@@ -7,6 +7,9 @@ export function messagePath(record: MessageRecord): string[] {
   const queue = record.queue.startsWith('amq.gen-')
     ? `${record.queue.slice(0, 12)}…`
     : record.queue;
+  if (record.outcome === 'unroutable') {
+    return [from, `${record.exchange || '(default)'}[${record.routingKey}]`, '(no queue)'];
+  }
   const hops =
     record.exchange === ''
       ? [from, queue, record.consumer]
@@ -25,6 +28,7 @@ export function outcomeLabel(record: MessageRecord): string {
     unacked: '… not acked',
     nack: '✗ rejected',
     'nack-requeue': '↺ rejected, requeued',
+    unroutable: '✗ unroutable, returned',
   }[record.outcome];
   const tags = [
     record.producer === undefined ? 'external' : '',

@@ -239,4 +239,36 @@ actors:
       await s.shutdown();
     }
   });
+
+  test('a key nobody bound comes back unroutable: shown in the flow, not counted as lost', async () => {
+    const s = session(`${header('unroutable')}topology:
+  exchanges: [{ name: unroutable_logs, type: direct }]
+actors:
+  - { kind: producer, exchange: unroutable_logs, routingKeys: [info, error], rate: 20 }
+  - { kind: consumer, bind: { exchange: unroutable_logs, keys: [error] }, prefetch: 0, ack: auto }
+checks: [no-loss, routing-correct, routing-complete]
+`);
+    try {
+      await s.start();
+      const returned = await waitFor(
+        () => s.snapshot().flow.find((r) => r.outcome === 'unroutable'),
+        { what: 'an unroutable message in the flow log' },
+      );
+      assert.equal(returned.routingKey, 'info');
+      assert.equal(returned.producer, 'P1');
+      await s.drain();
+      const p1 = s.snapshot().actors.find((a) => a.id === 'P1');
+      assert.ok((p1?.unroutable ?? 0) > 0);
+      const [noLoss, correct, complete] = s.checks();
+      assert.equal(noLoss?.ok, true, noLoss?.detail);
+      assert.match(
+        noLoss?.detail ?? '',
+        /\d+ unroutable \(returned to the publisher: no queue was bound for the key\)/,
+      );
+      assert.equal(correct?.ok, true, correct?.detail);
+      assert.equal(complete?.ok, true, complete?.detail);
+    } finally {
+      await s.shutdown();
+    }
+  });
 });

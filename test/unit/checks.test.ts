@@ -206,3 +206,31 @@ describe('fanout and routing', () => {
     assert.equal(routes('fanout', [''], 'info'), true);
   });
 });
+
+describe('unroutable', () => {
+  test('messages returned as unroutable are reported, not lost; a missing routable one still fails', () => {
+    const l = new Ledger();
+    l.recordPublished('P1', 4);
+    l.recordReceived(
+      'C1',
+      'q',
+      [
+        ['P1', 2, 2],
+        ['P1', 4, 4],
+      ],
+      false,
+    );
+    l.recordReturned([
+      ['P1', 1, 1],
+      ['P1', 3, 3],
+    ]);
+    const ok = noLoss(context(l));
+    assert.equal(ok.ok, true);
+    assert.equal(
+      ok.detail,
+      '4 published, 2 received, 2 unroutable (returned to the publisher: no queue was bound for the key)',
+    );
+    l.recordPublished('P1', 5);
+    assert.equal(noLoss(context(l)).ok, false);
+  });
+});

@@ -153,7 +153,15 @@ describe('queue rates', () => {
         at,
         message: {
           type: 'batch',
-          counts: { published, received, acked: 0, nacked: 0, redelivered: 0, external: 0 },
+          counts: {
+            published,
+            received,
+            acked: 0,
+            nacked: 0,
+            redelivered: 0,
+            external: 0,
+            unroutable: 0,
+          },
           runs: [],
           redeliveredRuns: [],
           droppedRuns: [],
