@@ -3,7 +3,7 @@
  * owns exactly one AMQP connection, so killing the process drops the connection and the broker
  * requeues whatever it had not acknowledged.
  */
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { Consumer } from './consumer.js';
 import { describeAmqpError } from './errors.js';
 import { Producer } from './producer.js';
@@ -25,6 +25,14 @@ async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   producer?.stop();
+  // Every return (unroutable) arrives before its confirm: once all are confirmed, the last batch
+  // is complete.
+  if (confirmChannel) {
+    await Promise.race([
+      confirmChannel.waitForConfirms().catch(() => {}),
+      new Promise((resolve) => setTimeout(resolve, 1000)),
+    ]);
+  }
   consumer?.stop();
   reporter.stop();
   try {
@@ -39,6 +47,7 @@ async function stop(code = 0): Promise<void> {
 }
 
 let producer: Producer | undefined;
+let confirmChannel: ConfirmChannel | undefined;
 let consumer: Consumer | undefined;
 
 async function consumerQueue(channel: Channel, config: ActorConfig): Promise<string> {
@@ -72,7 +81,14 @@ async function start(env: ActorEnvironment, config: ActorConfig): Promise<void> 
     void stop(1);
   });
   const serverVersion = String(connection.connection.serverProperties.version ?? '');
-  const channel = await connection.createChannel();
+  // Producers publish on a confirm channel, so a graceful stop can wait for the broker's answers.
+  let channel: Channel;
+  if (config.kind === 'producer') {
+    confirmChannel = await connection.createConfirmChannel();
+    channel = confirmChannel;
+  } else {
+    channel = await connection.createChannel();
+  }
   channel.on('error', (error: Error) => {
     send({ type: 'error', message: describeAmqpError(error), fatal: false });
   });
