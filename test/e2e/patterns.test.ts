@@ -3,7 +3,7 @@
  * Each asserts the behaviour RabbitMQ promises and that the self-checks saw it.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,11 +12,13 @@ import { type TestBroker, testBroker } from '../support/broker.js';
 import { runCli } from '../support/cli.js';
 
 let broker: TestBroker;
+const tempDirs: string[] = [];
 before(async () => {
   broker = await testBroker('patterns');
 });
 after(async () => {
   await broker.dispose();
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 async function headless(
@@ -56,6 +58,7 @@ function check(report: Report, name: string) {
 
 async function scenarioFile(yaml: string): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-test-'));
+  tempDirs.push(dir);
   const file = path.join(dir, 'scenario.yaml');
   await writeFile(file, yaml);
   return file;
