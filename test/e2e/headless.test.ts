@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Report } from '../../source/lab/report.js';
-import { type TestBroker, testBroker } from '../support/broker.js';
+import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { runCli } from '../support/cli.js';
 
 describe('headless hello-queue against a real broker', () => {
