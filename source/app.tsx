@@ -1,7 +1,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { queueRates } from './lab/rates.js';
-import type { LabState } from './lab/store.js';
+import { isLive, type LabState, liveActors } from './lab/store.js';
 import { ActorList } from './ui/actor-list.js';
 import { FlowLog } from './ui/flow-log.js';
 import { Header } from './ui/header.js';
@@ -46,7 +46,7 @@ export interface AppProps {
 export const minimumSize = { columns: 80, rows: 24 } as const;
 
 function cleanupLines(state: LabState, controls: LabControls, extra?: string): string[] {
-  const live = state.actors.filter((a) => ['starting', 'running', 'paused'].includes(a.status));
+  const live = liveActors(state);
   const { queues, exchanges } = controls.created();
   const lines = [`stopping ${live.length} actor${live.length === 1 ? '' : 's'}`];
   if (queues.length > 0)
@@ -69,9 +69,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const [prompt, setPrompt] = useState<PromptState | undefined>(undefined);
   const shownActors = state.actors.slice(-10);
   // The selection follows the actor, not the row; by default the first live one.
-  const selected =
-    shownActors.find((a) => a.id === selectedId) ??
-    shownActors.find((a) => ['starting', 'running', 'paused'].includes(a.status));
+  const selected = shownActors.find((a) => a.id === selectedId) ?? shownActors.find(isLive);
 
   const quit = () => {
     if (!quitting) setQuitting(cleanupLines(state, session, afterShutdown?.label));

@@ -1,6 +1,9 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { ActorEnvironment, ConsumerConfig, Outcome } from './protocol.js';
 import { headers, parseMessageId } from './protocol.js';
+
+type LabId = NonNullable<ReturnType<typeof parseMessageId>>;
+
 import type { BatchReporter } from './reporter.js';
 
 /** Simulated work for one message: a fixed part plus a part per '.' in the body. */
@@ -13,7 +16,8 @@ export function workFor(config: ConsumerConfig, body: Buffer): number {
 
 /** Consumes one queue, works through deliveries one at a time, acks as configured. */
 export class Consumer {
-  private backlog: ConsumeMessage[] = [];
+  /** Deliveries waiting for the worker, with their lab identity read once on arrival. */
+  private backlog: { msg: ConsumeMessage; id: LabId | undefined }[] = [];
   private handled = 0;
   private working = false;
   private stopped = false;
@@ -68,46 +72,47 @@ export class Consumer {
     reporter.counts.received++;
     const redelivered = msg.fields.redelivered;
     if (redelivered) reporter.counts.redelivered++;
-    const id = parseMessageId(msg.properties.messageId);
-    const hdrs = msg.properties.headers ?? {};
-    const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
-    if (ours) {
+    const id = this.labId(msg);
+    if (id) {
       (redelivered ? reporter.redeliveredRuns : reporter.runs).add(id.producer, id.seq);
       reporter.receivedKey(msg.fields.routingKey);
     } else {
       reporter.counts.external++;
     }
     reporter.touch();
-    this.backlog.push(msg);
+    this.backlog.push({ msg, id });
     if (!this.working) this.work();
   }
 
+  /** Producer and sequence of a message from this run's producers; undefined for any other. */
+  private labId(msg: ConsumeMessage): LabId | undefined {
+    const id = parseMessageId(msg.properties.messageId);
+    return id && msg.properties.headers?.[headers.run] === this.env.runId ? id : undefined;
+  }
+
   private work(): void {
-    const msg = this.backlog.shift();
-    if (!msg || this.stopped) {
+    const next = this.backlog.shift();
+    if (!next || this.stopped) {
       this.working = false;
       return;
     }
     this.working = true;
-    const delay = workFor(this.config, msg.content);
+    const delay = workFor(this.config, next.msg.content);
     if (delay === 0) {
-      this.finish(msg);
+      this.finish(next.msg, next.id);
       // Drain synchronously-available work without growing the stack.
       if (this.backlog.length > 0) setImmediate(() => this.work());
       else this.working = false;
       return;
     }
     setTimeout(() => {
-      this.finish(msg);
+      this.finish(next.msg, next.id);
       this.work();
     }, delay);
   }
 
-  private finish(msg: ConsumeMessage): void {
+  private finish(msg: ConsumeMessage, id: LabId | undefined): void {
     if (this.stopped) return;
-    const id = parseMessageId(msg.properties.messageId);
-    const hdrs = msg.properties.headers ?? {};
-    const ours = id !== undefined && hdrs[headers.run] === this.env.runId;
     this.handled++;
     const { nackEvery, requeue } = this.config;
     let outcome: Outcome;
@@ -116,25 +121,25 @@ export class Consumer {
     else if (nackEvery > 0 && this.handled % nackEvery === 0) {
       this.channel.nack(msg, false, requeue);
       this.reporter.counts.nacked++;
-      if (ours && !requeue) this.reporter.droppedRuns.add(id.producer, id.seq);
+      if (id && !requeue) this.reporter.droppedRuns.add(id.producer, id.seq);
       outcome = requeue ? 'nack-requeue' : 'nack';
     } else {
       this.channel.ack(msg);
       this.reporter.counts.acked++;
       outcome = 'ack';
     }
-    const sentAt = hdrs[headers.sentAt];
+    const sentAt = msg.properties.headers?.[headers.sentAt];
     const now = Date.now();
     this.reporter.sample({
       messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
-      producer: ours ? id.producer : undefined,
+      producer: id?.producer,
       exchange: msg.fields.exchange,
       routingKey: msg.fields.routingKey,
       queue: this.queue,
       consumer: this.config.id,
       redelivered: msg.fields.redelivered,
       outcome,
-      latencyMs: ours && typeof sentAt === 'number' ? now - sentAt : undefined,
+      latencyMs: id && typeof sentAt === 'number' ? now - sentAt : undefined,
       at: now,
     });
   }

@@ -3,16 +3,13 @@
  * queue's consumers receive, in/s what the producers publish that the exchange routes there
  * (producers cycle through their routing keys, so a key's share is its share of the cycle).
  */
-import { type ExchangeType, routes } from './routing.js';
-import type { ActorView, LabState } from './store.js';
+import { routes } from './routing.js';
+import { exchangeTypeOf, isLive, type LabState } from './store.js';
 
 export interface QueueRates {
   readonly in: number;
   readonly out: number;
 }
-
-const live = (a: ActorView) =>
-  a.status === 'running' || a.status === 'paused' || a.status === 'starting';
 
 export function queueRates(state: LabState): Map<string, QueueRates> {
   const rates = new Map<string, { in: number; out: number }>();
@@ -24,20 +21,17 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
     }
     return r;
   };
-  const type = (exchange: string): ExchangeType =>
-    (state.scenario.exchanges?.find((x) => x.name === exchange)?.type as
-      | ExchangeType
-      | undefined) ?? 'direct';
+  const type = (exchange: string) => exchangeTypeOf(state, exchange);
   const bindings: { exchange: string; queue: string; keys: readonly string[] }[] = [
     ...(state.scenario.bindings ?? []),
     ...state.actors.flatMap((a) =>
-      a.config.kind === 'consumer' && a.config.bind && a.queue && live(a)
+      a.config.kind === 'consumer' && a.config.bind && a.queue && isLive(a)
         ? [{ exchange: a.config.bind.exchange, queue: a.queue, keys: a.config.bind.keys }]
         : [],
     ),
   ];
   for (const a of state.actors) {
-    if (!live(a)) continue;
+    if (!isLive(a)) continue;
     if (a.config.kind === 'consumer') {
       const queue = a.queue ?? a.config.queue;
       if (queue) entry(queue).out += a.rate;

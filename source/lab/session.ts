@@ -27,7 +27,14 @@ import type {
 import { type CheckContext, type CheckResult, runChecks } from './checks.js';
 import { Ledger } from './ledger.js';
 import type { ExchangeType } from './routing.js';
-import { initialState, type LabEvent, type LabState, liveActors, reduce } from './store.js';
+import {
+  exchangeTypeOf,
+  initialState,
+  type LabEvent,
+  type LabState,
+  liveActors,
+  reduce,
+} from './store.js';
 
 /** A problem starting the session that the user can fix (bad credentials, no permissions…). */
 export class SessionError extends Error {
@@ -570,7 +577,7 @@ export class Session {
   }
 
   private exchangeType(name: string): ExchangeType {
-    return this.options.scenario.topology.exchanges.find((x) => x.name === name)?.type ?? 'direct';
+    return exchangeTypeOf(this.state, name);
   }
 
   checks(): CheckResult[] {

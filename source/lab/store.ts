@@ -6,6 +6,7 @@
 import type { ActorConfig, ChildMessage, MessageRecord } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { PollResult } from '../broker/poller.js';
+import type { ExchangeType } from './routing.js';
 
 export type ActorStatus =
   | 'starting'
@@ -53,7 +54,7 @@ export interface LabState {
     readonly title: string;
     readonly lesson: string;
     /** The topology's exchanges, for drawing paths. */
-    readonly exchanges?: readonly { readonly name: string; readonly type: string }[];
+    readonly exchanges?: readonly { readonly name: string; readonly type: ExchangeType }[];
     /** Named queues bound to exchanges by the topology. */
     readonly bindings?: readonly {
       readonly exchange: string;
@@ -279,9 +280,16 @@ export function reduce(state: LabState, event: LabEvent): LabState {
   }
 }
 
-/** Actors that are alive (not stopped, killed or failed). */
+/** Alive: not stopped, killed or failed (stopping ones are on their way out). */
+export function isLive(actor: ActorView): boolean {
+  return actor.status === 'starting' || actor.status === 'running' || actor.status === 'paused';
+}
+
 export function liveActors(state: LabState): ActorView[] {
-  return state.actors.filter(
-    (a) => a.status === 'starting' || a.status === 'running' || a.status === 'paused',
-  );
+  return state.actors.filter(isLive);
+}
+
+/** The type of an exchange of the scenario; the default exchange and unknown ones route directly. */
+export function exchangeTypeOf(state: LabState, name: string): ExchangeType {
+  return state.scenario.exchanges?.find((x) => x.name === name)?.type ?? 'direct';
 }

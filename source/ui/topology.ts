@@ -3,8 +3,8 @@
  * consumers, built from what the actors really are and do. Pure, so it is tested without Ink.
  */
 
-import { type ExchangeType, routes } from '../lab/routing.js';
-import type { ActorView, LabState } from '../lab/store.js';
+import { routes } from '../lab/routing.js';
+import { type ActorView, exchangeTypeOf, isLive, type LabState } from '../lab/store.js';
 import { formatRate } from './format.js';
 import { actorColour, arrow, type Colour } from './theme.js';
 
@@ -17,16 +17,13 @@ export interface Segment {
 
 export type Line = readonly Segment[];
 
-const live = (a: ActorView) =>
-  a.status === 'starting' || a.status === 'running' || a.status === 'paused';
-
 function shortQueue(name: string): string {
   return name.startsWith('amq.gen-') ? `${name.slice(0, 12)}…` : name;
 }
 
 function consumersOf(state: LabState, queue: string): ActorView[] {
   return state.actors.filter(
-    (a) => a.config.kind === 'consumer' && live(a) && (a.queue ?? a.config.queue) === queue,
+    (a) => a.config.kind === 'consumer' && isLive(a) && (a.queue ?? a.config.queue) === queue,
   );
 }
 
@@ -55,10 +52,8 @@ function producerSegments(producers: readonly ActorView[]): Segment[] {
 
 export function topologyLines(state: LabState): Line[] {
   const lines: Line[] = [];
-  const producers = state.actors.filter((a) => a.config.kind === 'producer' && live(a));
-  const exchangeType = (name: string): ExchangeType =>
-    (state.scenario.exchanges?.find((x) => x.name === name)?.type as ExchangeType | undefined) ??
-    'direct';
+  const producers = state.actors.filter((a) => a.config.kind === 'producer' && isLive(a));
+  const exchangeType = (name: string) => exchangeTypeOf(state, name);
 
   // The default exchange: the routing key is the queue name.
   const direct = producers.filter((p) => p.config.kind === 'producer' && p.config.exchange === '');
@@ -97,7 +92,7 @@ export function topologyLines(state: LabState): Line[] {
     const bound: { queue: string; keys: readonly string[] }[] = [
       ...(state.scenario.bindings ?? []).filter((b) => b.exchange === exchange),
       ...state.actors.flatMap((a) =>
-        a.config.kind === 'consumer' && a.config.bind?.exchange === exchange && live(a) && a.queue
+        a.config.kind === 'consumer' && a.config.bind?.exchange === exchange && isLive(a) && a.queue
           ? [{ queue: a.queue, keys: a.config.bind.keys }]
           : [],
       ),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConsumerConfig, ProducerConfig } from '../../source/actors/protocol.js';
+import type { ExchangeType } from '../../source/lab/routing.js';
 import { initialState, type LabState, reduce } from '../../source/lab/store.js';
 import { calculateLayout } from '../../source/ui/layout.js';
 import { topologyLines } from '../../source/ui/topology.js';
@@ -88,7 +89,7 @@ function text(state: LabState): string[] {
   return topologyLines(state).map((line) => line.map((s) => s.text).join(''));
 }
 
-function lab(exchanges: { name: string; type: string }[]): LabState {
+function lab(exchanges: { name: string; type: ExchangeType }[]): LabState {
   return initialState(
     { name: 't', title: 't', lesson: '', exchanges, bindings: [] },
     { redactedUrl: '', managementUrl: '', embedded: false, version: '', vhost: '/' },
