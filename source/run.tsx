@@ -39,7 +39,9 @@ async function pick(): Promise<Scenario | undefined> {
     { exitOnCtrlC: false },
   );
   await ink.waitUntilExit();
-  ink.clear();
+  // Ink leaves its last frame on screen after exit (clear() then has nothing to erase); the lab
+  // needs every row, so wipe the picker: cursor home, erase the screen.
+  process.stdout.write('\u001B[H\u001B[2J');
   return chosen;
 }
 

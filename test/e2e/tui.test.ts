@@ -243,4 +243,38 @@ describe('the lab screen in a real terminal', () => {
       }
     }
   });
+
+  test('the picker opens the chosen scenario on a clean screen', async () => {
+    const term = new TerminalSession([
+      process.execPath,
+      cliPath,
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ]);
+    try {
+      await waitFor(() => term.screen().includes('pick a scenario'), {
+        what: 'the picker',
+        timeoutMs: 20_000,
+      });
+      term.press('Down');
+      await waitFor(() => /▶ Work queue/.test(term.screen()), { what: 'work queue selected' });
+      term.press('Enter');
+      const lab = await waitFor(
+        () => (/C2\s+consumer\s+running/.test(term.screen()) ? term.screen() : undefined),
+        { what: 'the work-queue lab', timeoutMs: 20_000 },
+      );
+      assert.match(
+        lab.split('\n')[0] ?? '',
+        /rabbit-lab · work-queue/,
+        'the lab starts on the first row',
+      );
+      assert.ok(!lab.includes('pick a scenario'), 'nothing of the picker is left');
+      term.press('q');
+      await waitFor(() => /exit code 0/.test(term.screen()), { what: 'exit', timeoutMs: 15_000 });
+    } finally {
+      term.close();
+    }
+  });
 });
