@@ -11,6 +11,25 @@ export interface QueueRates {
   readonly out: number;
 }
 
+/** The share of a producer's messages whose routing key matches, as it cycles through its keys. */
+function share(routingKeys: readonly string[], matches: (key: string) => boolean): number {
+  return routingKeys.filter(matches).length / Math.max(1, routingKeys.length);
+}
+
+/**
+ * Messages per second through one binding: what the live producers publish to the exchange with
+ * a routing key the binding's keys match (the default exchange binds every queue by its name).
+ */
+export function bindingRate(state: LabState, exchange: string, keys: readonly string[]): number {
+  const type = exchangeTypeOf(state, exchange);
+  let rate = 0;
+  for (const a of state.actors) {
+    if (a.config.kind !== 'producer' || !isLive(a) || a.config.exchange !== exchange) continue;
+    rate += a.rate * share(a.config.routingKeys, (k) => routes(type, keys, k));
+  }
+  return rate;
+}
+
 export function queueRates(state: LabState): Map<string, QueueRates> {
   const rates = new Map<string, { in: number; out: number }>();
   const entry = (queue: string) => {
@@ -38,15 +57,13 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
       continue;
     }
     const { exchange, routingKeys } = a.config;
-    const share = (matches: (key: string) => boolean) =>
-      routingKeys.filter(matches).length / Math.max(1, routingKeys.length);
     if (exchange === '') {
       for (const queue of new Set(routingKeys))
-        entry(queue).in += a.rate * share((k) => k === queue);
+        entry(queue).in += a.rate * share(routingKeys, (k) => k === queue);
       continue;
     }
     for (const b of bindings.filter((b) => b.exchange === exchange)) {
-      entry(b.queue).in += a.rate * share((k) => routes(type(exchange), b.keys, k));
+      entry(b.queue).in += a.rate * share(routingKeys, (k) => routes(type(exchange), b.keys, k));
     }
   }
   return rates;

@@ -3,6 +3,7 @@
  * consumers, built from what the actors really are and do. Pure, so it is tested without Ink.
  */
 
+import { bindingRate } from '../lab/rates.js';
 import { routes } from '../lab/routing.js';
 import { type ActorView, exchangeTypeOf, isLive, type LabState } from '../lab/store.js';
 import { formatRate } from './format.js';
@@ -41,6 +42,21 @@ function tail(state: LabState, queue: string): Segment[] {
   return out;
 }
 
+/**
+ * A binding's edge with the traffic through it: green with its rate while messages flow, so a
+ * fanout lights every edge and direct routing only the matching ones; dim when no producer's key
+ * would match it.
+ */
+function edge(lead: string, keys: string, rate: number, reached: boolean): Segment[] {
+  if (rate > 0)
+    return [
+      { text: `${lead}${keys}`, colour: 'green' },
+      { text: ` ${formatRate(rate)} `, colour: 'green', bold: true },
+      { text: `${arrow} `, colour: 'green' },
+    ];
+  return [{ text: `${lead}${keys}${arrow} `, dim: !reached }];
+}
+
 function producerSegments(producers: readonly ActorView[]): Segment[] {
   if (producers.length === 0) return [{ text: '(no producer)', dim: true }];
   return producers.map((p, i) => ({
@@ -66,7 +82,8 @@ export function topologyLines(state: LabState): Line[] {
     );
     lines.push([
       ...producerSegments(from),
-      { text: ` ${arrow} (default) ─[${queue}]${arrow} ` },
+      { text: ` ${arrow} (default) ` },
+      ...edge('─', `[${queue}]`, bindingRate(state, '', [queue]), true),
       { text: queue, bold: true },
       ...tail(state, queue),
     ]);
@@ -108,7 +125,7 @@ export function topologyLines(state: LabState): Line[] {
       );
       const keys = type === 'fanout' ? '' : `[${b.keys.join(' ')}]`;
       lines.push([
-        { text: `   ${last ? '└' : '├'}─${keys}${arrow} `, dim: !reached },
+        ...edge(`   ${last ? '└' : '├'}─`, keys, bindingRate(state, exchange, b.keys), reached),
         { text: shortQueue(b.queue), bold: true },
         ...tail(state, b.queue),
       ]);

@@ -128,6 +128,75 @@ describe('topology lines', () => {
     assert.deepEqual(text(s).slice(1), ['   └─[info error]─▶ amq.gen-bbbb… ─▶ C2  ○ 0.0/s']);
   });
 
+  test('each binding shows the traffic through it: fanout lights every edge, direct only the matching one', () => {
+    const publish = (s: LabState, id: string, published: number, at: number) =>
+      reduce(s, {
+        type: 'actor',
+        id,
+        at,
+        message: {
+          type: 'batch',
+          counts: {
+            published,
+            received: 0,
+            acked: 0,
+            nacked: 0,
+            redelivered: 0,
+            external: 0,
+            unroutable: 0,
+          },
+          runs: [],
+          redeliveredRuns: [],
+          droppedRuns: [],
+          keys: [],
+          samples: [],
+        },
+      });
+    const subscribe = (s: LabState, exchange: string, bound: [string, string[]][]) => {
+      let next = s;
+      for (const [id, keys] of bound) {
+        next = reduce(next, {
+          type: 'spawned',
+          config: consumer(id, { bind: { exchange, keys } }),
+        });
+        const queue = `amq.gen-${id.repeat(6)}`;
+        next = reduce(next, { type: 'actor', id, message: { type: 'ready', queue }, at: 0 });
+      }
+      return next;
+    };
+
+    let fanout = lab([{ name: 'logs', type: 'fanout' }]);
+    fanout = reduce(fanout, { type: 'spawned', config: producer('P1', 'logs', ['']) });
+    fanout = subscribe(fanout, 'logs', [
+      ['C1', ['']],
+      ['C2', ['']],
+    ]);
+    fanout = publish(fanout, 'P1', 4, 1000);
+    assert.deepEqual(text(fanout).slice(1), [
+      '   ├─ 4.0/s ─▶ amq.gen-C1C1… ─▶ C1  ○ 0.0/s',
+      '   └─ 4.0/s ─▶ amq.gen-C2C2… ─▶ C2  ○ 0.0/s',
+    ]);
+
+    let direct = lab([{ name: 'direct_logs', type: 'direct' }]);
+    direct = reduce(direct, {
+      type: 'spawned',
+      config: producer('P1', 'direct_logs', ['info', 'warning', 'error']),
+    });
+    direct = subscribe(direct, 'direct_logs', [
+      ['C1', ['error']],
+      ['C2', ['debug']],
+    ]);
+    direct = publish(direct, 'P1', 6, 1000);
+    const lines = topologyLines(direct);
+    assert.deepEqual(text(direct).slice(1), [
+      '   ├─[error] 2.0/s ─▶ amq.gen-C1C1… ─▶ C1  ○ 0.0/s',
+      '   └─[debug]─▶ amq.gen-C2C2… ─▶ C2  ○ 0.0/s',
+    ]);
+    // The busy edge is green; the one no producer's key reaches is dim.
+    assert.equal(lines[1]?.[0]?.colour, 'green');
+    assert.equal(lines[2]?.[0]?.dim, true);
+  });
+
   test('an exchange with nothing bound says its messages are dropped', () => {
     let s = lab([{ name: 'logs', type: 'fanout' }]);
     s = reduce(s, { type: 'spawned', config: producer('P1', 'logs', ['']) });
