@@ -3,7 +3,8 @@
  * owns exactly one AMQP connection, so killing the process drops the connection and the broker
  * requeues whatever it had not acknowledged.
  */
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import { openConnection } from './connect.js';
 import { Consumer } from './consumer.js';
 import { describeAmqpError } from './errors.js';
 import { Producer } from './producer.js';
@@ -65,9 +66,7 @@ async function consumerQueue(channel: Channel, config: ActorConfig): Promise<str
 }
 
 async function start(env: ActorEnvironment, config: ActorConfig): Promise<void> {
-  connection = await amqp.connect(env.url, {
-    clientProperties: { connection_name: `rabbit-lab ${env.scenario} ${config.id}` },
-  });
+  connection = await openConnection(env, config.id);
   connection.on('error', () => {
     // 'close' follows and carries the reason.
   });
