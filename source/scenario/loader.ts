@@ -50,7 +50,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const yamlError = doc.errors[0];
   if (yamlError) {
-    const line = yamlError.linePos?.[0].line ?? 1;
+    // linePos is only filled in with prettyErrors, which would also put a code excerpt in the
+    // message; the offset is always there.
+    const line = yamlError.linePos?.[0].line ?? counter.linePos(yamlError.pos[0]).line;
     const reason = yamlError.message.split('\n')[0] ?? 'invalid YAML';
     throw new ScenarioError(`${file}:${line}: not valid YAML: ${reason}`);
   }

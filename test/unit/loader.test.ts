@@ -69,7 +69,11 @@ describe('scenario loader', () => {
   });
 
   test('broken YAML says so with its line', () => {
-    assert.match(errorOf('name: [unclosed\ntitle: x\n'), /^mine\.yaml:\d+: not valid YAML: /);
+    assert.match(errorOf('name: [unclosed\ntitle: x\n'), /^mine\.yaml:2: not valid YAML: /);
+    assert.equal(
+      errorOf('name: mine\ntitle: Mine\n\tpattern: p\n'),
+      'mine.yaml:3: not valid YAML: Tabs are not allowed as indentation',
+    );
   });
 
   test('a YAML list instead of a mapping is rejected', () => {
