@@ -3,6 +3,7 @@ import {
   accessSync,
   closeSync,
   constants,
+  existsSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -81,7 +82,16 @@ const GUEST_AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 
 const SEARCH_DIRS = ['/usr/lib/rabbitmq/bin', '/usr/sbin', '/opt/homebrew/sbin', '/usr/local/sbin'];
 
+/** Names the one directory to take rabbitmq-server from (e.g. an unpacked generic-unix release's sbin). */
+export const RABBITMQ_DIR_ENV = 'RABBIT_LAB_RABBITMQ_DIR';
+
+/** The directory holding a usable rabbitmq-server script; with $RABBIT_LAB_RABBITMQ_DIR set, only that one. */
 export function findRabbitmqServer(): string | undefined {
+  const only = process.env[RABBITMQ_DIR_ENV];
+  if (only) {
+    const script = usableServerScript(path.join(only, 'rabbitmq-server'));
+    return script === undefined ? undefined : path.dirname(script);
+  }
   const pathDirs = (process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== '');
   // /usr/lib/rabbitmq/bin goes first: Debian's /usr/sbin entry is a wrapper
   // that switches to the rabbitmq user, which cannot use our temp dir.
@@ -147,13 +157,35 @@ function findEpmd(): string | undefined {
   ]);
 }
 
-export function installHint(): string {
-  if (process.platform === 'darwin') {
-    return 'Install RabbitMQ with `npm run setup` (or `brew install rabbitmq`).';
+/** Why no private node can start: RabbitMQ is missing (where we looked, when told where). */
+export function notInstalledMessage(): string {
+  const only = process.env[RABBITMQ_DIR_ENV];
+  if (only) {
+    return `RabbitMQ is not installed in ${only} (${RABBITMQ_DIR_ENV} limits the search to it and it holds no rabbitmq-server script); point ${RABBITMQ_DIR_ENV} at the directory that does, or unset it and ${lowerFirst(installHint())}`;
   }
+  return `RabbitMQ is not installed. ${installHint()}`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** `npm run setup` exists in a clone of the repository, not where the package was installed. */
+function inSourceCheckout(): boolean {
+  return existsSync(new URL('../../scripts/setup.sh', import.meta.url));
+}
+
+function installWith(command: string): string {
+  return inSourceCheckout()
+    ? `Install RabbitMQ with \`npm run setup\` (or \`${command}\`).`
+    : `Install RabbitMQ with \`${command}\`.`;
+}
+
+export function installHint(): string {
+  if (process.platform === 'darwin') return installWith('brew install rabbitmq');
   if (process.platform === 'linux') {
     if (findOnPath('apt-get', ['/usr/bin'])) {
-      return 'Install RabbitMQ with `npm run setup` (or `sudo apt-get install rabbitmq-server`).';
+      return installWith('sudo apt-get install rabbitmq-server');
     }
     if (findOnPath('dnf', ['/usr/bin'])) {
       return 'Install RabbitMQ with `sudo dnf install rabbitmq-server`.';
@@ -814,7 +846,7 @@ export async function startEmbeddedBroker(
   await reapStaleNodes().catch(() => 0);
   const binDir = findRabbitmqServer();
   if (binDir === undefined) {
-    throw new BrokerStartError(`RabbitMQ is not installed. ${installHint()}`);
+    throw new BrokerStartError(notInstalledMessage());
   }
   const plan = await prepareNode(options.preferStandardPorts ?? true);
   const epmdPort = Number(process.env.ERL_EPMD_PORT) || 4369;

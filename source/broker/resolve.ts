@@ -2,7 +2,7 @@ import net from 'node:net';
 import {
   type EmbeddedBroker,
   findRabbitmqServer,
-  installHint,
+  notInstalledMessage,
   startEmbeddedBroker,
 } from './embedded.js';
 import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
@@ -43,8 +43,11 @@ export function probe(host: string, port: number, timeoutMs = 1500): Promise<boo
 
 async function startPrivate(options: ResolveOptions, preferStandardPorts: boolean) {
   if (findRabbitmqServer() === undefined) {
+    // --broker embedded never looked for a running broker, so it must not say none answers.
     throw new BrokerUnavailableError(
-      `No RabbitMQ broker answers at localhost:5672 and RabbitMQ is not installed. ${installHint()}`,
+      options.mode === 'embedded'
+        ? notInstalledMessage()
+        : `No RabbitMQ broker answers at localhost:5672 and ${notInstalledMessage()}`,
     );
   }
   const embedded = await startEmbeddedBroker({
