@@ -171,6 +171,11 @@ export async function run(options: RunOptions): Promise<number> {
       maxRate: options.maxRate,
     });
     await session.start();
+    // Queue counters and the self-checks come from the management API: a run that cannot read it
+    // would count nothing and still report success, so its first poll has to work.
+    await session.pollNow();
+    const managementProblem = session.snapshot().queues.error;
+    if (managementProblem !== undefined) throw new UsageError(managementProblem);
   } catch (error) {
     progress.done();
     await cleanup();

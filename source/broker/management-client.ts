@@ -45,11 +45,13 @@ export interface ManagementClientOptions {
 /** A small typed client for the parts of the RabbitMQ management HTTP API that rabbit-lab uses. */
 export class ManagementClient {
   readonly baseUrl: string;
+  private readonly username: string;
   private readonly auth: string;
   private readonly timeoutMs: number;
 
   constructor(options: ManagementClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.username = options.username;
     this.auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
     this.timeoutMs = options.timeoutMs ?? 3000;
   }
@@ -76,14 +78,14 @@ export class ManagementClient {
       }
       throw new ManagementError(
         'unreachable',
-        `Cannot reach the management API at ${redact(this.baseUrl)}; is the rabbitmq_management plugin enabled (rabbitmq-plugins enable rabbitmq_management)?`,
+        `Cannot reach the management API at ${redact(this.baseUrl)}; check --management-url (default: the broker's host, port 15672) and that the broker runs the management plugin (rabbitmq-plugins enable rabbitmq_management).`,
       );
     }
     if (response.status === 401) {
       await response.body?.cancel();
       throw new ManagementError(
         'unauthorized',
-        `The management API at ${redact(this.baseUrl)} refused the credentials; check the user and password in --url or --management-url.`,
+        `The management API at ${redact(this.baseUrl)} refused user '${this.username}' (it uses the user and password from --url); check the password, and give the user the management tag (rabbitmqctl set_user_tags ${this.username} management).`,
         401,
       );
     }
