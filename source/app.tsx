@@ -27,6 +27,8 @@ export interface LabControls extends LabSource {
   changePrefetch(id: string, direction: 1 | -1): void;
   cycleAck(id: string): void;
   nextTourStep(): void;
+  restartBroker(): Promise<void>;
+  closeConnection(id: string): Promise<void>;
   sendOne(id: string, routingKey: string, body: string): void;
   spawnBound(keys: readonly string[]): unknown;
   bindingChoice():
@@ -141,6 +143,8 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     prefetch: (direction) => withSelected((id) => session.changePrefetch(id, direction))(),
     cycleAck: withSelected((id) => session.cycleAck(id)),
     nextTourStep: () => session.nextTourStep(),
+    restartBroker: () => void session.restartBroker(),
+    closeConnection: withSelected((id) => session.closeConnection(id)),
     toggleHelp: () => setHelp((h) => !h),
     quit,
   };

@@ -7,6 +7,8 @@ import { render } from 'ink';
 import { App } from './app.js';
 import type { EmbeddedBroker } from './broker/embedded.js';
 import { type BrokerMode, resolveBroker } from './broker/resolve.js';
+import { restartPrivateNode } from './broker/restart.js';
+import type { TlsMaterial } from './broker/tls.js';
 import { formatError, isUserError, UsageError } from './errors.js';
 import { runHeadless } from './headless.js';
 import { Session } from './lab/session.js';
@@ -18,6 +20,8 @@ export interface RunOptions {
   readonly scenario?: string;
   readonly url: string;
   readonly managementUrl?: string;
+  /** CA, client certificate and key (PEM text) for amqps:// and https://. */
+  readonly tls?: TlsMaterial;
   readonly broker: BrokerMode;
   readonly headless: boolean;
   readonly durationMs?: number;
@@ -158,10 +162,12 @@ export async function run(options: RunOptions): Promise<number> {
     const resolved = await resolveBroker({
       url: options.url,
       managementUrl: options.managementUrl,
+      tls: options.tls,
       mode: options.broker,
       onProgress: progress.update,
     });
     embedded = resolved.embedded;
+    const privateNode = embedded;
     progress.update(`starting ${scenario.name}…`);
     session = new Session({
       scenario,
@@ -169,6 +175,7 @@ export async function run(options: RunOptions): Promise<number> {
       embedded: embedded !== undefined,
       keep: options.keep,
       maxRate: options.maxRate,
+      restartBroker: privateNode ? () => restartPrivateNode(privateNode) : undefined,
     });
     await session.start();
     // Queue counters and the self-checks come from the management API: a run that cannot read it

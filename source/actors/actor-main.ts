@@ -1,9 +1,17 @@
 /**
  * Entry of an actor process (forked by the supervisor). Imports no React: it starts fast and
- * owns exactly one AMQP connection, so killing the process drops the connection and the broker
- * requeues whatever it had not acknowledged.
+ * owns exactly one AMQP connection at a time, so killing the process drops the connection and
+ * the broker requeues whatever it had not acknowledged.
+ *
+ * When the connection drops (a broker restart, a connection closed from the management UI), the
+ * actor says `reconnecting` and tries again with exponential backoff and jitter; once back it
+ * declares the scenario's topology again (a restarted broker forgets non-durable exchanges),
+ * re-creates its channel and goes on: a producer with its sequence numbers, a consumer with a new
+ * subscription (a subscriber gets a new server-named queue, as a reconnecting tutorial program
+ * would).
  */
-import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
+import { declareTopology } from '../broker/topology.js';
 import { openConnection } from './connect.js';
 import { Consumer } from './consumer.js';
 import { describeAmqpError } from './errors.js';
@@ -18,19 +26,32 @@ function send(message: ChildMessage): void {
 // A child never outlives its parent: the IPC channel closes when the parent exits or dies.
 process.on('disconnect', () => process.exit(0));
 
+/** Backoff before reconnect attempt n (1-based): 250 ms doubling to 5 s, with ±50 % jitter. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(5000, 250 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.5 + Math.random()));
+}
+
 let connection: ChannelModel | undefined;
+let channel: Channel | undefined;
 let stopping = false;
+let producer: Producer | undefined;
+let consumer: Consumer | undefined;
+let attempt = 0;
+let retryTimer: NodeJS.Timeout | undefined;
 const reporter = new BatchReporter(send);
 
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
+  if (retryTimer) clearTimeout(retryTimer);
   producer?.stop();
   // Every return (unroutable) arrives before its confirm: once all are confirmed, the last batch
   // is complete.
-  if (confirmChannel) {
+  if (channel && producer && 'waitForConfirms' in channel) {
+    const confirms = channel as Channel & { waitForConfirms(): Promise<void> };
     await Promise.race([
-      confirmChannel.waitForConfirms().catch(() => {}),
+      confirms.waitForConfirms().catch(() => {}),
       new Promise((resolve) => setTimeout(resolve, 1000)),
     ]);
   }
@@ -47,69 +68,101 @@ async function stop(code = 0): Promise<void> {
   process.disconnect?.();
 }
 
-let producer: Producer | undefined;
-let confirmChannel: ConfirmChannel | undefined;
-let consumer: Consumer | undefined;
-
-async function consumerQueue(channel: Channel, config: ActorConfig): Promise<string> {
+async function consumerQueue(ch: Channel, config: ActorConfig): Promise<string> {
   if (config.kind !== 'consumer') throw new Error('not a consumer');
   if (config.queue !== undefined) {
-    await channel.checkQueue(config.queue);
+    await ch.checkQueue(config.queue);
     return config.queue;
   }
   const bind = config.bind;
   if (!bind) throw new Error('a consumer needs a queue or a binding');
   // A server-named exclusive queue, as in the official pub/sub tutorials.
-  const { queue } = await channel.assertQueue('', { exclusive: true });
-  for (const key of bind.keys) await channel.bindQueue(queue, bind.exchange, key);
+  const { queue } = await ch.assertQueue('', { exclusive: true });
+  for (const key of bind.keys) await ch.bindQueue(queue, bind.exchange, key);
   return queue;
 }
 
-async function start(env: ActorEnvironment, config: ActorConfig): Promise<void> {
-  connection = await openConnection(env, config.id);
-  connection.on('error', () => {
+/** The connection dropped without us asking: say so and try again later. */
+function connectionLost(env: ActorEnvironment, config: ActorConfig, error?: Error): void {
+  if (stopping) return;
+  connection = undefined;
+  channel = undefined;
+  producer?.detach();
+  consumer?.detach();
+  scheduleReconnect(env, config, error ? describeAmqpError(error) : 'the connection closed');
+}
+
+function scheduleReconnect(env: ActorEnvironment, config: ActorConfig, reason: string): void {
+  attempt++;
+  const inMs = backoffMs(attempt);
+  send({ type: 'reconnecting', attempt, reason, inMs });
+  retryTimer = setTimeout(() => {
+    connect(env, config, true).catch((error: unknown) => {
+      void connection?.close().catch(() => {});
+      connection = undefined;
+      scheduleReconnect(env, config, describeAmqpError(error));
+    });
+  }, inMs);
+}
+
+async function connect(env: ActorEnvironment, config: ActorConfig, again: boolean): Promise<void> {
+  if (stopping) return;
+  const conn = await openConnection(env, config.id);
+  connection = conn;
+  conn.on('error', () => {
     // 'close' follows and carries the reason.
   });
-  connection.on('close', (error?: Error) => {
-    if (stopping) return;
-    send({
-      type: 'error',
-      message: error ? describeAmqpError(error) : 'The broker closed the connection.',
-      fatal: true,
-    });
+  conn.on('close', (error?: Error) => {
+    if (connection === conn) connectionLost(env, config, error);
+  });
+  const serverVersion = String(conn.connection.serverProperties.version ?? '');
+  // After a broker restart non-durable exchanges and queues are gone: declare them again (a
+  // declare with the same settings is a no-op when they are still there).
+  if (again && env.topology) await declareTopology(conn, env.topology);
+  // Producers publish on a confirm channel: the broker says which messages it took.
+  const ch =
+    config.kind === 'producer' ? await conn.createConfirmChannel() : await conn.createChannel();
+  channel = ch;
+  ch.on('error', (error: Error) => {
+    // A channel error (404 no such exchange, 406 unknown delivery tag, 403) closes only this
+    // channel; the actor cannot go on without one, the rest of the lab can.
+    if (stopping || connection !== conn) return;
+    send({ type: 'error', message: describeAmqpError(error), fatal: true });
     void stop(1);
   });
-  const serverVersion = String(connection.connection.serverProperties.version ?? '');
-  // Producers publish on a confirm channel, so a graceful stop can wait for the broker's answers.
-  let channel: Channel;
-  if (config.kind === 'producer') {
-    confirmChannel = await connection.createConfirmChannel();
-    channel = confirmChannel;
-  } else {
-    channel = await connection.createChannel();
-  }
-  channel.on('error', (error: Error) => {
-    send({ type: 'error', message: describeAmqpError(error), fatal: false });
+  // A throw inside a message handler must not tear the connection down: report it instead.
+  ch.on('handler-error', (error: unknown) => {
+    send({ type: 'error', message: `handler threw: ${describeAmqpError(error)}`, fatal: false });
   });
-  reporter.start();
   if (config.kind === 'producer') {
-    producer = new Producer(channel, config, env, reporter);
+    producer ??= new Producer(config, env, reporter);
+    producer.attach(ch);
+    attempt = 0;
     send({ type: 'ready', serverVersion });
-    producer.start();
   } else {
-    const queue = await consumerQueue(channel, config);
-    consumer = new Consumer(channel, queue, config, env, reporter);
-    await consumer.start();
+    const queue = await consumerQueue(ch, config);
+    consumer ??= new Consumer(config, env, reporter);
+    await consumer.attach(ch, queue);
+    attempt = 0;
     send({ type: 'ready', queue, boundAt: Date.now(), serverVersion });
   }
 }
 
+let started = false;
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'start') {
-    start(message.env, message.config).catch((error: unknown) => {
-      send({ type: 'error', message: describeAmqpError(error), fatal: true });
-      void stop(1);
-    });
+    const { env, config } = message;
+    reporter.start();
+    connect(env, config, false)
+      .then(() => {
+        started = true;
+        producer?.start();
+      })
+      .catch((error: unknown) => {
+        send({ type: 'error', message: describeAmqpError(error), fatal: true });
+        void stop(1);
+      });
   } else if (message.type === 'update') {
     const { config } = message;
     if (config.kind === 'producer' && producer) {
@@ -124,7 +177,9 @@ process.on('message', (message: ParentMessage) => {
         );
     }
   } else if (message.type === 'send') {
-    producer?.publishOne(message.routingKey, message.body);
+    if (started && producer?.publishOne(message.routingKey, message.body) === false) {
+      send({ type: 'error', message: 'not sent: reconnecting to the broker', fatal: false });
+    }
   } else if (message.type === 'stop') {
     void stop(0);
   }

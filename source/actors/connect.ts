@@ -1,5 +1,6 @@
 /** Opens an actor's AMQP connection, named so the management UI and the lab can find it. */
 import amqp, { type ChannelModel } from 'amqplib';
+import { tlsSocketOptions } from '../broker/tls.js';
 import type { ActorEnvironment } from './protocol.js';
 
 export function connectionName(env: ActorEnvironment, actor: string): string {
@@ -8,6 +9,8 @@ export function connectionName(env: ActorEnvironment, actor: string): string {
 
 export function openConnection(env: ActorEnvironment, actor: string): Promise<ChannelModel> {
   return amqp.connect(env.url, {
+    // amqplib sets servername (SNI and the host name check) from the URL itself.
+    ...tlsSocketOptions(env.tls),
     clientProperties: { connection_name: connectionName(env, actor) },
   });
 }

@@ -14,17 +14,32 @@ export function workFor(config: ConsumerConfig, body: Buffer): number {
   return config.workMs + dots * config.workPerDotMs;
 }
 
-/** Consumes one queue, works through deliveries one at a time, acks as configured. */
+interface Delivery {
+  readonly msg: ConsumeMessage;
+  readonly id: LabId | undefined;
+  /** The channel it came on: only that channel can acknowledge it. */
+  readonly channel: Channel;
+}
+
+/**
+ * Consumes one queue, works through deliveries one at a time, acks as configured. Survives
+ * reconnects: `attach` starts consuming on each new channel; deliveries from a channel that died
+ * are dropped unacknowledged (the broker has already requeued them).
+ */
 export class Consumer {
   /** Deliveries waiting for the worker, with their lab identity read once on arrival. */
-  private backlog: { msg: ConsumeMessage; id: LabId | undefined }[] = [];
+  private backlog: Delivery[] = [];
   private handled = 0;
   private working = false;
   private stopped = false;
+  private channel: Channel | undefined;
+  private queue = '';
+  /** Delivered on the current channel and neither acked nor rejected yet. */
+  private unsettled = 0;
+  /** Deliveries so far, for the simulated bug. */
+  private delivered = 0;
 
   constructor(
-    private readonly channel: Channel,
-    private readonly queue: string,
     private config: ConsumerConfig,
     private readonly env: ActorEnvironment,
     private readonly reporter: BatchReporter,
@@ -32,15 +47,33 @@ export class Consumer {
 
   private consumerTag: string | undefined;
 
-  async start(): Promise<void> {
-    if (this.config.prefetch > 0) await this.channel.prefetch(this.config.prefetch);
-    await this.subscribe();
+  /** Consume `queue` on this channel (the first one, or a new one after a reconnect). */
+  async attach(channel: Channel, queue: string): Promise<void> {
+    this.channel = channel;
+    this.queue = queue;
+    this.backlog = this.backlog.filter((d) => d.channel === channel);
+    if (this.config.prefetch > 0) await channel.prefetch(this.config.prefetch);
+    await this.subscribe(channel);
   }
 
-  private async subscribe(): Promise<void> {
-    const { consumerTag } = await this.channel.consume(this.queue, (msg) => this.onMessage(msg), {
-      noAck: this.config.ack === 'auto',
-    });
+  /**
+   * The connection is gone: what was delivered on it and not yet acknowledged can no longer be;
+   * the broker requeues it (and delivers it again with redelivered = true).
+   */
+  detach(): void {
+    if (this.config.ack !== 'auto') this.reporter.counts.abandoned += this.unsettled;
+    this.unsettled = 0;
+    this.channel = undefined;
+    this.backlog = [];
+    this.reporter.touch();
+  }
+
+  private async subscribe(channel: Channel): Promise<void> {
+    const { consumerTag } = await channel.consume(
+      this.queue,
+      (msg) => this.onMessage(channel, msg),
+      { noAck: this.config.ack === 'auto' },
+    );
     this.consumerTag = consumerTag;
   }
 
@@ -55,10 +88,11 @@ export class Consumer {
     this.config = config;
     const resubscribe =
       old.prefetch !== config.prefetch || (old.ack === 'auto') !== (config.ack === 'auto');
-    if (!resubscribe) return undefined;
-    await this.channel.prefetch(config.prefetch);
-    if (this.consumerTag) await this.channel.cancel(this.consumerTag);
-    await this.subscribe();
+    const channel = this.channel;
+    if (!resubscribe || !channel) return undefined;
+    await channel.prefetch(config.prefetch);
+    if (this.consumerTag) await channel.cancel(this.consumerTag);
+    await this.subscribe(channel);
     return 'applied with a new consumer on the same channel (prefetch and auto-ack are fixed per consumer)';
   }
 
@@ -66,7 +100,7 @@ export class Consumer {
     this.stopped = true;
   }
 
-  private onMessage(msg: ConsumeMessage | null): void {
+  private onMessage(channel: Channel, msg: ConsumeMessage | null): void {
     if (msg === null) return; // cancelled by the broker (queue deleted)
     const { reporter } = this;
     reporter.counts.received++;
@@ -80,7 +114,17 @@ export class Consumer {
       reporter.counts.external++;
     }
     reporter.touch();
-    this.backlog.push({ msg, id });
+    this.unsettled++;
+    this.delivered++;
+    const bug = this.config.bug;
+    if (bug?.kind === 'throw' && this.delivered % bug.every === 0) {
+      // Thrown inside amqplib's delivery event: the channel's 'handler-error' listener reports it
+      // and the connection stays up; the message is never acknowledged on this channel.
+      throw new Error(
+        `simulated bug in the handler on ${String(msg.properties.messageId)}; it stays unacknowledged until this channel closes`,
+      );
+    }
+    this.backlog.push({ msg, id, channel });
     if (!this.working) this.work();
   }
 
@@ -99,32 +143,38 @@ export class Consumer {
     this.working = true;
     const delay = workFor(this.config, next.msg.content);
     if (delay === 0) {
-      this.finish(next.msg, next.id);
+      this.finish(next);
       // Drain synchronously-available work without growing the stack.
       if (this.backlog.length > 0) setImmediate(() => this.work());
       else this.working = false;
       return;
     }
     setTimeout(() => {
-      this.finish(next.msg, next.id);
+      this.finish(next);
       this.work();
     }, delay);
   }
 
-  private finish(msg: ConsumeMessage, id: LabId | undefined): void {
-    if (this.stopped) return;
+  private finish({ msg, id, channel }: Delivery): void {
+    // Stopped, or the channel it came on died meanwhile: the broker requeued it already.
+    if (this.stopped || channel !== this.channel) return;
     this.handled++;
     const { nackEvery, requeue } = this.config;
     let outcome: Outcome;
     if (this.config.ack === 'auto') outcome = 'auto-ack';
     else if (this.config.ack === 'never') outcome = 'unacked';
     else if (nackEvery > 0 && this.handled % nackEvery === 0) {
-      this.channel.nack(msg, false, requeue);
+      channel.nack(msg, false, requeue);
+      this.unsettled--;
       this.reporter.counts.nacked++;
       if (id && !requeue) this.reporter.droppedRuns.add(id.producer, id.seq);
       outcome = requeue ? 'nack-requeue' : 'nack';
     } else {
-      this.channel.ack(msg);
+      channel.ack(msg);
+      this.unsettled--;
+      const bug = this.config.bug;
+      // The second ack of one delivery tag: the broker closes the channel (406).
+      if (bug?.kind === 'double-ack' && this.handled % bug.every === 0) channel.ack(msg);
       this.reporter.counts.acked++;
       outcome = 'ack';
     }

@@ -1,3 +1,4 @@
+import { describeTlsError } from '../broker/tls.js';
 import { redact } from '../broker/url.js';
 
 interface AmqpishError {
@@ -5,11 +6,19 @@ interface AmqpishError {
   message?: unknown;
 }
 
-/** One sentence for an amqplib or socket error, without passwords. */
-export function describeAmqpError(error: unknown): string {
+/**
+ * One sentence for an amqplib or socket error, without passwords. `overTls`: the URL was amqps://,
+ * where a reset before the connection is open is nearly always the TLS handshake failing.
+ */
+export function describeAmqpError(error: unknown, overTls = false): string {
   const e = (typeof error === 'object' && error !== null ? error : {}) as AmqpishError;
   const message = typeof e.message === 'string' ? e.message : String(error);
   const code = e.code;
+  const tls = describeTlsError(error);
+  if (tls !== undefined) return tls;
+  if (overTls && code === 'ECONNRESET') {
+    return 'The broker closed the connection while it was being set up, which over amqps:// usually means the TLS handshake failed; check that this is its TLS port (usually 5671) and whether it wants a client certificate (--cert and --key).';
+  }
   if (code === 'ECONNREFUSED') return 'Connection refused by the broker (is RabbitMQ running?).';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return 'The broker host name could not be resolved.';
@@ -23,6 +32,10 @@ export function describeAmqpError(error: unknown): string {
   }
   // amqplib formats server closes as 'Channel closed by server: 404 (NOT-FOUND) with message "…"'.
   const server = /(\d{3}) \(([A-Z-]+)\) with message "([^"]*)"/.exec(message);
-  if (server) return `${server[2]}: ${server[3]}`;
+  if (server) {
+    // The broker's text reads 'NOT_FOUND - no queue 'x' in vhost '/''; keep the human part.
+    const text = server[3]?.replace(/^[A-Z_]+ - /, '') ?? '';
+    return `${text} (${server[1]} ${server[2]?.replaceAll('-', '_')})`;
+  }
   return redact(message.split('\n')[0] ?? message);
 }

@@ -11,7 +11,17 @@ export function renderBody(template: string, seq: number, key: string, actor: st
     .replaceAll('{actor}', actor);
 }
 
-/** Publishes at a steady rate (or as fast as the broker accepts), honouring backpressure. */
+interface ConfirmFields {
+  readonly deliveryTag: number;
+  readonly multiple: boolean;
+}
+
+/**
+ * Publishes at a steady rate (or as fast as the broker accepts), honouring backpressure. Survives
+ * reconnects: `attach` hands it each new channel, and while it has none it publishes nothing.
+ * Confirms are read from the channel's own ack/nack events: on a confirm channel the n-th publish
+ * gets delivery tag n, so tag t is sequence number `tagBase + t` (no callback per message).
+ */
 export class Producer {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -20,19 +30,51 @@ export class Producer {
   /** Messages owed by the rate schedule, counted from `since`. */
   private since = 0;
   private sentSince = 0;
+  private channel: Channel | undefined;
+  private tagBase = 0;
+  /** Highest delivery tag confirmed by a `multiple` ack or nack on this channel. */
+  private confirmedUpTo = 0;
 
   constructor(
-    private readonly channel: Channel,
     private config: ProducerConfig,
     private readonly env: ActorEnvironment,
     private readonly reporter: BatchReporter,
-  ) {
+  ) {}
+
+  /** Publish on this channel from now on (a new one after a reconnect). */
+  attach(channel: Channel): void {
+    this.channel = channel;
+    this.tagBase = this.seq;
+    this.confirmedUpTo = 0;
+    this.waitingForDrain = false;
     // Published with the mandatory flag: a message no queue is bound for comes back here.
     channel.on('return', (msg: Message) => this.onReturn(msg));
     channel.on('drain', () => {
+      if (this.channel !== channel) return;
       this.waitingForDrain = false;
       if (this.config.rate === 0) this.pump();
     });
+    const base = this.tagBase;
+    channel.on('ack', (fields: ConfirmFields) => this.onConfirm(channel, base, fields, true));
+    channel.on('nack', (fields: ConfirmFields) => this.onConfirm(channel, base, fields, false));
+    this.resetSchedule();
+  }
+
+  /** The connection is gone: publish nothing until the next `attach`. */
+  detach(): void {
+    this.channel = undefined;
+  }
+
+  private onConfirm(channel: Channel, base: number, f: ConfirmFields, ok: boolean): void {
+    const id = this.config.id;
+    if (f.multiple) {
+      if (this.channel === channel && f.deliveryTag > this.confirmedUpTo) {
+        this.reporter.confirmed(id, base + this.confirmedUpTo + 1, base + f.deliveryTag, ok);
+        this.confirmedUpTo = f.deliveryTag;
+      }
+      return;
+    }
+    this.reporter.confirmed(id, base + f.deliveryTag, base + f.deliveryTag, ok);
   }
 
   start(): void {
@@ -78,7 +120,7 @@ export class Producer {
   }
 
   private publishDue(): void {
-    if (this.config.paused || this.waitingForDrain) {
+    if (this.config.paused || this.waitingForDrain || !this.channel) {
       this.resetSchedule();
       return;
     }
@@ -98,6 +140,10 @@ export class Producer {
       return;
     }
     // Yield to the event loop regularly so IPC and acks keep flowing.
+    if (!this.channel) {
+      this.timer = setTimeout(() => this.pump(), 100);
+      return;
+    }
     for (let i = 0; i < 500 && !this.waitingForDrain; i++) this.publishOne();
     if (!this.waitingForDrain) setImmediate(() => this.pump());
   }
@@ -119,8 +165,10 @@ export class Producer {
     });
   }
 
-  /** Publish one message now (also used by "send one" requests). */
-  publishOne(routingKey?: string, body?: string): void {
+  /** Publish one message now (also used by "send one" requests); false without a connection. */
+  publishOne(routingKey?: string, body?: string): boolean {
+    const channel = this.channel;
+    if (!channel) return false;
     const keys = this.config.routingKeys;
     const seq = ++this.seq;
     const cycled = keys[(seq - 1) % keys.length] ?? '';
@@ -128,7 +176,7 @@ export class Producer {
     if (key !== cycled) this.reporter.overrideKey(seq, key);
     const now = Date.now();
     const content = Buffer.from(body ?? renderBody(this.config.body, seq, key, this.config.id));
-    const ok = this.channel.publish(this.config.exchange, key, content, {
+    const ok = channel.publish(this.config.exchange, key, content, {
       messageId: `${this.config.id}-${seq}`,
       timestamp: Math.floor(now / 1000),
       persistent: this.config.persistent,
@@ -138,5 +186,6 @@ export class Producer {
     });
     this.reporter.published(seq, now);
     if (!ok) this.waitingForDrain = true;
+    return true;
   }
 }

@@ -2,6 +2,9 @@
  * The typed IPC protocol between the supervisor (parent) and actor processes (children).
  * Children batch what they observe and report about 20 times a second, never per message.
  */
+
+import type { TlsMaterial } from '../broker/tls.js';
+import type { TopologySpec } from '../broker/topology.js';
 import type { AckMode } from '../scenario/schema.js';
 
 export type ActorKind = 'producer' | 'consumer';
@@ -30,6 +33,8 @@ export interface ConsumerConfig {
   /** Reject every n-th message; 0 never. */
   readonly nackEvery: number;
   readonly requeue: boolean;
+  /** A bug on every n-th message, to show its consequences. */
+  readonly bug?: { readonly kind: 'throw' | 'double-ack'; readonly every: number };
 }
 
 export type ActorConfig = ProducerConfig | ConsumerConfig;
@@ -39,6 +44,10 @@ export interface ActorEnvironment {
   readonly scenario: string;
   /** Distinguishes this session's messages from other runs' and other programs'. */
   readonly runId: string;
+  /** The scenario's exchanges, queues and bindings, declared again after a reconnect. */
+  readonly topology?: TopologySpec;
+  /** PEM text for amqps:// (read once by the parent, so a child never touches the files). */
+  readonly tls?: TlsMaterial;
 }
 
 /** Header names set on every message a lab producer publishes. */
@@ -86,6 +95,8 @@ export interface BatchCounts {
   external: number;
   /** Producer: returned by the broker because no queue was bound for the key (mandatory flag). */
   unroutable: number;
+  /** Consumer: delivered on a connection that dropped before the ack; the broker requeues them. */
+  abandoned: number;
 }
 
 export type ActorState = 'starting' | 'running' | 'paused' | 'stopped';
@@ -115,11 +126,22 @@ export type ChildMessage =
       readonly segment?: PublishedSegment;
       /** Producer: messages the broker returned as unroutable. */
       readonly returnedRuns?: readonly SeqRun[];
+      /** Producer: messages the broker confirmed (took responsibility for). */
+      readonly confirmedRuns?: readonly SeqRun[];
+      /** Producer: messages the broker refused with a nack. */
+      readonly nackedRuns?: readonly SeqRun[];
       /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */
       readonly keyOverrides?: readonly (readonly [number, string])[];
       readonly samples: readonly MessageRecord[];
     }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
+  /** The connection dropped; the next attempt is in `inMs`. */
+  | {
+      readonly type: 'reconnecting';
+      readonly attempt: number;
+      readonly reason: string;
+      readonly inMs: number;
+    }
   | { readonly type: 'updated'; readonly note?: string }
   | { readonly type: 'stopped' };
 
@@ -132,6 +154,7 @@ export function emptyCounts(): BatchCounts {
     redelivered: 0,
     external: 0,
     unroutable: 0,
+    abandoned: 0,
   };
 }
 

@@ -10,6 +10,8 @@ export class BatchReporter {
   readonly redeliveredRuns = new SeqRunBuilder();
   readonly droppedRuns = new SeqRunBuilder();
   readonly returnedRuns = new SeqRunBuilder();
+  readonly confirmedRuns = new SeqRunBuilder();
+  readonly nackedRuns = new SeqRunBuilder();
   keys = new Map<string, number>();
   private segment: [number, number, number, number] | undefined;
   private keyOverrides: [number, string][] = [];
@@ -57,6 +59,12 @@ export class BatchReporter {
     this.keyOverrides.push([seq, key]);
   }
 
+  /** Producer: the broker confirmed (or refused) messages; makes the next batch go out. */
+  confirmed(producer: string, first: number, last: number, ok: boolean): void {
+    (ok ? this.confirmedRuns : this.nackedRuns).addRange(producer, first, last);
+    this.dirty = true;
+  }
+
   /** Consumer: a lab message with this routing key arrived. */
   receivedKey(key: string): void {
     this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
@@ -74,6 +82,8 @@ export class BatchReporter {
       redeliveredRuns: this.redeliveredRuns.take(),
       droppedRuns: this.droppedRuns.take(),
       returnedRuns: this.returnedRuns.take(),
+      ...(this.confirmedRuns.size > 0 ? { confirmedRuns: this.confirmedRuns.take() } : {}),
+      ...(this.nackedRuns.size > 0 ? { nackedRuns: this.nackedRuns.take() } : {}),
       keys: [...this.keys],
       lastSeq: this.lastSeq,
       segment: this.segment,

@@ -16,6 +16,19 @@ export class SeqRunBuilder {
     this.last = run;
   }
 
+  /** Add first..last (a multiple confirm, say). */
+  addRange(producer: string, first: number, last: number): void {
+    if (last < first) return;
+    const run = this.last;
+    if (run && run[0] === producer && run[2] + 1 === first) {
+      run[2] = last;
+      return;
+    }
+    const next: SeqRun = [producer, first, last];
+    this.runs.push(next);
+    this.last = next;
+  }
+
   /** The runs collected since the last take. */
   take(): SeqRun[] {
     const out = this.runs;

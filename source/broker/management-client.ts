@@ -1,3 +1,6 @@
+import http from 'node:http';
+import https from 'node:https';
+import { describeTlsError, type TlsMaterial, tlsSocketOptions } from './tls.js';
 import { redact } from './url.js';
 
 export type ManagementErrorKind = 'unauthorized' | 'unreachable' | 'timeout' | 'http';
@@ -40,6 +43,20 @@ export interface ManagementClientOptions {
   readonly username: string;
   readonly password: string;
   readonly timeoutMs?: number;
+  /** CA, client certificate and key for an https:// base URL. */
+  readonly tls?: TlsMaterial;
+}
+
+/** A whole HTTP answer. */
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+const isOk = (answer: Answer): boolean => answer.status >= 200 && answer.status < 300;
+
+class RequestTimeout extends Error {
+  override readonly name = 'TimeoutError';
 }
 
 /** A small typed client for the parts of the RabbitMQ management HTTP API that rabbit-lab uses. */
@@ -48,32 +65,73 @@ export class ManagementClient {
   private readonly username: string;
   private readonly auth: string;
   private readonly timeoutMs: number;
+  private readonly tls: TlsMaterial | undefined;
 
+  /**
+   * node:http and node:https rather than fetch: Node's fetch cannot be given a CA per request
+   * (that takes undici's Agent, which Node bundles but does not export).
+   */
   constructor(options: ManagementClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.username = options.username;
     this.auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
     this.timeoutMs = options.timeoutMs ?? 3000;
+    this.tls = options.tls;
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<Response> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: this.auth,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+  /** One HTTP(S) exchange, the whole answer read (the API's answers are small). */
+  private exchange(method: string, path: string, body?: unknown): Promise<Answer> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const options: https.RequestOptions = {
+      method,
+      headers: {
+        authorization: this.auth,
+        ...(payload === undefined
+          ? {}
+          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+      },
+      ...(url.protocol === 'https:' ? tlsSocketOptions(this.tls) : {}),
+    };
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const request = send(url, options, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({
+            status: response.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
       });
+      const timer = setTimeout(() => request.destroy(new RequestTimeout()), this.timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.end(payload);
+    });
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<Answer> {
+    let answer: Answer;
+    try {
+      answer = await this.exchange(method, path, body);
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      if (error instanceof RequestTimeout) {
         throw new ManagementError(
           'timeout',
           `The management API at ${redact(this.baseUrl)} did not answer within ${this.timeoutMs / 1000} s.`,
+        );
+      }
+      const tls = describeTlsError(error);
+      if (tls !== undefined) {
+        throw new ManagementError(
+          'unreachable',
+          `Cannot reach the management API at ${redact(this.baseUrl)} over TLS: ${tls}`,
         );
       }
       throw new ManagementError(
@@ -81,38 +139,35 @@ export class ManagementClient {
         `Cannot reach the management API at ${redact(this.baseUrl)}; check --management-url (default: the broker's host, port 15672) and that the broker runs the management plugin (rabbitmq-plugins enable rabbitmq_management).`,
       );
     }
-    if (response.status === 401) {
-      await response.body?.cancel();
+    if (answer.status === 401) {
       throw new ManagementError(
         'unauthorized',
         `The management API at ${redact(this.baseUrl)} refused user '${this.username}' (it uses the user and password from --url); check the password, and give the user the management tag (rabbitmqctl set_user_tags ${this.username} management).`,
         401,
       );
     }
-    return response;
+    return answer;
   }
 
   private async json(path: string): Promise<unknown> {
-    const response = await this.request('GET', path);
-    if (!response.ok) {
-      await response.body?.cancel();
+    const answer = await this.request('GET', path);
+    if (!isOk(answer)) {
       throw new ManagementError(
         'http',
-        `The management API answered ${response.status} for ${path.split('?')[0]}.`,
-        response.status,
+        `The management API answered ${answer.status} for ${path.split('?')[0]}.`,
+        answer.status,
       );
     }
-    return response.json();
+    return JSON.parse(answer.body);
   }
 
   private async send(method: string, path: string, body?: unknown, okIfMissing = false) {
-    const response = await this.request(method, path, body);
-    await response.body?.cancel();
-    if (response.ok || (okIfMissing && response.status === 404)) return;
+    const answer = await this.request(method, path, body);
+    if (isOk(answer) || (okIfMissing && answer.status === 404)) return;
     throw new ManagementError(
       'http',
-      `The management API answered ${response.status} to ${method} ${path}.`,
-      response.status,
+      `The management API answered ${answer.status} to ${method} ${path}.`,
+      answer.status,
     );
   }
 
@@ -161,6 +216,11 @@ export class ManagementClient {
         clientName: String(c.client_properties?.connection_name ?? ''),
       }),
     );
+  }
+
+  /** Close a client connection from the server side, as an operator would in the management UI. */
+  async closeConnection(name: string): Promise<void> {
+    await this.send('DELETE', `/api/connections/${encodeURIComponent(name)}`, undefined, true);
   }
 
   async createVhost(vhost: string, user: string): Promise<void> {

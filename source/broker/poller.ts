@@ -64,7 +64,7 @@ export class Poller {
       if (!this.inFlight) this.inFlight = this.poll();
       void this.inFlight.then(() => {
         const base = this.options.intervalMs ?? 500;
-        const backoff = Math.min(base * 2 ** this.failures, this.options.maxBackoffMs ?? 5000);
+        const backoff = Math.min(base * 2 ** this.failures, this.options.maxBackoffMs ?? 2000);
         this.schedule(this.failures === 0 ? base : backoff);
       });
     }, delay);

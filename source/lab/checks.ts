@@ -53,8 +53,22 @@ export function noLoss(c: CheckContext): CheckResult {
   const dropped = ledger.totalDropped();
   // Returned by the broker as unroutable: the publisher knows, nothing was silently lost.
   const returned = ledger.totalReturned();
-  const missing = published - received - returned;
-  const base = `${published} published, ${received} received${returned > 0 ? `, ${returned} unroutable (returned to the publisher: no queue was bound for the key)` : ''}`;
+  const not = ledger.notReceived();
+  // Only messages the broker confirmed are promised: one published into a connection that then
+  // dropped was never the broker's, and a nacked one was refused openly.
+  const missing = not.confirmed;
+  const notes = [
+    returned > 0
+      ? `${returned} unroutable (returned to the publisher: no queue was bound for the key)`
+      : '',
+    not.unconfirmed > 0
+      ? `${not.unconfirmed} never confirmed (in flight when a connection dropped; not promised)`
+      : '',
+    not.refused > 0 ? `${not.refused} refused by the broker (nack)` : '',
+  ].filter(Boolean);
+  const confirmed = ledger.totalConfirmed();
+  const confirmedNote = confirmed === undefined ? '' : `, ${confirmed} confirmed by the broker`;
+  const base = `${published} published${confirmedNote}, ${received} received${notes.map((n) => `, ${n}`).join('')}`;
   if (missing === 0 && dropped === 0) return { name: 'no-loss', ok: true, detail: base };
   if (dropped > 0) {
     return {
@@ -76,7 +90,7 @@ export function noLoss(c: CheckContext): CheckResult {
   return {
     name: 'no-loss',
     ok: false,
-    detail: `${base}, ${missing} never received (e.g. ${ledger.missingExamples(3).join(', ')})`,
+    detail: `${base}, ${missing} ${confirmed === undefined ? '' : 'confirmed but '}never received (e.g. ${ledger.missingExamples(3).join(', ')})`,
   };
 }
 

@@ -52,6 +52,10 @@ export class Ledger {
   readonly dropped = new Map<string, IntervalSet>();
   /** Returned to the producer as unroutable (no queue bound for the key). */
   readonly returned = new Map<string, IntervalSet>();
+  /** Confirmed by the broker (publisher confirms): the broker took responsibility for them. */
+  readonly confirmed = new Map<string, IntervalSet>();
+  /** Refused by the broker with a nack. */
+  readonly refused = new Map<string, IntervalSet>();
   /** Lab messages each consumer received, per routing key. */
   readonly keysByConsumer = new Map<string, Map<string, number>>();
   duplicates = 0;
@@ -109,6 +113,43 @@ export class Ledger {
     addRuns(this.returned, runs);
   }
 
+  recordConfirmed(runs: readonly SeqRun[], ok: boolean): void {
+    addRuns(ok ? this.confirmed : this.refused, runs);
+  }
+
+  /**
+   * Published messages never received, split by what the broker said of them: confirmed ones
+   * are lost (the broker had taken them), unconfirmed ones were in flight when a connection
+   * dropped, refused ones were nacked (the publisher knows). Returned (unroutable) ones are none
+   * of these. Producers that never reported a confirm count as confirmed throughout.
+   */
+  notReceived(): { confirmed: number; unconfirmed: number; refused: number } {
+    const out = { confirmed: 0, unconfirmed: 0, refused: 0 };
+    for (const [producer, p] of this.producers) {
+      const received = this.received.get(producer);
+      const returned = this.returned.get(producer);
+      const confirmed = this.confirmed.get(producer);
+      const refused = this.refused.get(producer);
+      for (let seq = 1; seq <= p.lastSeq; seq++) {
+        if (received?.has(seq) || returned?.has(seq)) continue;
+        if (refused?.has(seq)) out.refused++;
+        else if (!confirmed || confirmed.has(seq)) out.confirmed++;
+        else out.unconfirmed++;
+      }
+    }
+    return out;
+  }
+
+  /** Messages confirmed, or undefined when no producer reported confirms. */
+  totalConfirmed(): number | undefined {
+    if (this.confirmed.size === 0 && this.refused.size === 0) return undefined;
+    let n = 0;
+    for (const [producer, p] of this.producers) {
+      n += this.confirmed.get(producer)?.countUpTo(p.lastSeq) ?? 0;
+    }
+    return n;
+  }
+
   /** Returned as unroutable and never received anyway. */
   totalReturned(): number {
     let n = 0;
@@ -155,12 +196,17 @@ export class Ledger {
     return n;
   }
 
-  /** A few messages published but never received, as message ids. */
+  /** A few messages published (and confirmed, if the producer confirms) but never received. */
   missingExamples(limit = 5): string[] {
     const out: string[] = [];
     for (const [producer, p] of this.producers) {
-      const set = this.received.get(producer) ?? new IntervalSet();
-      for (const s of set.missing(p.lastSeq, limit - out.length)) out.push(`${producer}-${s}`);
+      const received = this.received.get(producer);
+      const confirmed = this.confirmed.get(producer);
+      for (let seq = 1; seq <= p.lastSeq && out.length < limit; seq++) {
+        if (received?.has(seq) || this.returned.get(producer)?.has(seq)) continue;
+        if (confirmed && !confirmed.has(seq)) continue;
+        out.push(`${producer}-${seq}`);
+      }
       if (out.length >= limit) break;
     }
     return out;

@@ -5,9 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import { connectionName } from '../actors/connect.js';
 import { describeAmqpError } from '../actors/errors.js';
 import type {
   ActorConfig,
+  ActorEnvironment,
   ChildMessage,
   ConsumerConfig,
   ProducerConfig,
@@ -15,6 +17,7 @@ import type {
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
+import { tlsSocketOptions } from '../broker/tls.js';
 import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
 import type { BrokerTarget } from '../broker/url.js';
 import type {
@@ -54,6 +57,8 @@ export interface SessionOptions {
   readonly pollIntervalMs?: number;
   /** Highest rate a producer may be given from the keyboard (msg/s). */
   readonly maxRate?: number;
+  /** Restarts the broker in place (the private node only). */
+  readonly restartBroker?: () => Promise<void>;
 }
 
 export const defaultMaxActors = 32;
@@ -97,6 +102,7 @@ function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     workPerDotMs: spec.workPerDotMs,
     nackEvery: spec.nackEvery,
     requeue: spec.requeue,
+    ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
   };
 }
 
@@ -127,6 +133,8 @@ export class Session {
   private endedAt: number | undefined;
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
+  private restarting = false;
+  private readonly supervisorEnv: ActorEnvironment;
 
   constructor(private readonly options: SessionOptions) {
     const { scenario, target } = options;
@@ -147,14 +155,19 @@ export class Session {
       },
       Date.now(),
     );
-    this.supervisor = new Supervisor(
-      { url: target.amqpUrl, scenario: scenario.name, runId: this.runId },
-      (event) => this.onSupervisorEvent(event),
-    );
+    this.supervisorEnv = {
+      url: target.amqpUrl,
+      scenario: scenario.name,
+      runId: this.runId,
+      topology: scenario.topology,
+      tls: target.tlsMaterial,
+    };
+    this.supervisor = new Supervisor(this.supervisorEnv, (event) => this.onSupervisorEvent(event));
     this.management = new ManagementClient({
       baseUrl: target.managementUrl,
       username: target.username,
       password: target.password,
+      tls: target.tlsMaterial,
     });
     this.poller = new Poller({
       client: this.management,
@@ -244,25 +257,65 @@ export class Session {
     return counts;
   }
 
+  private async openConnection(): Promise<ChannelModel> {
+    const { target, scenario } = this.options;
+    const connection = await amqp.connect(target.amqpUrl, {
+      ...tlsSocketOptions(target.tlsMaterial),
+      clientProperties: { connection_name: `rabbit-lab ${scenario.name} session` },
+      timeout: 5000,
+    });
+    connection.on('error', () => {
+      // 'close' follows.
+    });
+    connection.on('close', (error?: Error) => {
+      if (this.connection !== connection) return;
+      this.connection = undefined;
+      this.countChannel = undefined;
+      if (this.shutdownPromise) return;
+      this.dispatch({
+        type: 'notice',
+        text: `Lost the connection to the broker (${error ? describeAmqpError(error) : 'closed'}); reconnecting.`,
+      });
+      void this.reconnect();
+    });
+    return connection;
+  }
+
+  /** Back off and retry (with jitter) until the broker answers again, then re-declare. */
+  private async reconnect(): Promise<void> {
+    for (let attempt = 1; !this.shutdownPromise; attempt++) {
+      const base = Math.min(5000, 250 * 2 ** (attempt - 1));
+      await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+      if (this.shutdownPromise) return;
+      try {
+        const connection = await this.openConnection();
+        this.connection = connection;
+        // A restarted broker forgot non-durable entities; what this run creates now is its own.
+        const again = await declareTopology(connection, this.options.scenario.topology);
+        if (this.declared) {
+          for (const q of again.createdQueues)
+            if (!this.declared.createdQueues.includes(q)) this.declared.createdQueues.push(q);
+          for (const x of again.createdExchanges)
+            if (!this.declared.createdExchanges.includes(x)) this.declared.createdExchanges.push(x);
+        }
+        this.dispatch({ type: 'notice', text: 'Connected to the broker again.' });
+        return;
+      } catch {
+        // Not yet: the next attempt waits longer.
+      }
+    }
+  }
+
   /** Connect, declare the topology, start polling and spawn the scenario's actors. */
   async start(): Promise<void> {
     const { target, scenario } = this.options;
     try {
-      this.connection = await amqp.connect(target.amqpUrl, {
-        clientProperties: { connection_name: `rabbit-lab ${scenario.name} session` },
-        timeout: 5000,
-      });
+      this.connection = await this.openConnection();
     } catch (error) {
       throw new SessionError(
-        `Cannot connect to ${target.redactedUrl}: ${describeAmqpError(error)}`,
+        `Cannot connect to ${target.redactedUrl}: ${describeAmqpError(error, target.tls)}`,
       );
     }
-    this.connection.on('error', () => {
-      // 'close' follows.
-    });
-    this.connection.on('close', () => {
-      this.connection = undefined;
-    });
     const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
     this.state = { ...this.state, broker: { ...this.state.broker, version } };
     try {
@@ -328,6 +381,7 @@ export class Session {
             workPerDotMs: 0,
             nackEvery: 0,
             requeue: false,
+            bugEvery: 10,
           },
     );
   }
@@ -383,6 +437,77 @@ export class Session {
     this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
   }
 
+  /**
+   * Restart the private broker (stop_app, start_app): every connection drops, actors reconnect.
+   * An external broker is the operator's to restart; the lab then reconnects the same way.
+   */
+  async restartBroker(): Promise<void> {
+    const restart = this.options.restartBroker;
+    if (!restart) {
+      this.dispatch({
+        type: 'notice',
+        text: 'R restarts the private broker only; restart an external broker yourself and watch the lab reconnect.',
+      });
+      return;
+    }
+    if (this.restarting) return;
+    this.restarting = true;
+    const started = Date.now();
+    this.dispatch({
+      type: 'notice',
+      text: 'Restarting the broker (rabbitmqctl stop_app, start_app)…',
+    });
+    try {
+      await restart();
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      this.dispatch({
+        type: 'notice',
+        text: `Broker restarted in ${seconds} s; clients reconnect.`,
+      });
+    } catch (error) {
+      this.dispatch({
+        type: 'notice',
+        text: `Broker restart failed: ${describeAmqpError(error)}`,
+      });
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  /**
+   * Close an actor's connection from the server side (DELETE /api/connections/{name}), as an
+   * operator would from the management UI; the actor reconnects. The broker's list of connections
+   * lags by a statistics interval, so a just-started actor may take a moment to appear.
+   */
+  async closeConnection(id: string): Promise<void> {
+    const actor = liveActors(this.state).find((a) => a.id === id);
+    if (!actor) return;
+    const clientName = connectionName(this.supervisorEnv, id);
+    const deadline = Date.now() + 6000;
+    while (Date.now() < deadline && !this.shutdownPromise) {
+      try {
+        const found = (await this.management.connectionNames()).filter(
+          (c) => c.clientName === clientName,
+        );
+        if (found.length > 0) {
+          for (const c of found) await this.management.closeConnection(c.name);
+          this.dispatch({
+            type: 'notice',
+            text: `Closed ${id}'s connection from the broker side (DELETE /api/connections); it reconnects.`,
+          });
+          return;
+        }
+      } catch {
+        // The management API is down or slow: try again until the deadline.
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    this.dispatch({
+      type: 'notice',
+      text: `Could not find ${id}'s connection in the management API; try again in a moment.`,
+    });
+  }
+
   /** One message now from a producer, with any routing key and body. */
   sendOne(id: string, routingKey: string, body: string): void {
     const actor = liveActors(this.state).find((a) => a.id === id && a.config.kind === 'producer');
@@ -426,7 +551,7 @@ export class Session {
     if (
       actor?.config.kind === 'consumer' &&
       actor.config.ack !== 'auto' &&
-      actor.received > actor.acked + actor.nacked
+      actor.received > actor.acked + actor.nacked + actor.abandoned
     ) {
       this.killedBusy.push(id);
     }
@@ -462,6 +587,8 @@ export class Session {
       ledger.recordPublished(id, batch.lastSeq, batch.segment, batch.keyOverrides);
     }
     if (batch.returnedRuns) ledger.recordReturned(batch.returnedRuns);
+    if (batch.confirmedRuns) ledger.recordConfirmed(batch.confirmedRuns, true);
+    if (batch.nackedRuns) ledger.recordConfirmed(batch.nackedRuns, false);
     if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
     const actor = this.state.actors.find((a) => a.id === id);
     const queue =
@@ -486,6 +613,7 @@ export class Session {
           a.status === 'starting' ||
           a.status === 'running' ||
           a.status === 'paused' ||
+          a.status === 'reconnecting' ||
           a.status === 'stopping'
         )
           return true;

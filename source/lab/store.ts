@@ -12,6 +12,7 @@ export type ActorStatus =
   | 'starting'
   | 'running'
   | 'paused'
+  | 'reconnecting'
   | 'stopping'
   | 'stopped'
   | 'killed'
@@ -31,7 +32,11 @@ export interface ActorView {
   readonly redelivered: number;
   readonly external: number;
   readonly unroutable: number;
+  /** Consumer: delivered on a connection that dropped before the ack (the broker requeued them). */
+  readonly abandoned: number;
   readonly errors: number;
+  /** Times the connection dropped and the actor went to reconnect. */
+  readonly reconnects: number;
   readonly lastError?: string;
   /** Messages per second over the last couple of seconds (published or received). */
   readonly rate: number;
@@ -130,7 +135,9 @@ function newActor(config: ActorConfig): ActorView {
     redelivered: 0,
     external: 0,
     unroutable: 0,
+    abandoned: 0,
     errors: 0,
+    reconnects: 0,
     rate: 0,
     recent: [],
   };
@@ -187,6 +194,7 @@ function applyActorMessage(
       return updateActor(state, id, (a) => ({
         ...a,
         status: a.config.kind === 'producer' && a.config.paused ? 'paused' : 'running',
+        lastError: a.status === 'reconnecting' ? undefined : a.lastError,
         queue: message.queue ?? a.queue,
         boundAt: message.boundAt ?? a.boundAt,
       }));
@@ -203,6 +211,7 @@ function applyActorMessage(
             redelivered: a.redelivered + c.redelivered,
             external: a.external + c.external,
             unroutable: a.unroutable + c.unroutable,
+            abandoned: a.abandoned + c.abandoned,
           },
           at,
           a.config.kind === 'producer' ? c.published : c.received,
@@ -220,7 +229,17 @@ function applyActorMessage(
         status: message.fatal ? 'failed' : a.status,
       }));
     case 'stopped':
-      return updateActor(state, id, (a) => ({ ...a, status: 'stopped' }));
+      return updateActor(state, id, (a) => ({
+        ...a,
+        status: a.status === 'failed' ? 'failed' : 'stopped',
+      }));
+    case 'reconnecting':
+      return updateActor(state, id, (a) => ({
+        ...a,
+        status: 'reconnecting',
+        reconnects: message.attempt === 1 ? a.reconnects + 1 : a.reconnects,
+        lastError: `${message.reason.replace(/\.$/, '')}; attempt ${message.attempt}, next in ${(message.inMs / 1000).toFixed(1)} s`,
+      }));
     case 'updated':
       return message.note
         ? reduce(state, { type: 'notice', text: `${id}: ${message.note}.` })
@@ -282,7 +301,12 @@ export function reduce(state: LabState, event: LabEvent): LabState {
 
 /** Alive: not stopped, killed or failed (stopping ones are on their way out). */
 export function isLive(actor: ActorView): boolean {
-  return actor.status === 'starting' || actor.status === 'running' || actor.status === 'paused';
+  return (
+    actor.status === 'starting' ||
+    actor.status === 'running' ||
+    actor.status === 'paused' ||
+    actor.status === 'reconnecting'
+  );
 }
 
 export function liveActors(state: LabState): ActorView[] {

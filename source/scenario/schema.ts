@@ -70,6 +70,13 @@ export const consumerSchema = z
     nackEvery: z.number().int().min(0).max(1_000_000).default(0),
     /** Whether a rejected message goes back to the queue (false: dropped or dead-lettered). */
     requeue: z.boolean().default(false),
+    /**
+     * A bug to show what it does, on every `bugEvery`-th message: `throw` inside the message
+     * handler (the message stays unacknowledged), `double-ack` (the broker closes the channel:
+     * 406 unknown delivery tag).
+     */
+    bug: z.enum(['throw', 'double-ack']).optional(),
+    bugEvery: z.number().int().min(1).max(1_000_000).default(10),
   })
   .refine((c) => (c.queue === undefined) !== (c.bind === undefined), {
     message: 'a consumer needs exactly one of `queue` or `bind`',

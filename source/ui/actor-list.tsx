@@ -21,7 +21,8 @@ function describe(actor: ActorView): string {
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);
   // Delivered but not yet acknowledged: what the broker would requeue if this consumer died.
-  const holding = c.ack === 'auto' ? 0 : actor.received - actor.acked - actor.nacked;
+  const holding =
+    c.ack === 'auto' ? 0 : actor.received - actor.acked - actor.nacked - actor.abandoned;
   return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${holding > 0 ? `  holding ${holding}` : ''}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
 }
 
@@ -29,6 +30,7 @@ const statusColour = {
   starting: 'yellow',
   running: 'green',
   paused: 'yellow',
+  reconnecting: 'yellow',
   stopping: 'yellow',
   stopped: 'gray',
   killed: 'red',
@@ -48,11 +50,11 @@ export function ActorList({ actors, selected }: ActorListProps) {
               {a.id.padEnd(4)}
             </Text>
             <Text>{a.config.kind.padEnd(9)}</Text>
-            <Text color={statusColour[a.status]}>{a.status.padEnd(9)}</Text>
+            <Text color={statusColour[a.status]}>{a.status.padEnd(13)}</Text>
             <Text>{describe(a)}</Text>
           </Text>
           {a.lastError ? (
-            <Text color="red" wrap="truncate-end">
+            <Text color={a.status === 'reconnecting' ? 'yellow' : 'red'} wrap="truncate-end">
               {'    '}
               {a.lastError}
             </Text>

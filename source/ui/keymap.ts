@@ -15,6 +15,8 @@ export interface KeyContext {
   readonly cycleAck: () => void;
   readonly nextTourStep: () => void;
   readonly send: () => void;
+  readonly restartBroker: () => void;
+  readonly closeConnection: () => void;
   readonly toggleHelp: () => void;
   readonly quit: () => void;
 }
@@ -112,6 +114,22 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 's',
     run: (c) => c.send(),
+  },
+  {
+    label: 'K',
+    description: 'close conn',
+    help: 'Close the selected actor’s connection from the broker side (management API), as an operator would: it reconnects.',
+    hint: false,
+    matches: (input) => input === 'K',
+    run: (c) => c.closeConnection(),
+  },
+  {
+    label: 'R',
+    description: 'restart broker',
+    help: 'Restart the private broker (stop_app, start_app): every connection drops, actors reconnect, durable queues keep their messages.',
+    hint: false,
+    matches: (input) => input === 'R',
+    run: (c) => c.restartBroker(),
   },
   {
     label: 'n',

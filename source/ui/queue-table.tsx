@@ -24,7 +24,7 @@ export function QueueTable({ queues, sampledAt, error, now, rows, rates }: Queue
       : formatAge(Math.max(0, now - sampledAt));
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold>Queues</Text>
         <Text dimColor> · live · {age}</Text>
         {hidden > 0 ? <Text dimColor> · {hidden} more</Text> : null}

@@ -106,7 +106,10 @@ actors:
       assert.equal(c1?.received, s.ledger.totalPublished() + 2);
       const [noLoss] = s.checks();
       assert.equal(noLoss?.ok, true);
-      assert.match(noLoss?.detail ?? '', /^(\d+) published, \1 received$/);
+      assert.match(
+        noLoss?.detail ?? '',
+        /^(\d+) published, \1 confirmed by the broker, \1 received$/,
+      );
     } finally {
       await other.close();
       await s.shutdown();

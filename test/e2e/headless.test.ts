@@ -52,7 +52,7 @@ describe('headless hello-queue against a real broker', () => {
       {
         name: 'no-loss',
         ok: true,
-        detail: `${p1?.published} published, ${p1?.published} received`,
+        detail: `${p1?.published} published, ${p1?.published} confirmed by the broker, ${p1?.published} received`,
       },
     ]);
     // Progress went to stderr, not into the JSON.
@@ -83,7 +83,10 @@ describe('headless hello-queue against a real broker', () => {
       broker.managementUrl,
     ]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /✓ no-loss: (\d+) published, \1 received/);
+    assert.match(
+      result.stdout,
+      /✓ no-loss: (\d+) published, \1 confirmed by the broker, \1 received/,
+    );
     assert.match(result.stdout, /All checks passed\./);
     const queues = await broker.management.queues(broker.vhost);
     assert.deepEqual(

@@ -83,7 +83,9 @@ describe('work-queue', () => {
     const published = report.actors.reduce((n, a) => n + (a.published ?? 0), 0);
     assert.match(
       check(report, 'no-loss').detail,
-      new RegExp(`^${published} published, ${published} received`),
+      new RegExp(
+        `^${published} published, ${published} confirmed by the broker, ${published} received`,
+      ),
     );
   });
 

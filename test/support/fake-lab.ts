@@ -116,6 +116,14 @@ export class FakeLab implements LabControls {
     this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
   }
 
+  async restartBroker(): Promise<void> {
+    this.commands.push('restart broker');
+  }
+
+  async closeConnection(id: string): Promise<void> {
+    this.commands.push(`close connection ${id}`);
+  }
+
   nextTourStep(): void {
     this.commands.push('next');
     this.dispatch({ type: 'tour', index: 0, text: 'Step one of the tour.' });

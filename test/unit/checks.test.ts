@@ -56,6 +56,34 @@ describe('no-loss', () => {
     assert.equal(r.detail, '7 published, 4 received, 3 never received (e.g. P1-3, P2-1, P2-2)');
   });
 
+  test('with confirms, only confirmed messages are promised; unconfirmed and nacked ones are named', () => {
+    const l = new Ledger();
+    l.recordPublished('P1', 10);
+    // 1–6 confirmed, 7 nacked, 8–10 in flight when the connection dropped.
+    l.recordConfirmed([['P1', 1, 6]], true);
+    l.recordConfirmed([['P1', 7, 7]], false);
+    l.recordReceived('C1', 'q', [['P1', 1, 6]], false);
+    l.recordReceived('C1', 'q', [['P1', 9, 9]], false);
+    const held = noLoss(context(l));
+    assert.equal(held.ok, true);
+    assert.equal(
+      held.detail,
+      '10 published, 6 confirmed by the broker, 7 received, 2 never confirmed (in flight when a connection dropped; not promised), 1 refused by the broker (nack)',
+    );
+
+    // A confirmed message that never arrives is lost.
+    const lost = new Ledger();
+    lost.recordPublished('P1', 4);
+    lost.recordConfirmed([['P1', 1, 4]], true);
+    lost.recordReceived('C1', 'q', [['P1', 1, 2]], false);
+    const r = noLoss(context(lost));
+    assert.equal(r.ok, false);
+    assert.equal(
+      r.detail,
+      '4 published, 4 confirmed by the broker, 2 received, 2 confirmed but never received (e.g. P1-3, P1-4)',
+    );
+  });
+
   test('messages rejected without requeue are lost even though they were received', () => {
     const l = new Ledger();
     l.recordPublished('P1', 4);
