@@ -238,7 +238,7 @@ function applyActorMessage(
         ...a,
         status: 'reconnecting',
         reconnects: message.attempt === 1 ? a.reconnects + 1 : a.reconnects,
-        lastError: `${message.reason.replace(/\.$/, '')}; attempt ${message.attempt}, next in ${(message.inMs / 1000).toFixed(1)} s`,
+        lastError: `attempt ${message.attempt} in ${(message.inMs / 1000).toFixed(1)} s · ${message.reason.replace(/\.$/, '')}`,
       }));
     case 'updated':
       return message.note

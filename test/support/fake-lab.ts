@@ -116,12 +116,33 @@ export class FakeLab implements LabControls {
     this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
   }
 
+  /** Every live actor loses its connection, as in a broker restart. */
   async restartBroker(): Promise<void> {
     this.commands.push('restart broker');
+    this.dispatch({
+      type: 'notice',
+      text: 'Restarting the broker (rabbitmqctl stop_app, start_app)…',
+    });
+    for (const a of this.state.actors) this.connectionDropped(a.id);
   }
 
   async closeConnection(id: string): Promise<void> {
     this.commands.push(`close connection ${id}`);
+    this.connectionDropped(id);
+  }
+
+  private connectionDropped(id: string): void {
+    this.dispatch({
+      type: 'actor',
+      id,
+      at: Date.now(),
+      message: {
+        type: 'reconnecting',
+        attempt: 1,
+        reason: 'Closed via management plugin (320 CONNECTION_FORCED)',
+        inMs: 400,
+      },
+    });
   }
 
   nextTourStep(): void {

@@ -230,6 +230,44 @@ describe('actor keys act on the selected actor', () => {
     ui.unmount();
   });
 
+  test('K closes the selected actor’s connection: it shows reconnecting, then running again', async () => {
+    const lab = lab3();
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶C1\s+consumer\s+running/.test(frameOf(ui)), { what: 'C1 selected' });
+    ui.stdin.write('K');
+    await waitFor(() => /C1\s+consumer\s+reconnecting/.test(frameOf(ui)), {
+      what: 'C1 reconnecting',
+    });
+    assert.match(
+      frameOf(ui),
+      /attempt 1 in 0\.4 s · Closed via management plugin \(320 CONNECTION_FORCED\)/,
+    );
+    assert.match(frameOf(ui), /P1\s+producer\s+running/, 'only the selected actor');
+    lab.dispatch({ type: 'actor', id: 'C1', message: { type: 'ready' }, at: 2 });
+    await waitFor(() => /C1\s+consumer\s+running/.test(frameOf(ui)), { what: 'C1 back' });
+    assert.doesNotMatch(frameOf(ui), /attempt 1/, 'the reason goes once it is back');
+    assert.deepEqual(lab.commands.slice(-1), ['close connection C1']);
+    ui.unmount();
+  });
+
+  test('R restarts the broker: every actor shows reconnecting and the screen says why', async () => {
+    const lab = lab3();
+    const ui = render(<App session={lab} />);
+    await waitFor(() => /▶P1\s+producer\s+running/.test(frameOf(ui)), { what: 'running' });
+    ui.stdin.write('R');
+    await waitFor(
+      () =>
+        ['P1', 'C1', 'C2'].every((id) =>
+          new RegExp(`${id}\\s+\\w+\\s+reconnecting`).test(frameOf(ui)),
+        ),
+      { what: 'all reconnecting' },
+    );
+    assert.match(frameOf(ui), /Restarting the broker \(rabbitmqctl stop_app, start_app\)/);
+    assert.deepEqual(lab.commands.slice(-1), ['restart broker']);
+    ui.unmount();
+  });
+
   test('[ and ] change prefetch, a cycles the ack mode, n plays the next tour step', async () => {
     const lab = lab3();
     const ui = render(<App session={lab} />);
