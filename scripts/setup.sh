@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run setup`: install what rabbit-lab needs on Debian/Ubuntu or macOS
-# (npm dependencies, RabbitMQ, tmux), then build. Safe to run again.
+# (npm dependencies, RabbitMQ, tmux, openssl), then build. Safe to run again.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -117,7 +117,19 @@ else
   fi
 fi
 
-# 4. build
+# 4. openssl (only the TLS tests need it, to make their certificates)
+if have openssl; then
+  say "openssl is already installed"
+else
+  say "openssl is not installed; installing it (the TLS tests make their certificates with it)"
+  if install_package openssl openssl; then
+    say "openssl installed"
+  else
+    say "could not install openssl; rabbit-lab works without it, only the TLS tests need it."
+  fi
+fi
+
+# 5. build
 say "building (npm run build)"
 npm run build
 say "done; start the lab with: npm start"

@@ -35,6 +35,25 @@ async function main(): Promise<void> {
       type: 'string',
       describe: 'Management API base URL (default: the AMQP host, port 15672)',
     })
+    .option('ca', {
+      type: 'string',
+      default: process.env.RABBIT_LAB_CA || undefined,
+      defaultDescription: '$RABBIT_LAB_CA',
+      describe:
+        'amqps/https: PEM file with the CA certificate(s) to trust instead of the system ones',
+    })
+    .option('cert', {
+      type: 'string',
+      default: process.env.RABBIT_LAB_CERT || undefined,
+      defaultDescription: '$RABBIT_LAB_CERT',
+      describe: 'amqps/https: PEM file with a client certificate, for brokers that ask for one',
+    })
+    .option('key', {
+      type: 'string',
+      default: process.env.RABBIT_LAB_KEY || undefined,
+      defaultDescription: '$RABBIT_LAB_KEY',
+      describe: "amqps/https: PEM file with the client certificate's private key",
+    })
     .option('broker', {
       choices: ['auto', 'embedded', 'external'] as const,
       default: 'auto' as const,
@@ -85,6 +104,10 @@ async function main(): Promise<void> {
       '$0 scenario hello-queue --headless --duration 5 --json',
       'Run it without a screen and check it',
     )
+    .example(
+      '$0 scenario hello --url amqps://host/lab --ca ca.pem',
+      'Over TLS, trusting the CA in ca.pem',
+    )
     .example('$0 list --json', 'The built-in scenarios, for tools')
     .strict()
     .help()
@@ -114,10 +137,14 @@ async function main(): Promise<void> {
     fail('--max-rate must be a number of messages per second between 0 and 1000000.');
   }
 
+  const { readTlsMaterial } = await import('./broker/tls.js');
+  const tls = readTlsMaterial({ ca: argv.ca, cert: argv.cert, key: argv.key });
+
   const options: RunOptions = {
     scenario: command === 'scenario' ? String(argv.name) : undefined,
     url: argv.url,
     managementUrl: argv['management-url'],
+    tls,
     broker: argv.broker,
     headless: argv.headless,
     durationMs: argv.duration === undefined ? undefined : argv.duration * 1000,

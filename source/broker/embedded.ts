@@ -25,6 +25,18 @@ export interface EmbeddedBrokerOptions {
   readonly preferStandardPorts?: boolean;
   /** Give up after this long (default 60_000 ms). */
   readonly timeoutMs?: number;
+  /**
+   * Also listen for amqps:// and https:// (the plain listeners stay), with this server
+   * certificate. Client certificates are checked against caFile when offered, never required.
+   */
+  readonly tls?: EmbeddedTlsOptions;
+}
+
+/** PEM files for a private node's TLS listeners; the certificate must name localhost. */
+export interface EmbeddedTlsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 export interface EmbeddedBroker {
@@ -33,6 +45,11 @@ export interface EmbeddedBroker {
   readonly amqpPort: number;
   readonly managementPort: number;
   readonly distPort: number;
+  /** With the `tls` option: the amqps:// URL, its port, and the https:// management URL and port. */
+  readonly amqpsUrl?: string;
+  readonly amqpsPort?: number;
+  readonly managementTlsUrl?: string;
+  readonly managementTlsPort?: number;
   readonly nodeName: string;
   readonly baseDir: string;
   readonly version: string;
@@ -67,6 +84,8 @@ interface NodeRecord {
 const STANDARD_AMQP_PORT = 5672;
 const STANDARD_MANAGEMENT_PORT = 15672;
 const STANDARD_DIST_PORT = 25672;
+const STANDARD_AMQPS_PORT = 5671;
+const STANDARD_MANAGEMENT_TLS_PORT = 15671;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const POLL_INTERVAL_MS = 150;
 const PROGRESS_INTERVAL_MS = 500;
@@ -440,6 +459,16 @@ interface NodePlan {
   readonly amqpPort: number;
   readonly managementPort: number;
   readonly distPort: number;
+  readonly tls?: EmbeddedTlsOptions & {
+    readonly amqpsPort: number;
+    readonly managementTlsPort: number;
+  };
+}
+
+/** The AMQP and HTTP ports the node listens on (not the distribution port). */
+function listenerPorts(plan: NodePlan): number[] {
+  const tlsPorts = plan.tls ? [plan.tls.amqpsPort, plan.tls.managementTlsPort] : [];
+  return [plan.amqpPort, plan.managementPort, ...tlsPorts];
 }
 
 let nodesStartedByThisProcess = 0;
@@ -451,7 +480,10 @@ function nextNodeName(): string {
   return `rabbit-lab-${process.pid}${suffix}@localhost`;
 }
 
-async function planNode(preferStandardPorts: boolean): Promise<NodePlan> {
+async function planNode(
+  preferStandardPorts: boolean,
+  tls: EmbeddedTlsOptions | undefined,
+): Promise<NodePlan> {
   const hosts = await localhostAddresses();
   const taken = await portsInUseByOtherNodes();
   const pick = async (standard: number): Promise<number> => {
@@ -462,8 +494,24 @@ async function planNode(preferStandardPorts: boolean): Promise<NodePlan> {
   const amqpPort = await pick(STANDARD_AMQP_PORT);
   const managementPort = await pick(STANDARD_MANAGEMENT_PORT);
   const distPort = await pick(STANDARD_DIST_PORT);
+  const tlsPlan =
+    tls === undefined
+      ? undefined
+      : {
+          ...tls,
+          amqpsPort: await pick(STANDARD_AMQPS_PORT),
+          managementTlsPort: await pick(STANDARD_MANAGEMENT_TLS_PORT),
+        };
   const baseDir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-'));
-  return { nodeName: nextNodeName(), baseDir, hosts, amqpPort, managementPort, distPort };
+  return {
+    nodeName: nextNodeName(),
+    baseDir,
+    hosts,
+    amqpPort,
+    managementPort,
+    distPort,
+    ...(tlsPlan === undefined ? {} : { tls: tlsPlan }),
+  };
 }
 
 function formatListenAddress(host: string, port: number): string {
@@ -482,8 +530,35 @@ function rabbitmqConf(plan: NodePlan): string {
     // `localhost` resolves to first, which is what Node and browsers try first.
     `management.tcp.ip = ${plan.hosts[0] ?? '127.0.0.1'}`,
     'collect_statistics_interval = 1000',
+    ...tlsConf(plan),
     '',
   ].join('\n');
+}
+
+/**
+ * TLS listeners next to the plain ones (rabbit.schema: listeners.ssl.*, ssl_options.*;
+ * rabbitmq_management.schema: management.ssl.*). verify_peer without fail_if_no_peer_cert:
+ * a client certificate is checked when one is offered, and none is required.
+ */
+function tlsConf(plan: NodePlan): string[] {
+  const tls = plan.tls;
+  if (tls === undefined) return [];
+  const files = (prefix: string) => [
+    `${prefix}.cacertfile = ${tls.caFile}`,
+    `${prefix}.certfile = ${tls.certFile}`,
+    `${prefix}.keyfile = ${tls.keyFile}`,
+    `${prefix}.verify = verify_peer`,
+    `${prefix}.fail_if_no_peer_cert = false`,
+  ];
+  return [
+    ...plan.hosts.map(
+      (host, i) => `listeners.ssl.${i + 1} = ${formatListenAddress(host, tls.amqpsPort)}`,
+    ),
+    ...files('ssl_options'),
+    `management.ssl.port = ${tls.managementTlsPort}`,
+    `management.ssl.ip = ${plan.hosts[0] ?? '127.0.0.1'}`,
+    ...files('management.ssl'),
+  ];
 }
 
 function fileLayout(plan: NodePlan) {
@@ -575,7 +650,8 @@ function spawnServer(binDir: string, plan: NodePlan): ChildProcess {
 
 interface Overview {
   readonly version: string;
-  readonly amqpListenerPorts: readonly number[];
+  /** Ports by protocol, as the node lists them (amqp, amqp/ssl, http, https, clustering…). */
+  readonly listeners: readonly { readonly protocol: string; readonly port: number }[];
 }
 
 function parseOverview(value: unknown): Overview | undefined {
@@ -583,12 +659,12 @@ function parseOverview(value: unknown): Overview | undefined {
   const v = value as Record<string, unknown>;
   if (typeof v.rabbitmq_version !== 'string') return undefined;
   const listeners = Array.isArray(v.listeners) ? v.listeners : [];
-  const amqpListenerPorts = listeners.flatMap((l: unknown) => {
+  const ports = listeners.flatMap((l: unknown) => {
     if (typeof l !== 'object' || l === null) return [];
-    const listener = l as Record<string, unknown>;
-    return listener.protocol === 'amqp' && typeof listener.port === 'number' ? [listener.port] : [];
+    const { protocol, port } = l as Record<string, unknown>;
+    return typeof protocol === 'string' && typeof port === 'number' ? [{ protocol, port }] : [];
   });
-  return { version: v.rabbitmq_version, amqpListenerPorts };
+  return { version: v.rabbitmq_version, listeners: ports };
 }
 
 async function fetchOverview(managementUrl: string): Promise<Overview | undefined> {
@@ -610,7 +686,13 @@ async function fetchOverview(managementUrl: string): Promise<Overview | undefine
 /** The management API answers and lists our AMQP listener, which answers AMQP. */
 async function probeReady(plan: NodePlan, managementUrl: string): Promise<string | undefined> {
   const overview = await fetchOverview(managementUrl);
-  if (overview === undefined || !overview.amqpListenerPorts.includes(plan.amqpPort)) {
+  const listens = (protocol: string, port: number | undefined) =>
+    overview?.listeners.some((l) => l.protocol === protocol && l.port === port) === true;
+  if (overview === undefined || !listens('amqp', plan.amqpPort)) return undefined;
+  if (
+    plan.tls &&
+    !(listens('amqp/ssl', plan.tls.amqpsPort) && listens('https', plan.tls.managementTlsPort))
+  ) {
     return undefined;
   }
   return (await answersAmqp('localhost', plan.amqpPort)) ? overview.version : undefined;
@@ -660,7 +742,7 @@ function failureReason(plan: NodePlan, exitCode: number | null): string {
   const dist = /could not bind to distribution port (\d+)/.exec(failure)?.[1];
   // Listener errors are multi-line Erlang terms; find which of our ports they name.
   const listener = /eaddrinuse/i.test(failure)
-    ? [plan.amqpPort, plan.managementPort].find((port) => new RegExp(`\\b${port}\\b`).test(failure))
+    ? listenerPorts(plan).find((port) => new RegExp(`\\b${port}\\b`).test(failure))
     : undefined;
   const port = dist ?? listener;
   if (port !== undefined) {
@@ -763,6 +845,14 @@ function createHandle(
     amqpPort: plan.amqpPort,
     managementPort: plan.managementPort,
     distPort: plan.distPort,
+    ...(plan.tls === undefined
+      ? {}
+      : {
+          amqpsUrl: `amqps://guest:guest@localhost:${plan.tls.amqpsPort}`,
+          amqpsPort: plan.tls.amqpsPort,
+          managementTlsUrl: `https://localhost:${plan.tls.managementTlsPort}`,
+          managementTlsPort: plan.tls.managementTlsPort,
+        }),
     nodeName: plan.nodeName,
     baseDir: plan.baseDir,
     version,
@@ -805,10 +895,13 @@ function waitForDeathSync(pid: number | undefined, timeoutMs: number): void {
 // Entry point
 
 /** Ports, temp dir and config files; any failure becomes a BrokerStartError. */
-async function prepareNode(preferStandardPorts: boolean): Promise<NodePlan> {
+async function prepareNode(
+  preferStandardPorts: boolean,
+  tls: EmbeddedTlsOptions | undefined,
+): Promise<NodePlan> {
   let plan: NodePlan | undefined;
   try {
-    plan = await planNode(preferStandardPorts);
+    plan = await planNode(preferStandardPorts, tls);
     await writeNodeFiles(plan);
     return plan;
   } catch (error) {
@@ -848,7 +941,7 @@ export async function startEmbeddedBroker(
   if (binDir === undefined) {
     throw new BrokerStartError(notInstalledMessage());
   }
-  const plan = await prepareNode(options.preferStandardPorts ?? true);
+  const plan = await prepareNode(options.preferStandardPorts ?? true, options.tls);
   const epmdPort = Number(process.env.ERL_EPMD_PORT) || 4369;
   const startedEpmd = !(await isListening('127.0.0.1', epmdPort));
 
@@ -874,7 +967,7 @@ export async function startEmbeddedBroker(
     serverPid: child.pid ?? 0,
     baseDir: plan.baseDir,
     nodeName: plan.nodeName,
-    ports: [plan.amqpPort, plan.managementPort, plan.distPort],
+    ports: [...listenerPorts(plan), plan.distPort],
     startedEpmd,
   });
 

@@ -5,6 +5,7 @@ import {
   notInstalledMessage,
   startEmbeddedBroker,
 } from './embedded.js';
+import type { TlsMaterial } from './tls.js';
 import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
 
 export type BrokerMode = 'auto' | 'embedded' | 'external';
@@ -23,6 +24,8 @@ export interface ResolvedBroker {
 export interface ResolveOptions {
   readonly url: string;
   readonly managementUrl?: string;
+  /** For amqps:// and https:// URLs; a private node speaks plain AMQP and HTTP. */
+  readonly tls?: TlsMaterial;
   readonly mode: BrokerMode;
   readonly onProgress?: (message: string) => void;
 }
@@ -66,7 +69,7 @@ async function startPrivate(options: ResolveOptions, preferStandardPorts: boolea
  * `external`: never start one.
  */
 export async function resolveBroker(options: ResolveOptions): Promise<ResolvedBroker> {
-  const target = resolveTarget(options.url, options.managementUrl);
+  const target = resolveTarget(options.url, options.managementUrl, options.tls);
   if (options.mode === 'embedded') return startPrivate(options, true);
   options.onProgress?.(`connecting to ${target.host}:${target.port}…`);
   if (await probe(target.host, target.port)) return { target };

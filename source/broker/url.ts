@@ -1,3 +1,5 @@
+import type { TlsMaterial } from './tls.js';
+
 /** Thrown for a URL the user gave that cannot work; the message is meant for people. */
 export class UrlError extends Error {
   override readonly name = 'UrlError';
@@ -18,6 +20,8 @@ export interface BrokerTarget {
   readonly password: string;
   /** Base URL of the management API, without credentials or trailing slash. */
   readonly managementUrl: string;
+  /** CA, client certificate and key for amqps:// and an https:// management URL. */
+  readonly tlsMaterial?: TlsMaterial;
 }
 
 /** Replace the password in any URL-looking text with `***`. */
@@ -39,7 +43,11 @@ function parseUrl(raw: string, what: string): URL {
  * Parse and check an AMQP URL and derive the management URL (same host, port 15672,
  * or 15671 over TLS) unless one is given. The vhost is the URL's path, as in amqplib.
  */
-export function resolveTarget(amqpUrl: string, managementUrl?: string): BrokerTarget {
+export function resolveTarget(
+  amqpUrl: string,
+  managementUrl?: string,
+  tlsMaterial?: TlsMaterial,
+): BrokerTarget {
   const url = parseUrl(amqpUrl, 'broker URL');
   if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
     throw new UrlError(
@@ -83,6 +91,7 @@ export function resolveTarget(amqpUrl: string, managementUrl?: string): BrokerTa
     username,
     password,
     managementUrl: management,
+    ...(tlsMaterial === undefined ? {} : { tlsMaterial }),
   };
 }
 
