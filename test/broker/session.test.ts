@@ -84,9 +84,12 @@ actors:
     const other = await amqp.connect(broker.url);
     try {
       await s.start();
-      await waitFor(() => s.snapshot().actors.every((a) => a.status === 'running'), {
-        what: 'actors running',
-      });
+      await waitFor(
+        () =>
+          s.snapshot().actors.every((a) => a.status === 'running') &&
+          (s.snapshot().actors.find((a) => a.id === 'C1')?.received ?? 0) >= 2,
+        { what: 'lab messages arriving' },
+      );
       const channel = await other.createChannel();
       channel.sendToQueue('shared_hello', Buffer.from('Hello from new_task.js'));
       // A lab-looking id from another run is still foreign.
