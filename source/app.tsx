@@ -8,7 +8,7 @@ import { Header } from './ui/header.js';
 import { HelpOverlay } from './ui/help-overlay.js';
 import { HintBar } from './ui/hint-bar.js';
 import { dispatchKey, type KeyBinding, type KeyContext, keymap } from './ui/keymap.js';
-import { calculateLayout } from './ui/layout.js';
+import { calculateLayout, paneModes } from './ui/layout.js';
 import { LessonPane } from './ui/lesson-pane.js';
 import { PromptLine, type PromptState } from './ui/prompt-line.js';
 import { QueueTable } from './ui/queue-table.js';
@@ -197,7 +197,8 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   // Everything must fit in rows - 1 lines: taller output makes Ink clear and redraw the whole
   // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
   // borders and titles (3 each) plus the queue table's column header.
-  const lines = topologyLines(state);
+  const { lessonWidth, topologyWidth } = paneModes(size.columns, size.rows);
+  const lines = topologyLines(state, topologyWidth);
   const notices = state.notices.slice(-2);
   const layout = calculateLayout({
     columns: size.columns,
@@ -207,7 +208,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     actorRows: shownActors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
     notices: notices.length,
   });
-  const { wide, topRows } = layout;
+  const { wide, topRows, compact } = layout;
   // Keep the selected actor in view when not all fit.
   const selectedIndex = selected ? shownActors.indexOf(selected) : 0;
   const firstActor = Math.max(
@@ -242,13 +243,13 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       ))}
       {layout.showTopology ? (
         <Box height={wide ? topRows : undefined}>
-          <TopologyPane lines={lines} rows={layout.topologyRows} />
+          <TopologyPane lines={lines} rows={layout.topologyRows} compact={compact} />
           {wide ? (
             <LessonPane
               title={state.scenario.title}
               lesson={state.scenario.lesson}
               step={state.tour}
-              width={Math.min(60, Math.floor(size.columns * 0.4))}
+              width={lessonWidth}
               height={topRows}
             />
           ) : null}
@@ -261,10 +262,11 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         sampledAt={state.queues.sampledAt}
         error={state.queues.error}
         now={now}
+        compact={compact}
       />
       {help ? <HelpOverlay bindings={bindings} /> : null}
-      <ActorList actors={visibleActors} selected={selected?.id} />
-      <FlowLog records={state.flow} rows={layout.flowRows} />
+      <ActorList actors={visibleActors} selected={selected?.id} compact={compact} />
+      <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
       {prompt ? (
         <PromptLine label={prompt.label} value={prompt.value} />
       ) : (

@@ -1,12 +1,14 @@
 import { Box, Text } from 'ink';
 import type { ActorView } from '../lab/store.js';
 import { fit, formatRate } from './format.js';
+import { Pane } from './pane.js';
 import { actorColour } from './theme.js';
 
 export interface ActorListProps {
   readonly actors: readonly ActorView[];
   /** The id of the selected actor, highlighted. */
   readonly selected?: string;
+  readonly compact?: boolean;
 }
 
 function describe(actor: ActorView): string {
@@ -37,10 +39,9 @@ const statusColour = {
   failed: 'red',
 } as const;
 
-export function ActorList({ actors, selected }: ActorListProps) {
+export function ActorList({ actors, selected, compact }: ActorListProps) {
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} flexGrow={1}>
-      <Text bold>Actors</Text>
+    <Pane title={<Text bold>Actors</Text>} compact={compact} flexGrow={1}>
       {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
       {actors.map((a) => (
         <Box key={a.id} flexDirection="column">
@@ -61,6 +62,6 @@ export function ActorList({ actors, selected }: ActorListProps) {
           ) : null}
         </Box>
       ))}
-    </Box>
+    </Pane>
   );
 }

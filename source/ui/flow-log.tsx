@@ -1,19 +1,20 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { MessageRecord } from '../actors/protocol.js';
 import { joinPath, messagePath, outcomeLabel } from './format.js';
+import { Pane } from './pane.js';
 import { actorColour } from './theme.js';
 
 export interface FlowLogProps {
   readonly records: readonly MessageRecord[];
   /** How many of the newest records to show. */
   readonly rows: number;
+  readonly compact?: boolean;
 }
 
-export function FlowLog({ records, rows }: FlowLogProps) {
+export function FlowLog({ records, rows, compact }: FlowLogProps) {
   const shown = records.slice(-rows);
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} flexGrow={1}>
-      <Text bold>Message flow</Text>
+    <Pane title={<Text bold>Message flow</Text>} compact={compact} flexGrow={1}>
       {shown.length === 0 ? <Text dimColor>(no messages yet)</Text> : null}
       {shown.map((r, i) => (
         // Rows are positions in a sliding window and hold no state, so the position is the key.
@@ -29,6 +30,6 @@ export function FlowLog({ records, rows }: FlowLogProps) {
           {r.latencyMs === undefined ? null : <Text dimColor>{` ${r.latencyMs} ms`}</Text>}
         </Text>
       ))}
-    </Box>
+    </Pane>
   );
 }

@@ -11,6 +11,8 @@ export interface LayoutInput {
 export interface Layout {
   /** Lesson beside the topology (else a one-line lesson under the header). */
   readonly wide: boolean;
+  /** Short terminal: panes are titled rules instead of boxes. */
+  readonly compact: boolean;
   readonly showTopology: boolean;
   /** Topology lines shown, and the height of the topology row (borders included). */
   readonly topologyRows: number;
@@ -20,11 +22,26 @@ export interface Layout {
   readonly flowRows: number;
 }
 
-// Title and borders of a box.
-const boxChrome = 3;
+/** Below this many rows panes drop their boxes for one-line titled rules. */
+export const compactBelowRows = 30;
+
+/** Which arrangement a terminal size gets, and the topology pane's inner width in it. */
+export function paneModes(
+  columns: number,
+  rows: number,
+): { wide: boolean; compact: boolean; lessonWidth: number; topologyWidth: number } {
+  const compact = rows < compactBelowRows;
+  const wide = columns >= 120 && !compact;
+  const lessonWidth = Math.min(60, Math.floor(columns * 0.4));
+  // Borders and padding take 4 columns of a box, the padding 2 of a compact pane.
+  const topologyWidth = wide ? columns - lessonWidth - 4 : columns - (compact ? 2 : 4);
+  return { wide, compact, lessonWidth, topologyWidth };
+}
 
 export function calculateLayout(input: LayoutInput): Layout {
-  const wide = input.columns >= 120;
+  const { wide, compact } = paneModes(input.columns, input.rows);
+  // Title and borders of a box, or just the title rule.
+  const boxChrome = compact ? 1 : 3;
   // Header, hint bar, one spare row (a frame as tall as the terminal makes Ink redraw it all),
   // the one-line lesson when narrow, and the notices.
   const base = 3 + (wide ? 0 : 1) + input.notices;
@@ -44,6 +61,7 @@ export function calculateLayout(input: LayoutInput): Layout {
   const flowRows = Math.max(1, remaining - queueRows - actorRows);
   return {
     wide,
+    compact,
     showTopology,
     topologyRows: showTopology ? topologyRows : 0,
     topRows: showTopology ? topRows : 0,

@@ -1,13 +1,15 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { QueueRates } from '../lab/rates.js';
 import { fit, formatAge, formatRate } from './format.js';
+import { Pane } from './pane.js';
 
 export interface QueueTableProps {
   readonly queues: readonly QueueCounters[];
   /** When the counters were sampled; undefined before the first sample. */
   readonly sampledAt?: number;
   readonly error?: string;
+  readonly compact?: boolean;
   readonly now: number;
   /** Most queue rows to show. */
   readonly rows?: number;
@@ -15,7 +17,15 @@ export interface QueueTableProps {
   readonly rates?: ReadonlyMap<string, QueueRates>;
 }
 
-export function QueueTable({ queues, sampledAt, error, now, rows, rates }: QueueTableProps) {
+export function QueueTable({
+  queues,
+  sampledAt,
+  error,
+  now,
+  rows,
+  rates,
+  compact,
+}: QueueTableProps) {
   const shown = rows === undefined ? queues : queues.slice(0, rows);
   const hidden = queues.length - shown.length;
   const age =
@@ -23,13 +33,17 @@ export function QueueTable({ queues, sampledAt, error, now, rows, rates }: Queue
       ? 'waiting for the first sample'
       : formatAge(Math.max(0, now - sampledAt));
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1}>
-      <Text wrap="truncate-end">
-        <Text bold>Queues</Text>
-        <Text dimColor> · live · {age}</Text>
-        {hidden > 0 ? <Text dimColor> · {hidden} more</Text> : null}
-        {error ? <Text color="red"> · unavailable: {error}</Text> : null}
-      </Text>
+    <Pane
+      compact={compact}
+      title={
+        <>
+          <Text bold>Queues</Text>
+          <Text dimColor> · live · {age}</Text>
+          {hidden > 0 ? <Text dimColor> · {hidden} more</Text> : null}
+          {error ? <Text color="red"> · unavailable: {error}</Text> : null}
+        </>
+      }
+    >
       <Text dimColor>
         {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}{' '}
         {'in/s'.padStart(8)} {'out/s'.padStart(8)}
@@ -47,6 +61,6 @@ export function QueueTable({ queues, sampledAt, error, now, rows, rates }: Queue
             .padStart(8)}
         </Text>
       ))}
-    </Box>
+    </Pane>
   );
 }

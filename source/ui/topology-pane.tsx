@@ -1,17 +1,18 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
+import { Pane } from './pane.js';
 import type { Line } from './topology.js';
 
 export interface TopologyPaneProps {
   readonly lines: readonly Line[];
   /** Most lines to show. */
   readonly rows: number;
+  readonly compact?: boolean;
 }
 
-export function TopologyPane({ lines, rows }: TopologyPaneProps) {
+export function TopologyPane({ lines, rows, compact }: TopologyPaneProps) {
   const shown = lines.slice(0, rows);
   return (
-    <Box flexDirection="column" borderStyle="round" paddingX={1} flexGrow={1}>
-      <Text bold>Topology</Text>
+    <Pane title={<Text bold>Topology</Text>} compact={compact} flexGrow={1}>
       {shown.map((line, i) => (
         // Lines are positions in a drawing and hold no state.
         // biome-ignore lint/suspicious/noArrayIndexKey: see above
@@ -25,6 +26,6 @@ export function TopologyPane({ lines, rows }: TopologyPaneProps) {
         </Text>
       ))}
       {lines.length > rows ? <Text dimColor>… {lines.length - rows} more</Text> : null}
-    </Box>
+    </Pane>
   );
 }

@@ -66,7 +66,26 @@ function producerSegments(producers: readonly ActorView[]): Segment[] {
   }));
 }
 
-export function topologyLines(state: LabState): Line[] {
+const lineWidth = (segments: readonly Segment[]) =>
+  segments.reduce((n, s) => n + [...s.text].length, 0);
+
+/**
+ * One path as one line, or, when it is wider than the pane, as two: the consumers and their rate
+ * go on a continuation line under it (`lead` keeps the tree's vertical bar going).
+ */
+function fitPath(
+  head: Segment[],
+  tail: Segment[],
+  width: number | undefined,
+  lead: string,
+): Line[] {
+  if (width === undefined || lineWidth(head) + lineWidth(tail) <= width)
+    return [[...head, ...tail]];
+  return [head, [{ text: lead, dim: true }, ...tail]];
+}
+
+/** The topology's lines; given the pane's inner width, long paths wrap before their consumers. */
+export function topologyLines(state: LabState, width?: number): Line[] {
   const lines: Line[] = [];
   const producers = state.actors.filter((a) => a.config.kind === 'producer' && isLive(a));
   const exchangeType = (name: string) => exchangeTypeOf(state, name);
@@ -80,13 +99,13 @@ export function topologyLines(state: LabState): Line[] {
     const from = direct.filter(
       (p) => p.config.kind === 'producer' && p.config.routingKeys.includes(queue),
     );
-    lines.push([
+    const head = [
       ...producerSegments(from),
       { text: ` ${arrow} (default) ` },
       ...edge('─', `[${queue}]`, bindingRate(state, '', [queue]), true),
       { text: queue, bold: true },
-      ...tail(state, queue),
-    ]);
+    ];
+    lines.push(...fitPath(head, tail(state, queue), width, '   '));
   }
 
   // Named exchanges: everything bound to them, by the topology or by subscribers.
@@ -124,11 +143,11 @@ export function topologyLines(state: LabState): Line[] {
           p.config.kind === 'producer' && p.config.routingKeys.some((k) => routes(type, b.keys, k)),
       );
       const keys = type === 'fanout' ? '' : `[${b.keys.join(' ')}]`;
-      lines.push([
+      const head = [
         ...edge(`   ${last ? '└' : '├'}─`, keys, bindingRate(state, exchange, b.keys), reached),
         { text: shortQueue(b.queue), bold: true },
-        ...tail(state, b.queue),
-      ]);
+      ];
+      lines.push(...fitPath(head, tail(state, b.queue), width, last ? '      ' : '   │  '));
     });
   }
   return lines;
