@@ -14,10 +14,15 @@ export interface CliResult {
 /** Run the built CLI to completion (no terminal: stdin closed, output captured). */
 export function runCli(
   args: readonly string[],
-  { env = {}, timeoutMs = 60_000 }: { env?: Record<string, string>; timeoutMs?: number } = {},
+  {
+    env = {},
+    timeoutMs = 60_000,
+    cwd,
+  }: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, RABBIT_LAB_URL: '', ...env },
     });
