@@ -43,10 +43,15 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
     }
     stderr.write(`${progressLine(session.snapshot(), Date.now() - started, durationMs)}\n`);
   }, 1000);
+  let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    new Promise((resolve) => setTimeout(resolve, durationMs)),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, durationMs);
+    }),
     options.interrupted ?? new Promise(() => {}),
   ]);
+  // An interrupted run must not wait out the rest of its duration before the process can exit.
+  clearTimeout(timer);
   clearInterval(ticker);
   stderr.write('stopping producers and waiting for consumers to catch up…\n');
   await session.drain();

@@ -98,11 +98,25 @@ export async function run(options: RunOptions): Promise<number> {
     await embedded?.stop();
   };
 
+  let forced = false;
   const onSignal = (signal: NodeJS.Signals, code: number) => {
     if (exiting) {
-      // A second Ctrl-C means "now": the 'exit' handler kills what is left. Repeated SIGHUP or
-      // SIGTERM (a shell passes its own on to its jobs) must not cut the cleanup short.
-      if (signal === 'SIGINT') process.exit(code);
+      // Repeated SIGHUP or SIGTERM (a shell passes its own on to its jobs) must not cut the
+      // cleanup short. Another Ctrl-C means "now": kill the actors instead of stopping them,
+      // still remove what this run created; a third leaves at once (the 'exit' handler still
+      // kills every actor and the private node).
+      if (signal !== 'SIGINT') return;
+      if (forced) process.exit(code);
+      forced = true;
+      try {
+        process.stderr.write(
+          '\nrabbit-lab: quitting now: actors killed; removing what this run created (Ctrl-C again to skip)…\n',
+        );
+      } catch {
+        // No terminal to tell.
+      }
+      session?.killAllSync();
+      void cleanup().finally(() => process.exit(code));
       return;
     }
     exiting = true;
@@ -189,6 +203,15 @@ export async function run(options: RunOptions): Promise<number> {
     throw error;
   }
   progress.done();
+
+  // Test hook: SIGUSR2 throws an uncaught error, to prove the crash path cleans up like the others.
+  if (process.env.RABBIT_LAB_TEST_CRASH_ON_SIGUSR2 === '1') {
+    process.on('SIGUSR2', () => {
+      setImmediate(() => {
+        throw new Error('simulated crash (RABBIT_LAB_TEST_CRASH_ON_SIGUSR2)');
+      });
+    });
+  }
 
   if (options.headless) {
     const report = await runHeadless({
