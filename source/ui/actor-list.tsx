@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ActorView } from '../lab/store.js';
+import { type ActorView, isLive } from '../lab/store.js';
 import { fit, formatRate } from './format.js';
 import { Pane } from './pane.js';
 import { actorColour } from './theme.js';
@@ -25,7 +25,10 @@ function describe(actor: ActorView): string {
   // Delivered but not yet acknowledged: what the broker would requeue if this consumer died.
   const holding =
     c.ack === 'auto' ? 0 : actor.received - actor.acked - actor.nacked - actor.abandoned;
-  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${holding > 0 ? `  holding ${holding}` : ''}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+  // Once it is gone, what it held went back to the queue.
+  const held =
+    holding <= 0 ? '' : isLive(actor) ? `  holding ${holding}` : `  requeued ${holding}`;
+  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${held}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
 }
 
 const statusColour = {

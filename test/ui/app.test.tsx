@@ -213,6 +213,38 @@ describe('actor keys act on the selected actor', () => {
     ui.unmount();
   });
 
+  test('a killed worker’s unacked messages show as requeued, no longer held', async () => {
+    const lab = lab3();
+    const c1 = lab.state.actors.find((a) => a.id === 'C1')?.config;
+    assert.ok(c1?.kind === 'consumer');
+    lab.dispatch({ type: 'configured', config: { ...c1, ack: 'manual', prefetch: 5 } });
+    lab.dispatch({
+      type: 'actor',
+      id: 'C1',
+      at: 2,
+      message: {
+        type: 'batch',
+        counts: { ...emptyCounts(), received: 5, acked: 2 },
+        runs: [],
+        redeliveredRuns: [],
+        droppedRuns: [],
+        keys: [],
+        samples: [],
+      },
+    });
+    const ui = render(<App session={lab} />);
+    await waitFor(() => /C1\s+consumer\s+running.*got 5 {2}holding 3/.test(frameOf(ui)), {
+      what: 'C1 holding 3',
+    });
+    ui.stdin.write('\u001B[B');
+    await waitFor(() => /▶C1/.test(frameOf(ui)), { what: 'C1 selected' });
+    ui.stdin.write('x');
+    await waitFor(() => /C1\s+consumer\s+killed.*got 5 {2}requeued 3/.test(frameOf(ui)), {
+      what: 'C1 killed, its 3 unacked requeued',
+    });
+    ui.unmount();
+  });
+
   test('space pauses a producer and +/- change its rate', async () => {
     const lab = lab3();
     const ui = render(<App session={lab} />);
