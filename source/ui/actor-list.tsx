@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { type ActorView, isLive } from '../lab/store.js';
-import { fit, formatRate } from './format.js';
+import { fit, formatRate, withKey } from './format.js';
 import { Pane } from './pane.js';
 import { actorColour } from './theme.js';
 
@@ -15,7 +15,7 @@ function describe(actor: ActorView): string {
   const c = actor.config;
   if (c.kind === 'producer') {
     const target =
-      c.exchange === '' ? (c.routingKeys[0] ?? '') : `${c.exchange}[${c.routingKeys.join(',')}]`;
+      c.exchange === '' ? (c.routingKeys[0] ?? '') : withKey(c.exchange, ...c.routingKeys);
     const rate = c.rate === 0 ? 'max' : `${c.rate}/s`;
     const returned = actor.unroutable > 0 ? `  unroutable ${actor.unroutable}` : '';
     return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}${returned}`;

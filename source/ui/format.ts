@@ -1,6 +1,11 @@
 import type { MessageRecord } from '../actors/protocol.js';
 import { arrow } from './theme.js';
 
+/** `logs` for an empty routing key (a fanout's), else `direct_logs[error]`. */
+export function withKey(exchange: string, ...keys: readonly string[]): string {
+  return keys.every((k) => k === '') ? exchange : `${exchange}[${keys.join(',')}]`;
+}
+
 /** `P1 ─▶ hello ─▶ C1`, or `P1 ─▶ logs[info] ─▶ amq.gen-… ─▶ C2` through a named exchange. */
 export function messagePath(record: MessageRecord): string[] {
   const from = record.producer ?? 'external';
@@ -13,7 +18,7 @@ export function messagePath(record: MessageRecord): string[] {
   const hops =
     record.exchange === ''
       ? [from, queue, record.consumer]
-      : [from, `${record.exchange}[${record.routingKey}]`, queue, record.consumer];
+      : [from, withKey(record.exchange, record.routingKey), queue, record.consumer];
   return hops;
 }
 
