@@ -27,8 +27,18 @@ export function describeAmqpError(error: unknown, overTls = false): string {
   if (/ACCESS_REFUSED|403/.test(message) && /PLAIN|login|password/i.test(message)) {
     return 'The broker refused the user name or password (ACCESS_REFUSED).';
   }
+  // amqplib drops the reason when the broker refuses connection.open; the only refusal there is
+  // the virtual host's (missing, or no permissions for this user).
+  if (/Expected ConnectionOpenOk; got <ConnectionClose/.test(message)) {
+    return 'The broker refused to open the virtual host (NOT_ALLOWED): it does not exist, or this user has no permissions on it; check the vhost at the end of --url, or grant them with rabbitmqctl set_permissions.';
+  }
   if (/NOT_ALLOWED/.test(message) && /vhost/i.test(message)) {
-    return 'The broker does not allow access to this virtual host (NOT_ALLOWED).';
+    const who = /vhost '([^']*)' refused for user '([^']*)'/.exec(message);
+    if (who) {
+      const [, vhost, user] = who;
+      return `The broker does not let user '${user}' into virtual host '${vhost}' (NOT_ALLOWED); grant it with rabbitmqctl set_permissions -p '${vhost}' '${user}' '.*' '.*' '.*', or name another vhost in --url.`;
+    }
+    return 'The broker does not allow access to this virtual host (NOT_ALLOWED); check the vhost in --url and the user’s permissions on it.';
   }
   // amqplib formats server closes as 'Channel closed by server: 404 (NOT-FOUND) with message "…"'.
   const server = /(\d{3}) \(([A-Z-]+)\) with message "([^"]*)"/.exec(message);

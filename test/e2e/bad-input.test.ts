@@ -48,6 +48,28 @@ const untaggedUser = 'lab-no-management-tag';
 let untaggedBroker: TestBroker | undefined;
 const guestAuth = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 
+/** A vhost that exists but where guest has no permissions (403 / NOT_ALLOWED on connect). */
+const closedVhost = `lab-no-permissions-${process.pid}`;
+let closedVhostMade = false;
+
+async function closedVhostUrl(): Promise<string> {
+  const { url, managementUrl } = brokerUrls();
+  const response = await fetch(`${managementUrl}/api/vhosts/${closedVhost}`, {
+    method: 'PUT',
+    headers: { authorization: guestAuth, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  assert.ok(response.ok, `PUT vhost: ${response.status}`);
+  closedVhostMade = true;
+  // The management API gives the user who creates a vhost full permissions on it: take them back.
+  const revoke = await fetch(`${managementUrl}/api/permissions/${closedVhost}/guest`, {
+    method: 'DELETE',
+    headers: { authorization: guestAuth },
+  });
+  assert.ok(revoke.ok || revoke.status === 404, `DELETE permissions: ${revoke.status}`);
+  return withVhost(url, closedVhost);
+}
+
 async function untaggedUserUrl(): Promise<string> {
   untaggedBroker ??= await testBroker('bad-input');
   const { managementUrl, vhost } = untaggedBroker;
@@ -74,6 +96,12 @@ async function untaggedUserUrl(): Promise<string> {
 after(async () => {
   for (const server of servers) server.close();
   rmSync(workDir, { recursive: true, force: true });
+  if (closedVhostMade) {
+    await fetch(`${brokerUrls().managementUrl}/api/vhosts/${closedVhost}`, {
+      method: 'DELETE',
+      headers: { authorization: guestAuth },
+    });
+  }
   if (untaggedBroker) {
     await fetch(`${untaggedBroker.managementUrl}/api/users/${untaggedUser}`, {
       method: 'DELETE',
@@ -252,6 +280,20 @@ const rows: Row[] = [
     ],
     message:
       /^rabbit-lab: The management API at http:\/\/\S+ refused user 'lab-no-management-tag' \(it uses the user and password from --url\); check the password, and give the user the management tag \(rabbitmqctl set_user_tags lab-no-management-tag management\)\.$/,
+  },
+  {
+    name: 'a vhost the user has no permissions on (NOT_ALLOWED)',
+    args: async () => [
+      'scenario',
+      'hello',
+      '--headless',
+      '--url',
+      await closedVhostUrl(),
+      '--management-url',
+      brokerUrls().managementUrl,
+    ],
+    message:
+      /^rabbit-lab: Cannot connect to amqp:\/\/guest:\*\*\*@\S+\/lab-no-permissions-\d+: The broker refused to open the virtual host \(NOT_ALLOWED\): it does not exist, or this user has no permissions on it; check the vhost at the end of --url, or grant them with rabbitmqctl set_permissions\.$/,
   },
   {
     name: 'RabbitMQ not installed (RABBIT_LAB_RABBITMQ_DIR names an empty directory)',
