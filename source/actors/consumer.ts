@@ -61,6 +61,11 @@ export class Consumer {
    * the broker requeues it (and delivers it again with redelivered = true).
    */
   detach(): void {
+    // Handled but not acknowledged before the connection went: they count as abandoned below.
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.pendingAcks = 0;
+    this.lastPending = undefined;
     if (this.config.ack !== 'auto') this.reporter.counts.abandoned += this.unsettled;
     this.unsettled = 0;
     this.channel = undefined;
@@ -97,6 +102,7 @@ export class Consumer {
   }
 
   stop(): void {
+    this.flushAcks();
     this.stopped = true;
   }
 
@@ -155,6 +161,40 @@ export class Consumer {
     }, delay);
   }
 
+  /** Messages handled but not yet acknowledged (ackEvery > 1), and the last of them. */
+  private pendingAcks = 0;
+  private lastPending: ConsumeMessage | undefined;
+  private ackTimer: NodeJS.Timeout | undefined;
+
+  /** Acknowledge now, or as part of the next `multiple` ack when acking every n-th. */
+  private ack(channel: Channel, msg: ConsumeMessage): void {
+    const every = this.config.ackEvery ?? 1;
+    if (every <= 1) {
+      channel.ack(msg);
+      this.unsettled--;
+      this.reporter.counts.acked++;
+      return;
+    }
+    this.pendingAcks++;
+    this.lastPending = msg;
+    if (this.pendingAcks >= every) this.flushAcks();
+    // Whatever is pending goes shortly, so a quiet queue (or prefetch < n) never stalls.
+    else this.ackTimer ??= setTimeout(() => this.flushAcks(), 20);
+  }
+
+  /** One ack with `multiple`: this delivery and every earlier one on the channel. */
+  private flushAcks(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const msg = this.lastPending;
+    if (!msg || this.pendingAcks === 0 || !this.channel) return;
+    this.channel.ack(msg, true);
+    this.unsettled -= this.pendingAcks;
+    this.reporter.counts.acked += this.pendingAcks;
+    this.pendingAcks = 0;
+    this.lastPending = undefined;
+  }
+
   private finish({ msg, id, channel }: Delivery): void {
     // Stopped, or the channel it came on died meanwhile: the broker requeued it already.
     if (this.stopped || channel !== this.channel) return;
@@ -170,14 +210,14 @@ export class Consumer {
       if (id && !requeue) this.reporter.droppedRuns.add(id.producer, id.seq);
       outcome = requeue ? 'nack-requeue' : 'nack';
     } else {
-      channel.ack(msg);
-      this.unsettled--;
+      this.ack(channel, msg);
       const bug = this.config.bug;
       // The second ack of one delivery tag: the broker closes the channel (406).
       if (bug?.kind === 'double-ack' && this.handled % bug.every === 0) channel.ack(msg);
-      this.reporter.counts.acked++;
       outcome = 'ack';
     }
+    const redelivered = msg.fields.redelivered;
+    if (!this.reporter.wantsSample(redelivered || outcome.startsWith('nack'))) return;
     const sentAt = msg.properties.headers?.[headers.sentAt];
     const now = Date.now();
     this.reporter.sample({
@@ -187,7 +227,7 @@ export class Consumer {
       routingKey: msg.fields.routingKey,
       queue: this.queue,
       consumer: this.config.id,
-      redelivered: msg.fields.redelivered,
+      redelivered,
       outcome,
       latencyMs: id && typeof sentAt === 'number' ? now - sentAt : undefined,
       at: now,

@@ -165,6 +165,19 @@ export class Producer {
     });
   }
 
+  private fixed: { template: string; content: Buffer | undefined } | undefined;
+
+  /** A body without placeholders is the same for every message: encode it once. */
+  private fixedBody(template: string): Buffer | undefined {
+    if (this.fixed?.template !== template) {
+      this.fixed = {
+        template,
+        content: template.includes('{') ? undefined : Buffer.from(template),
+      };
+    }
+    return this.fixed.content;
+  }
+
   /** Publish one message now (also used by "send one" requests); false without a connection. */
   publishOne(routingKey?: string, body?: string): boolean {
     const channel = this.channel;
@@ -175,7 +188,11 @@ export class Producer {
     const key = routingKey ?? cycled;
     if (key !== cycled) this.reporter.overrideKey(seq, key);
     const now = Date.now();
-    const content = Buffer.from(body ?? renderBody(this.config.body, seq, key, this.config.id));
+    const content =
+      body !== undefined
+        ? Buffer.from(body)
+        : (this.fixedBody(this.config.body) ??
+          Buffer.from(renderBody(this.config.body, seq, key, this.config.id)));
     const ok = channel.publish(this.config.exchange, key, content, {
       messageId: `${this.config.id}-${seq}`,
       timestamp: Math.floor(now / 1000),

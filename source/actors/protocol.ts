@@ -33,6 +33,8 @@ export interface ConsumerConfig {
   /** Reject every n-th message; 0 never. */
   readonly nackEvery: number;
   readonly requeue: boolean;
+  /** Manual ack: one `multiple` ack per this many messages (1: each on its own). */
+  readonly ackEvery?: number;
   /** A bug on every n-th message, to show its consequences. */
   readonly bug?: { readonly kind: 'throw' | 'double-ack'; readonly every: number };
 }

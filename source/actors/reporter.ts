@@ -32,6 +32,14 @@ export class BatchReporter {
     this.timer = setInterval(() => this.flush(), this.intervalMs);
   }
 
+  /**
+   * Whether a sample is worth building: the flow log shows at most `capacity` per batch, so at
+   * high rates the rest would be built only to be thrown away. Notable ones are always kept.
+   */
+  wantsSample(notable: boolean): boolean {
+    return notable || this.samples.size < this.samples.capacity;
+  }
+
   sample(record: MessageRecord): void {
     this.samples.push(record);
     this.dirty = true;

@@ -102,6 +102,7 @@ function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     workPerDotMs: spec.workPerDotMs,
     nackEvery: spec.nackEvery,
     requeue: spec.requeue,
+    ...(spec.ackEvery > 1 ? { ackEvery: spec.ackEvery } : {}),
     ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
   };
 }
@@ -382,6 +383,7 @@ export class Session {
             nackEvery: 0,
             requeue: false,
             bugEvery: 10,
+            ackEvery: 1,
           },
     );
   }

@@ -66,6 +66,11 @@ export const consumerSchema = z
     workMs: z.number().int().min(0).max(60_000).default(0),
     /** Extra simulated work per '.' in the body (the tutorial's `Task 7 ...`). */
     workPerDotMs: z.number().int().min(0).max(60_000).default(0),
+    /**
+     * Manual ack: acknowledge every n-th message with `multiple` (covering those before it), and
+     * whatever is pending after a short pause; fewer acks for the broker to process.
+     */
+    ackEvery: z.number().int().min(1).max(10_000).default(1),
     /** Reject every n-th message (0: never), to show what rejection does. */
     nackEvery: z.number().int().min(0).max(1_000_000).default(0),
     /** Whether a rejected message goes back to the queue (false: dropped or dead-lettered). */

@@ -282,4 +282,36 @@ checks: [no-loss, routing-correct, routing-complete]
       await s.shutdown();
     }
   });
+
+  test('ackEvery: one multiple-ack per n messages; everything ends acknowledged, the rest after a pause', async () => {
+    const s = session(`${header('ack-every')}topology:
+  queues: [{ name: ack_every_queue }]
+actors:
+  - { kind: producer, routingKeys: [ack_every_queue], rate: 200 }
+  - { kind: consumer, queue: ack_every_queue, prefetch: 50, ackEvery: 10 }
+`);
+    try {
+      await s.start();
+      const c1 = () => s.snapshot().actors.find((a) => a.id === 'C1');
+      await waitFor(() => (c1()?.acked ?? 0) >= 100, { what: '100 acknowledged' });
+      // Acks go in tens, plus a timed flush: the count is never ahead of what was received.
+      assert.ok((c1()?.acked ?? 0) <= (c1()?.received ?? 0));
+      await s.stopActor('P1');
+      // With the producer stopped, the last partial ten is flushed after a short pause.
+      const settled = await waitFor(
+        () => {
+          const c = c1();
+          const q = s.snapshot().queues.list.find((x) => x.name === 'ack_every_queue');
+          return c && c.acked === c.received && q?.messagesUnacknowledged === 0 ? c : undefined;
+        },
+        { what: 'every message acknowledged, nothing unacked on the broker' },
+      );
+      assert.ok(settled.received > 100);
+      await s.drain();
+      const [noLoss] = s.checks();
+      assert.equal(noLoss?.ok, true, noLoss?.detail);
+    } finally {
+      await s.shutdown();
+    }
+  });
 });
