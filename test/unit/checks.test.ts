@@ -10,7 +10,7 @@ import {
   routingCorrect,
 } from '../../source/lab/checks.js';
 import { Ledger } from '../../source/lab/ledger.js';
-import { routes, topicMatches } from '../../source/lab/routing.js';
+import { explainTopicMatch, routes, topicMatches } from '../../source/lab/routing.js';
 
 function context(ledger: Ledger, extra: Partial<CheckContext> = {}): CheckContext {
   return {
@@ -261,4 +261,23 @@ describe('unroutable', () => {
     l.recordPublished('P1', 5);
     assert.equal(noLoss(context(l)).ok, false);
   });
+});
+
+describe('topic matches, explained', () => {
+  const cases: [string, string, boolean, string][] = [
+    ['kern.*', 'kern.critical', true, "kern = kern · * takes 'critical'"],
+    ['*.critical', 'kern.critical', true, "* takes 'kern' · critical = critical"],
+    ['#', 'auth.warning', true, "# takes 'auth.warning'"],
+    ['kern.#', 'kern', true, 'kern = kern · # takes nothing'],
+    ['a.#.c', 'a.b.x.c', true, "a = a · # takes 'b.x' · c = c"],
+    ['*.critical', 'cron.info', false, "'critical' ≠ 'info'"],
+    ['kern.*', 'kern.disk.full', false, "the pattern ends, but the key goes on with 'full'"],
+    ['#.c', 'a.b', false, "the key ends, but the pattern still wants 'c'"],
+  ];
+  for (const [pattern, key, matches, why] of cases) {
+    test(`${pattern} against ${key}`, () => {
+      assert.deepEqual(explainTopicMatch(pattern, key), { matches, why });
+      assert.equal(topicMatches(pattern, key), matches, 'agrees with the matcher');
+    });
+  }
 });
