@@ -191,6 +191,8 @@ export class Consumer {
     this.channel.ack(msg, true);
     this.unsettled -= this.pendingAcks;
     this.reporter.counts.acked += this.pendingAcks;
+    // Nothing else may be going on (the last ones of a burst): make sure this batch is sent.
+    this.reporter.touch();
     this.pendingAcks = 0;
     this.lastPending = undefined;
   }

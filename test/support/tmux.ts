@@ -14,9 +14,18 @@ function quote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-/** A program running in a real terminal (a detached tmux session) that a test can type into and read. */
+/**
+ * A program running in a real terminal (a detached tmux session) that a test can type into and
+ * read. Each session has its own tmux server (`-L`): with one shared server, a session started
+ * just as another test killed the last one meets a server on its way out ("server exited
+ * unexpectedly").
+ */
 export class TerminalSession {
   readonly name = `rabbit-lab-test-${randomBytes(4).toString('hex')}`;
+
+  private tmux(args: readonly string[]): string {
+    return execFileSync('tmux', ['-L', this.name, ...args], { encoding: 'utf8' });
+  }
 
   constructor(
     command: readonly string[],
@@ -25,7 +34,7 @@ export class TerminalSession {
     // Ink prints only the final frame when CI is set; a person's terminal has no CI variable.
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`);
     const line = `env -u CI ${envArgs.join(' ')} ${command.map(quote).join(' ')}; echo "exit code $?"; sleep 600`;
-    execFileSync('tmux', [
+    this.tmux([
       'new-session',
       '-d',
       '-s',
@@ -42,34 +51,24 @@ export class TerminalSession {
   screen({ escapes = false } = {}): string {
     try {
       const args = ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.name];
-      return execFileSync('tmux', args, { encoding: 'utf8' });
+      return this.tmux(args);
     } catch {
       return '';
     }
   }
 
   press(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
+    this.tmux(['send-keys', '-t', this.name, ...keys]);
   }
 
   resize(columns: number, rows: number): void {
-    execFileSync('tmux', [
-      'resize-window',
-      '-t',
-      this.name,
-      '-x',
-      String(columns),
-      '-y',
-      String(rows),
-    ]);
+    this.tmux(['resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows)]);
   }
 
   /** Pid of the program started in the terminal (the pane runs it under a shell). */
   programPid(): number | undefined {
     try {
-      const pane = execFileSync('tmux', ['list-panes', '-t', this.name, '-F', '#{pane_pid}'], {
-        encoding: 'utf8',
-      }).trim();
+      const pane = this.tmux(['list-panes', '-t', this.name, '-F', '#{pane_pid}']).trim();
       const child = execFileSync('pgrep', ['-P', pane], { encoding: 'utf8' }).trim().split('\n')[0];
       return child ? Number(child) : undefined;
     } catch {
@@ -79,7 +78,8 @@ export class TerminalSession {
 
   close(): void {
     try {
-      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
+      // This session's own server: killing it ends the session and the server.
+      execFileSync('tmux', ['-L', this.name, 'kill-server'], { stdio: 'ignore' });
     } catch {
       // Already gone.
     }
