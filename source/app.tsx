@@ -1,8 +1,10 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useState } from 'react';
+import { testRoutingKey } from './lab/binding-test.js';
 import { queueRates } from './lab/rates.js';
 import { isLive, type LabState, liveActors } from './lab/store.js';
 import { ActorList } from './ui/actor-list.js';
+import { BindingTester } from './ui/binding-tester.js';
 import { FlowLog } from './ui/flow-log.js';
 import { Header } from './ui/header.js';
 import { HelpOverlay } from './ui/help-overlay.js';
@@ -10,6 +12,7 @@ import { HintBar } from './ui/hint-bar.js';
 import { dispatchKey, type KeyBinding, type KeyContext, keymap } from './ui/keymap.js';
 import { calculateLayout, paneModes } from './ui/layout.js';
 import { LessonPane } from './ui/lesson-pane.js';
+import { paneChrome } from './ui/pane.js';
 import { PromptLine, type PromptState } from './ui/prompt-line.js';
 import { QueueTable } from './ui/queue-table.js';
 import { topologyLines } from './ui/topology.js';
@@ -68,6 +71,8 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const [quitting, setQuitting] = useState<string[] | undefined>(undefined);
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const [help, setHelp] = useState(false);
+  /** The routing key in the binding tester, while it is open. */
+  const [tested, setTested] = useState<string | undefined>(undefined);
   const [prompt, setPrompt] = useState<PromptState | undefined>(undefined);
   const shownActors = state.actors.slice(-10);
   // The selection follows the actor, not the row; by default the first live one.
@@ -144,6 +149,16 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     cycleAck: withSelected((id) => session.cycleAck(id)),
     nextTourStep: () => session.nextTourStep(),
     restartBroker: () => void session.restartBroker(),
+    testKey: () => {
+      const producer = state.actors.find((a) => a.config.kind === 'producer');
+      const suggested =
+        tested ?? (producer?.config.kind === 'producer' ? producer.config.routingKeys[0] : '');
+      setPrompt({
+        label: 'Routing key to test against the bindings',
+        value: suggested ?? '',
+        submit: (value) => setTested(value),
+      });
+    },
     closeConnection: withSelected((id) => session.closeConnection(id)),
     toggleHelp: () => setHelp((h) => !h),
     quit,
@@ -165,6 +180,10 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       } else if (input && !key.ctrl && !key.meta) {
         setPrompt((p) => p && { ...p, value: p.value + input });
       }
+      return;
+    }
+    if (tested !== undefined && key.escape) {
+      setTested(undefined);
       return;
     }
     // Keys typed faster than they are read arrive together ("+++"): each one counts.
@@ -216,15 +235,31 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     Math.min(selectedIndex - layout.actorRows + 1, shownActors.length - layout.actorRows),
   );
   const visibleActors = shownActors.slice(firstActor, firstActor + layout.actorRows);
+  // Rows of the actors and flow panes together, for an overlay shown in their place.
+  const lowerRows = 2 * paneChrome(compact) + layout.actorRows + layout.flowRows;
+
+  const header = (
+    <Header
+      name={state.scenario.name}
+      columns={size.columns}
+      broker={state.broker}
+      healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
+    />
+  );
+  // The help takes the whole screen but the header and the hint bar: every key fits from 80×24.
+  if (help) {
+    return (
+      <Box flexDirection="column" width={size.columns}>
+        {header}
+        <HelpOverlay bindings={bindings} rows={size.rows - 7} />
+        <HintBar bindings={bindings} />
+      </Box>
+    );
+  }
 
   return (
     <Box flexDirection="column" width={size.columns}>
-      <Header
-        name={state.scenario.name}
-        columns={size.columns}
-        broker={state.broker}
-        healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
-      />
+      {header}
       {wide ? null : (
         <Text wrap="truncate-end">
           {' '}
@@ -264,9 +299,19 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         now={now}
         compact={compact}
       />
-      {help ? <HelpOverlay bindings={bindings} /> : null}
-      <ActorList actors={visibleActors} selected={selected?.id} compact={compact} />
-      <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
+      {/* An overlay takes the place of the actors and the flow log, so the frame keeps its height. */}
+      {tested !== undefined ? (
+        <BindingTester
+          routingKey={tested}
+          verdicts={testRoutingKey(state, tested)}
+          rows={lowerRows - 4}
+        />
+      ) : (
+        <>
+          <ActorList actors={visibleActors} selected={selected?.id} compact={compact} />
+          <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
+        </>
+      )}
       {prompt ? (
         <PromptLine label={prompt.label} value={prompt.value} />
       ) : (

@@ -99,6 +99,14 @@ async function main(): Promise<void> {
       }),
     )
     .command('list', 'List the built-in scenarios')
+    .command(
+      'match <binding> <keys..>',
+      'Test routing keys against a topic binding key, and see why they match or not',
+      (y) =>
+        y
+          .positional('binding', { type: 'string', describe: "a topic pattern, e.g. 'kern.*'" })
+          .positional('keys', { type: 'string', array: true, describe: 'e.g. kern.critical' }),
+    )
     .example('$0 scenario hello', 'Open the hello-queue scenario')
     .example(
       '$0 scenario hello-queue --headless --duration 5 --json',
@@ -109,6 +117,10 @@ async function main(): Promise<void> {
       'Over TLS, trusting the CA in ca.pem',
     )
     .example('$0 list --json', 'The built-in scenarios, for tools')
+    .example(
+      "$0 match 'kern.*' kern.critical cron.info",
+      'Which keys a topic binding takes, and why',
+    )
     .strict()
     .help()
     .alias('h', 'help')
@@ -117,7 +129,9 @@ async function main(): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
-      fail(`${message.replace(/\s*\n\s*/g, ' ')} Run \`rabbit-lab --help\` for usage.`);
+      // yargs' messages have no full stop of their own.
+      const sentence = message.replace(/\s*\n\s*/g, ' ').replace(/([^.!?])$/, '$1.');
+      fail(`${sentence} Run \`rabbit-lab --help\` for usage.`);
     });
 
   const argv = await parser.parse();
@@ -126,6 +140,12 @@ async function main(): Promise<void> {
   if (command === 'list') {
     const { listScenarios } = await import('./list.js');
     process.exit(await listScenarios(argv.json, process.stdout));
+  }
+
+  if (command === 'match') {
+    const { matchKeys } = await import('./match.js');
+    const keys = (argv.keys as unknown[] | undefined)?.map(String) ?? [];
+    process.exit(matchKeys(String(argv.binding), keys, process.stdout));
   }
 
   if (argv.duration !== undefined && !(argv.duration > 0 && argv.duration <= 86_400)) {

@@ -3,14 +3,17 @@ import type { KeyBinding } from './keymap.js';
 
 export interface HelpOverlayProps {
   readonly bindings: readonly KeyBinding[];
+  /** Most keys to list (a short terminal shows the first ones and says how many more). */
+  readonly rows: number;
 }
 
 /** Every key in the table with its sentence. */
-export function HelpOverlay({ bindings }: HelpOverlayProps) {
+export function HelpOverlay({ bindings, rows }: HelpOverlayProps) {
+  const shown = bindings.length > rows ? bindings.slice(0, Math.max(1, rows - 1)) : bindings;
   return (
     <Box flexDirection="column" borderStyle="double" paddingX={1}>
       <Text bold>Keys</Text>
-      {bindings.map((b) => (
+      {shown.map((b) => (
         <Text key={b.label} wrap="truncate-end">
           <Text bold color="yellow">
             {b.label.padEnd(7)}
@@ -18,6 +21,9 @@ export function HelpOverlay({ bindings }: HelpOverlayProps) {
           {b.help}
         </Text>
       ))}
+      {shown.length < bindings.length ? (
+        <Text dimColor>… {bindings.length - shown.length} more in a taller terminal</Text>
+      ) : null}
       <Text dimColor>Press ? again to close.</Text>
     </Box>
   );

@@ -16,6 +16,7 @@ export interface KeyContext {
   readonly nextTourStep: () => void;
   readonly send: () => void;
   readonly restartBroker: () => void;
+  readonly testKey: () => void;
   readonly closeConnection: () => void;
   readonly toggleHelp: () => void;
   readonly quit: () => void;
@@ -114,6 +115,14 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 's',
     run: (c) => c.send(),
+  },
+  {
+    label: 'm',
+    description: 'match key',
+    help: 'Binding tester: type a routing key and see which bindings take it, and why (* one word, # zero or more).',
+    hint: false,
+    matches: (input) => input === 'm',
+    run: (c) => c.testKey(),
   },
   {
     label: 'K',

@@ -369,6 +369,67 @@ describe('prompts', () => {
   });
 });
 
+describe('binding tester', () => {
+  test('m tests a routing key against every binding and says why; Esc closes it', async () => {
+    const lab = new FakeLab();
+    lab.state = {
+      ...lab.state,
+      scenario: { ...lab.state.scenario, exchanges: [{ name: 'topic_logs', type: 'topic' }] },
+    };
+    const bound: [string, string[]][] = [
+      ['C1', ['*.critical']],
+      ['C2', ['kern.*']],
+      ['C3', ['#']],
+    ];
+    for (const [id, keys] of bound) {
+      lab.dispatch({
+        type: 'spawned',
+        config: {
+          kind: 'consumer',
+          id,
+          bind: { exchange: 'topic_logs', keys },
+          prefetch: 0,
+          ack: 'auto',
+          workMs: 0,
+          workPerDotMs: 0,
+          nackEvery: 0,
+          requeue: false,
+        },
+      });
+      lab.dispatch({
+        type: 'actor',
+        id,
+        message: { type: 'ready', queue: `amq.gen-${id}` },
+        at: 1,
+      });
+    }
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('m');
+    await waitFor(() => frameOf(ui).includes('Routing key to test against the bindings'), {
+      what: 'the prompt',
+    });
+    for (const ch of 'cron.critical') ui.stdin.write(ch);
+    ui.stdin.write('\r');
+    await waitFor(
+      () => frameOf(ui).includes("Routing key 'cron.critical': 2 of 3 bindings match"),
+      {
+        what: 'the verdicts',
+      },
+    );
+    const frame = frameOf(ui);
+    assert.match(
+      frame,
+      /✓ C1 topic_logs\[\*\.critical\] \*\.critical: \* takes 'cron' · critical = critical/,
+    );
+    assert.match(frame, /✗ C2 topic_logs\[kern\.\*\] kern\.\*: 'kern' ≠ 'cron'/);
+    assert.match(frame, /✓ C3 topic_logs\[#\] #: # takes 'cron\.critical'/);
+    assert.doesNotMatch(frame, /Message flow/, 'the tester takes the place of the lower panes');
+    ui.stdin.write('\u001B');
+    await waitFor(() => frameOf(ui).includes('Message flow'), { what: 'closed' });
+    ui.unmount();
+  });
+});
+
 describe('typing fast', () => {
   test('keys that arrive together each count', async () => {
     const lab = new FakeLab();
