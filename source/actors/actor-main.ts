@@ -52,7 +52,8 @@ async function stop(code = 0): Promise<void> {
     const confirms = channel as Channel & { waitForConfirms(): Promise<void> };
     await Promise.race([
       confirms.waitForConfirms().catch(() => {}),
-      new Promise((resolve) => setTimeout(resolve, 1000)),
+      // Within the supervisor's 3 s grace; at most maxInFlight answers are owed.
+      new Promise((resolve) => setTimeout(resolve, 2500)),
     ]);
   }
   consumer?.stop();

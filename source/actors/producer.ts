@@ -11,6 +11,14 @@ export function renderBody(template: string, seq: number, key: string, actor: st
     .replaceAll('{actor}', actor);
 }
 
+/**
+ * Most messages published and not yet confirmed before an async producer waits for answers: a
+ * broker writing to disk confirms later than a producer can publish, and without a bound the
+ * outstanding messages (and the confirms owed at stop) grow without limit. Below the ring of
+ * publish times, so every outstanding tag has its own.
+ */
+const maxInFlight = 10_000;
+
 interface ConfirmFields {
   readonly deliveryTag: number;
   readonly multiple: boolean;
@@ -32,8 +40,21 @@ export class Producer {
   private sentSince = 0;
   private channel: Channel | undefined;
   private tagBase = 0;
-  /** Highest delivery tag confirmed by a `multiple` ack or nack on this channel. */
-  private confirmedUpTo = 0;
+  /**
+   * The broker's answers on this channel, as amqplib keeps them: every tag below `lowWater` is
+   * answered, and `answeredAbove` holds single answers above it. A `multiple` frame answers every
+   * tag up to its own that was not answered yet (and no other).
+   */
+  private lowWater = 1;
+  private readonly answeredAbove = new Set<number>();
+  /** Published on this channel and not answered yet: async publishing stops at maxInFlight. */
+  private inFlight = 0;
+  /** When each outstanding delivery tag was published (a ring; tags beyond its size overwrite). */
+  private readonly publishedAt = new Float64Array(1 << 16);
+  private pausedForConfirms = false;
+  /** `each`/`batch` confirm modes: published since the last wait, and whether we wait now. */
+  private inBatch = 0;
+  private awaitingConfirms = false;
 
   constructor(
     private config: ProducerConfig,
@@ -45,8 +66,12 @@ export class Producer {
   attach(channel: Channel): void {
     this.channel = channel;
     this.tagBase = this.seq;
-    this.confirmedUpTo = 0;
+    this.lowWater = 1;
+    this.answeredAbove.clear();
+    this.inFlight = 0;
     this.waitingForDrain = false;
+    this.inBatch = 0;
+    this.awaitingConfirms = false;
     // Published with the mandatory flag: a message no queue is bound for comes back here.
     channel.on('return', (msg: Message) => this.onReturn(msg));
     channel.on('drain', () => {
@@ -66,15 +91,56 @@ export class Producer {
   }
 
   private onConfirm(channel: Channel, base: number, f: ConfirmFields, ok: boolean): void {
+    if (this.channel !== channel) return;
     const id = this.config.id;
+    const tag = f.deliveryTag;
+    this.reporter.confirmLatency(performance.now() - (this.publishedAt[tag & 0xffff] ?? 0));
+    let answered = 0;
+    const report = (first: number, last: number) => {
+      if (last < first) return;
+      answered += last - first + 1;
+      this.reporter.confirmed(id, base + first, base + last, ok);
+      if (!ok) this.sampleRefused(base + last);
+    };
     if (f.multiple) {
-      if (this.channel === channel && f.deliveryTag > this.confirmedUpTo) {
-        this.reporter.confirmed(id, base + this.confirmedUpTo + 1, base + f.deliveryTag, ok);
-        this.confirmedUpTo = f.deliveryTag;
+      // Every tag from the low-water mark up to this one, except those answered on their own.
+      let runStart = this.lowWater;
+      for (let t = this.lowWater; t <= tag; t++) {
+        if (this.answeredAbove.delete(t)) {
+          report(runStart, t - 1);
+          runStart = t + 1;
+        }
       }
-      return;
+      report(runStart, tag);
+      this.lowWater = Math.max(this.lowWater, tag + 1);
+    } else if (tag >= this.lowWater && !this.answeredAbove.has(tag)) {
+      report(tag, tag);
+      this.answeredAbove.add(tag);
+      while (this.answeredAbove.delete(this.lowWater)) this.lowWater++;
     }
-    this.reporter.confirmed(id, base + f.deliveryTag, base + f.deliveryTag, ok);
+    this.inFlight -= answered;
+    // Async publishing paused at maxInFlight goes on once answers come back.
+    if (this.pausedForConfirms && this.inFlight < maxInFlight / 2) {
+      this.pausedForConfirms = false;
+      if (this.config.rate === 0) this.pump();
+    }
+  }
+
+  /** A nacked publish in the flow log (the broker refused it, e.g. a full queue rejecting). */
+  private sampleRefused(seq: number): void {
+    if (!this.reporter.wantsSample(true)) return;
+    const keys = this.config.routingKeys;
+    this.reporter.sample({
+      messageId: `${this.config.id}-${seq}`,
+      producer: this.config.id,
+      exchange: this.config.exchange,
+      routingKey: keys[(seq - 1) % keys.length] ?? '',
+      queue: '',
+      consumer: '',
+      redelivered: false,
+      outcome: 'refused',
+      at: Date.now(),
+    });
   }
 
   start(): void {
@@ -124,12 +190,19 @@ export class Producer {
       this.resetSchedule();
       return;
     }
+    // Waiting for a confirm (each/batch): the rate schedule waits too.
+    if (this.awaitingConfirms) return;
     const elapsed = performance.now() - this.since;
     // The first message goes out at once, then one every 1/rate seconds.
     const due = Math.floor((elapsed * this.config.rate) / 1000) + 1 - this.sentSince;
-    for (let i = 0; i < due && !this.waitingForDrain; i++) {
+    for (
+      let i = 0;
+      i < due && !this.waitingForDrain && !this.awaitingConfirms && !this.pausedForConfirms;
+      i++
+    ) {
       this.publishOne();
       this.sentSince++;
+      this.afterPublish();
     }
   }
 
@@ -144,8 +217,14 @@ export class Producer {
       this.timer = setTimeout(() => this.pump(), 100);
       return;
     }
-    for (let i = 0; i < 500 && !this.waitingForDrain; i++) this.publishOne();
-    if (!this.waitingForDrain) setImmediate(() => this.pump());
+    // Waiting for a confirm (each/batch), or too many unanswered: the answers pump again.
+    if (this.awaitingConfirms || this.pausedForConfirms) return;
+    const go = () => !this.waitingForDrain && !this.awaitingConfirms && !this.pausedForConfirms;
+    for (let i = 0; i < 500 && go(); i++) {
+      this.publishOne();
+      this.afterPublish();
+    }
+    if (go()) setImmediate(() => this.pump());
   }
 
   private onReturn(msg: Message): void {
@@ -163,6 +242,31 @@ export class Producer {
       outcome: 'unroutable',
       at: Date.now(),
     });
+  }
+
+  /**
+   * `each` and `batch` (tutorial 7's synchronous strategies): after one message, or a batch, wait
+   * for the broker's confirms before publishing more. The wait is the throughput they give up.
+   */
+  private afterPublish(): void {
+    const mode = this.config.confirm ?? 'async';
+    const channel = this.channel;
+    if (mode === 'async' || !channel) return;
+    this.inBatch++;
+    if (this.inBatch < (mode === 'each' ? 1 : (this.config.confirmBatch ?? 100))) return;
+    this.inBatch = 0;
+    this.awaitingConfirms = true;
+    const waiting = channel as Channel & { waitForConfirms(): Promise<void> };
+    waiting
+      .waitForConfirms()
+      .catch(() => {
+        // A nack or a closed channel: the ack/nack events have recorded what happened.
+      })
+      .finally(() => {
+        if (this.channel !== channel) return;
+        this.awaitingConfirms = false;
+        if (this.config.rate === 0 && !this.stopped) this.pump();
+      });
   }
 
   private fixed: { template: string; content: Buffer | undefined } | undefined;
@@ -201,6 +305,8 @@ export class Producer {
       mandatory: true,
       headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
     });
+    this.publishedAt[(seq - this.tagBase) & 0xffff] = performance.now();
+    if (++this.inFlight >= maxInFlight) this.pausedForConfirms = true;
     this.reporter.published(seq, now);
     if (!ok) this.waitingForDrain = true;
     return true;

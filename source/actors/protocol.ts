@@ -19,6 +19,12 @@ export interface ProducerConfig {
   readonly body: string;
   readonly persistent: boolean;
   readonly paused: boolean;
+  /**
+   * How the producer waits for publisher confirms (tutorial 7): `async` reads them as they come
+   * (the default), `each` waits after every message, `batch` after every `confirmBatch`.
+   */
+  readonly confirm?: 'async' | 'each' | 'batch';
+  readonly confirmBatch?: number;
 }
 
 export interface ConsumerConfig {
@@ -71,7 +77,15 @@ export type SeqRun = [producer: string, first: number, last: number];
 /** Producer: messages first..last were published between firstAt and lastAt (ms since epoch). */
 export type PublishedSegment = [first: number, last: number, firstAt: number, lastAt: number];
 
-export type Outcome = 'ack' | 'auto-ack' | 'unacked' | 'nack' | 'nack-requeue' | 'unroutable';
+export type Outcome =
+  | 'ack'
+  | 'auto-ack'
+  | 'unacked'
+  | 'nack'
+  | 'nack-requeue'
+  | 'unroutable'
+  /** The broker refused the publish (a nack to a publisher confirm). */
+  | 'refused';
 
 /** A sampled message, for the flow log. */
 export interface MessageRecord {
@@ -130,6 +144,8 @@ export type ChildMessage =
       readonly returnedRuns?: readonly SeqRun[];
       /** Producer: messages the broker confirmed (took responsibility for). */
       readonly confirmedRuns?: readonly SeqRun[];
+      /** Producer: publish → confirm time, summed over the broker's confirm frames, and their count. */
+      readonly confirmMs?: readonly [sum: number, count: number];
       /** Producer: messages the broker refused with a nack. */
       readonly nackedRuns?: readonly SeqRun[];
       /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */

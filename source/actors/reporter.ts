@@ -12,6 +12,7 @@ export class BatchReporter {
   readonly returnedRuns = new SeqRunBuilder();
   readonly confirmedRuns = new SeqRunBuilder();
   readonly nackedRuns = new SeqRunBuilder();
+  private confirmMs: [number, number] = [0, 0];
   keys = new Map<string, number>();
   private segment: [number, number, number, number] | undefined;
   private keyOverrides: [number, string][] = [];
@@ -73,6 +74,12 @@ export class BatchReporter {
     this.dirty = true;
   }
 
+  /** Producer: one confirm frame arrived this long after its message was published. */
+  confirmLatency(ms: number): void {
+    this.confirmMs[0] += ms;
+    this.confirmMs[1]++;
+  }
+
   /** Consumer: a lab message with this routing key arrived. */
   receivedKey(key: string): void {
     this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
@@ -92,6 +99,7 @@ export class BatchReporter {
       returnedRuns: this.returnedRuns.take(),
       ...(this.confirmedRuns.size > 0 ? { confirmedRuns: this.confirmedRuns.take() } : {}),
       ...(this.nackedRuns.size > 0 ? { nackedRuns: this.nackedRuns.take() } : {}),
+      ...(this.confirmMs[1] > 0 ? { confirmMs: this.confirmMs } : {}),
       keys: [...this.keys],
       lastSeq: this.lastSeq,
       segment: this.segment,
@@ -99,6 +107,7 @@ export class BatchReporter {
       samples,
     });
     this.keyOverrides = [];
+    this.confirmMs = [0, 0];
     this.counts = emptyCounts();
     this.keys = new Map();
     this.segment = undefined;

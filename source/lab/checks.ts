@@ -77,6 +77,18 @@ export function noLoss(c: CheckContext): CheckResult {
       detail: `${base}, ${dropped} rejected without requeue and so discarded${missing > 0 ? `, ${missing} never received` : ''}`,
     };
   }
+  // Still waiting in a queue no lab consumer reads (a queue the scenario fills on purpose): kept,
+  // not lost.
+  const consumed = new Set(c.consumers.map((con) => con.queue));
+  const waiting = c.queues.filter((q) => !consumed.has(q.name) && q.messagesReady > 0);
+  const held = waiting.reduce((n, q) => n + q.messagesReady, 0);
+  if (missing <= held && c.foreignConsumerQueues.size === 0) {
+    return {
+      name: 'no-loss',
+      ok: true,
+      detail: `${base}; the other ${missing} wait in queues no lab consumer reads (${waiting.map((q) => `${q.name} ${q.messagesReady}`).join(', ')})`,
+    };
+  }
   // Another program consuming from a shared queue (say, the official worker.js) takes messages
   // the lab never sees. They are not lost if the queue drained while it was attached.
   const drained = c.queues.every((q) => q.messagesReady === 0 && q.messagesUnacknowledged === 0);
@@ -199,6 +211,27 @@ export function routingCorrect(c: CheckContext): CheckResult {
   };
 }
 
+/** Publisher confirms: the broker answered every message exactly once, ack or nack. */
+export function confirmsAnswered(c: CheckContext): CheckResult {
+  const tallies = c.ledger.confirmTally();
+  const twice = c.ledger.confirmedTwice + tallies.reduce((n, t) => n + t.both, 0);
+  const unanswered = tallies.reduce((n, t) => n + t.none, 0);
+  const summary = tallies
+    .map(
+      (t) =>
+        `${t.producer} ${t.confirmed} confirmed${t.nacked > 0 ? `, ${t.nacked} nacked` : ''}${t.none > 0 ? `, ${t.none} unanswered` : ''}`,
+    )
+    .join('; ');
+  const ok = twice === 0 && unanswered === 0;
+  return {
+    name: 'confirms',
+    ok,
+    detail: ok
+      ? `every message confirmed or nacked exactly once (${summary || 'nothing published'})`
+      : `${twice > 0 ? `${twice} answered twice; ` : ''}${unanswered > 0 ? `${unanswered} never answered; ` : ''}(${summary})`,
+  };
+}
+
 const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
@@ -206,6 +239,7 @@ const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'fanout-complete': fanoutComplete,
   'routing-correct': routingCorrect,
   'routing-complete': routingComplete,
+  confirms: confirmsAnswered,
 };
 
 export function runChecks(names: readonly CheckName[], context: CheckContext): CheckResult[] {

@@ -113,8 +113,43 @@ export class Ledger {
     addRuns(this.returned, runs);
   }
 
+  /** Confirms (or nacks) the broker sent for a message it had already answered. */
+  confirmedTwice = 0;
+
   recordConfirmed(runs: readonly SeqRun[], ok: boolean): void {
-    addRuns(ok ? this.confirmed : this.refused, runs);
+    const map = ok ? this.confirmed : this.refused;
+    for (const [producer, first, last] of runs) {
+      let set = map.get(producer);
+      if (!set) {
+        set = new IntervalSet();
+        map.set(producer, set);
+      }
+      this.confirmedTwice += set.add(first, last);
+    }
+  }
+
+  /** Per producer: confirmed, nacked, both (a protocol breach), and neither (unanswered). */
+  confirmTally(): {
+    producer: string;
+    confirmed: number;
+    nacked: number;
+    both: number;
+    none: number;
+  }[] {
+    return [...this.producers].map(([producer, p]) => {
+      const ok = this.confirmed.get(producer);
+      const no = this.refused.get(producer);
+      const tally = { producer, confirmed: 0, nacked: 0, both: 0, none: 0 };
+      for (let seq = 1; seq <= p.lastSeq; seq++) {
+        const c = ok?.has(seq) ?? false;
+        const n = no?.has(seq) ?? false;
+        if (c && n) tally.both++;
+        else if (c) tally.confirmed++;
+        else if (n) tally.nacked++;
+        else tally.none++;
+      }
+      return tally;
+    });
   }
 
   /**

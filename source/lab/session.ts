@@ -86,7 +86,8 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
     rate: spec.rate === 'max' ? 0 : spec.rate,
     body: spec.body,
     persistent: spec.persistent,
-    paused: false,
+    paused: spec.paused,
+    ...(spec.confirm === 'async' ? {} : { confirm: spec.confirm, confirmBatch: spec.confirmBatch }),
   };
 }
 
@@ -372,6 +373,9 @@ export class Session {
             rate: 1,
             body: 'Message #{seq}',
             persistent: false,
+            paused: false,
+            confirm: 'async',
+            confirmBatch: 100,
           }
         : {
             kind,
@@ -669,7 +673,14 @@ export class Session {
       const id = this.spawn(action.spawn);
       if (id && action.as) this.tourNames.set(action.as, id);
     } else if ('kill' in action) void this.kill(this.tourNames.get(action.kill) ?? action.kill);
-    else void this.stopActor(this.tourNames.get(action.stop) ?? action.stop);
+    else if ('stop' in action) void this.stopActor(this.tourNames.get(action.stop) ?? action.stop);
+    else {
+      const ref = 'pause' in action ? action.pause : action.resume;
+      const paused = 'pause' in action;
+      this.configure(this.tourNames.get(ref) ?? ref, (c) =>
+        c.kind === 'producer' ? { ...c, paused } : undefined,
+      );
+    }
   }
 
   /** Wait until no actor is still starting (connected and consuming, or failed). */

@@ -32,6 +32,11 @@ export interface ActorView {
   readonly redelivered: number;
   readonly external: number;
   readonly unroutable: number;
+  /** Producer: messages the broker confirmed, and refused (nack). */
+  readonly confirmed: number;
+  readonly refused: number;
+  /** Producer: publish → confirm time, smoothed over recent batches (ms). */
+  readonly confirmMs?: number;
   /** Consumer: delivered on a connection that dropped before the ack (the broker requeued them). */
   readonly abandoned: number;
   readonly errors: number;
@@ -136,6 +141,8 @@ function newActor(config: ActorConfig): ActorView {
     external: 0,
     unroutable: 0,
     abandoned: 0,
+    confirmed: 0,
+    refused: 0,
     errors: 0,
     reconnects: 0,
     rate: 0,
@@ -183,6 +190,19 @@ function decayRates(state: LabState, at: number): LabState {
   return changed ? { ...state, actors } : state;
 }
 
+const runLength = (runs: readonly (readonly [string, number, number])[] | undefined): number =>
+  runs?.reduce((n, [, first, last]) => n + last - first + 1, 0) ?? 0;
+
+/** The latest batch's mean confirm time, smoothed so the number on screen does not flicker. */
+function smoothConfirm(
+  previous: number | undefined,
+  batch: readonly [number, number] | undefined,
+): number | undefined {
+  if (!batch || batch[1] === 0) return previous;
+  const mean = batch[0] / batch[1];
+  return previous === undefined ? mean : previous * 0.7 + mean * 0.3;
+}
+
 function applyActorMessage(
   state: LabState,
   id: string,
@@ -212,6 +232,9 @@ function applyActorMessage(
             external: a.external + c.external,
             unroutable: a.unroutable + c.unroutable,
             abandoned: a.abandoned + c.abandoned,
+            confirmed: a.confirmed + runLength(message.confirmedRuns),
+            refused: a.refused + runLength(message.nackedRuns),
+            confirmMs: smoothConfirm(a.confirmMs, message.confirmMs),
           },
           at,
           a.config.kind === 'producer' ? c.published : c.received,

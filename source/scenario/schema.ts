@@ -43,6 +43,14 @@ export const producerSchema = z.strictObject({
    */
   body: z.string().max(10_000).default('Message #{seq}'),
   persistent: z.boolean().default(false),
+  /** Start paused (space resumes it). */
+  paused: z.boolean().default(false),
+  /**
+   * Publisher confirms (tutorial 7): `async` handles them as they arrive; `each` waits for the
+   * confirm of every message before the next; `batch` publishes `confirmBatch`, then waits.
+   */
+  confirm: z.enum(['async', 'each', 'batch']).default('async'),
+  confirmBatch: z.number().int().min(1).max(10_000).default(100),
 });
 
 export const ackModeSchema = z.enum(['manual', 'auto', 'never']);
@@ -96,6 +104,7 @@ export const checkNameSchema = z.enum([
   'fanout-complete',
   'routing-correct',
   'routing-complete',
+  'confirms',
 ]);
 
 /** An actor id such as C2, or a name given with `as` by an earlier tour step. */
@@ -110,6 +119,9 @@ export const tourActionSchema = z.union([
   z.strictObject({ kill: actorRef }),
   /** A graceful stop: the actor closes its connection. */
   z.strictObject({ stop: actorRef }),
+  /** Pause or resume a producer. */
+  z.strictObject({ pause: actorRef }),
+  z.strictObject({ resume: actorRef }),
 ]);
 
 export const tourStepSchema = z.strictObject({

@@ -18,7 +18,16 @@ function describe(actor: ActorView): string {
       c.exchange === '' ? (c.routingKeys[0] ?? '') : withKey(c.exchange, ...c.routingKeys);
     const rate = c.rate === 0 ? 'max' : `${c.rate}/s`;
     const returned = actor.unroutable > 0 ? `  unroutable ${actor.unroutable}` : '';
-    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}${returned}`;
+    const mode =
+      c.confirm && c.confirm !== 'async'
+        ? ` (${c.confirm === 'each' ? 'each' : `batch ${c.confirmBatch ?? 100}`})`
+        : '';
+    const confirms =
+      actor.confirmMs === undefined
+        ? ''
+        : `  confirmed ${actor.confirmed}${mode} in ${actor.confirmMs.toFixed(1)} ms`;
+    const refused = actor.refused > 0 ? `  nacked ${actor.refused}` : '';
+    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}${confirms}${refused}${returned}`;
   }
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);

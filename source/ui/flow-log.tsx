@@ -24,7 +24,15 @@ export function FlowLog({ records, rows, compact }: FlowLogProps) {
             {joinPath(messagePath(r))}
           </Text>
           <Text dimColor>{`  ${r.messageId || '(no id)'}  `}</Text>
-          <Text color={r.redelivered ? 'yellow' : r.outcome === 'unacked' ? 'red' : 'green'}>
+          <Text
+            color={
+              r.redelivered
+                ? 'yellow'
+                : ['unacked', 'nack', 'unroutable', 'refused'].includes(r.outcome)
+                  ? 'red'
+                  : 'green'
+            }
+          >
             {outcomeLabel(r)}
           </Text>
           {r.latencyMs === undefined ? null : <Text dimColor>{` ${r.latencyMs} ms`}</Text>}

@@ -12,6 +12,9 @@ export function messagePath(record: MessageRecord): string[] {
   const queue = record.queue.startsWith('amq.gen-')
     ? `${record.queue.slice(0, 12)}…`
     : record.queue;
+  if (record.outcome === 'refused') {
+    return [from, withKey(record.exchange || '(default)', record.routingKey), '(refused)'];
+  }
   if (record.outcome === 'unroutable') {
     return [from, `${record.exchange || '(default)'}[${record.routingKey}]`, '(no queue)'];
   }
@@ -34,6 +37,7 @@ export function outcomeLabel(record: MessageRecord): string {
     nack: '✗ rejected',
     'nack-requeue': '↺ rejected, requeued',
     unroutable: '✗ unroutable, returned',
+    refused: '✗ nacked by the broker',
   }[record.outcome];
   const tags = [
     record.producer === undefined ? 'external' : '',

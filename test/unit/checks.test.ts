@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   type CheckContext,
+  confirmsAnswered,
   eachOnce,
   fanoutComplete,
   noLoss,
@@ -280,4 +281,49 @@ describe('topic matches, explained', () => {
       assert.equal(topicMatches(pattern, key), matches, 'agrees with the matcher');
     });
   }
+});
+
+describe('confirms', () => {
+  test('holds when the broker answered every message once; names the nacked', () => {
+    const l = new Ledger();
+    l.recordPublished('P1', 5);
+    l.recordPublished('P4', 4);
+    l.recordConfirmed([['P1', 1, 5]], true);
+    l.recordConfirmed([['P4', 1, 1]], true);
+    l.recordConfirmed([['P4', 2, 4]], false);
+    assert.deepEqual(confirmsAnswered(context(l)), {
+      name: 'confirms',
+      ok: true,
+      detail:
+        'every message confirmed or nacked exactly once (P1 5 confirmed; P4 1 confirmed, 3 nacked)',
+    });
+  });
+
+  test('fails on a message answered twice, or never', () => {
+    const l = new Ledger();
+    l.recordPublished('P1', 4);
+    l.recordConfirmed([['P1', 1, 2]], true);
+    l.recordConfirmed([['P1', 2, 2]], false);
+    const r = confirmsAnswered(context(l));
+    assert.equal(r.ok, false);
+    assert.equal(r.detail, '1 answered twice; 2 never answered; (P1 1 confirmed, 2 unanswered)');
+  });
+});
+
+describe('no-loss and queues nobody reads', () => {
+  test('confirmed messages still waiting in a queue without a lab consumer are kept, not lost', () => {
+    const l = new Ledger();
+    l.recordPublished('P1', 3);
+    l.recordConfirmed([['P1', 1, 3]], true);
+    const r = noLoss(
+      context(l, {
+        consumers: [{ id: 'C1', queue: 'read', alive: true }],
+        queues: [{ name: 'limited', messagesReady: 3, messagesUnacknowledged: 0, consumers: 0 }],
+      }),
+    );
+    assert.equal(r.ok, true, r.detail);
+    assert.match(r.detail, /the other 3 wait in queues no lab consumer reads \(limited 3\)$/);
+    // The same three missing with nothing waiting anywhere: lost.
+    assert.equal(noLoss(context(l)).ok, false);
+  });
 });
