@@ -45,6 +45,12 @@ async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (retryTimer) clearTimeout(retryTimer);
+  // An RPC client waits for the replies it is owed (servers are still answering).
+  producer?.pauseForStop();
+  const waitUntil = Date.now() + 2500;
+  while ((producer?.rpc?.outstanding ?? 0) > 0 && channel && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   producer?.stop();
   // Every return (unroutable) arrives before its confirm: once all are confirmed, the last batch
   // is complete.
@@ -52,7 +58,7 @@ async function stop(code = 0): Promise<void> {
     const confirms = channel as Channel & { waitForConfirms(): Promise<void> };
     await Promise.race([
       confirms.waitForConfirms().catch(() => {}),
-      // Within the supervisor's 3 s grace; at most maxInFlight answers are owed.
+      // Within the supervisor's 5 s grace; at most maxInFlight answers are owed.
       new Promise((resolve) => setTimeout(resolve, 2500)),
     ]);
   }
@@ -137,7 +143,7 @@ async function connect(env: ActorEnvironment, config: ActorConfig, again: boolea
   });
   if (config.kind === 'producer') {
     producer ??= new Producer(config, env, reporter);
-    producer.attach(ch);
+    await producer.attach(ch);
     attempt = 0;
     send({ type: 'ready', serverVersion });
   } else {

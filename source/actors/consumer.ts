@@ -6,6 +6,11 @@ type LabId = NonNullable<ReturnType<typeof parseMessageId>>;
 
 import type { BatchReporter } from './reporter.js';
 
+/** The tutorial's (deliberately slow, recursive) Fibonacci: the server's real work. */
+export function fibonacci(n: number): number {
+  return n < 2 ? n : fibonacci(n - 1) + fibonacci(n - 2);
+}
+
 /** Simulated work for one message: a fixed part plus a part per '.' in the body. */
 export function workFor(config: ConsumerConfig, body: Buffer): number {
   if (config.workPerDotMs === 0) return config.workMs;
@@ -161,6 +166,14 @@ export class Consumer {
     }, delay);
   }
 
+  private reply(channel: Channel, msg: ConsumeMessage): void {
+    const n = Math.min(32, Math.max(0, Number.parseInt(msg.content.toString(), 10) || 0));
+    channel.publish('', String(msg.properties.replyTo), Buffer.from(String(fibonacci(n))), {
+      correlationId: msg.properties.correlationId,
+      headers: { [headers.server]: this.config.id },
+    });
+  }
+
   /** Messages handled but not yet acknowledged (ackEvery > 1), and the last of them. */
   private pendingAcks = 0;
   private lastPending: ConsumeMessage | undefined;
@@ -201,6 +214,9 @@ export class Consumer {
     // Stopped, or the channel it came on died meanwhile: the broker requeued it already.
     if (this.stopped || channel !== this.channel) return;
     this.handled++;
+    // An RPC server answers before it acknowledges: a crash in between means the request comes
+    // back to another server, and the client may get two replies (it keeps the first).
+    if (this.config.reply && msg.properties.replyTo) this.reply(channel, msg);
     const { nackEvery, requeue } = this.config;
     let outcome: Outcome;
     if (this.config.ack === 'auto') outcome = 'auto-ack';

@@ -2,9 +2,17 @@ import type { Channel, Message } from 'amqplib';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
 import { headers, parseMessageId } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
+import { RpcClient } from './rpc-client.js';
 
-export function renderBody(template: string, seq: number, key: string, actor: string): string {
+export function renderBody(
+  template: string,
+  seq: number,
+  key: string,
+  actor: string,
+  n = seq,
+): string {
   return template
+    .replaceAll('{n}', String(n))
     .replaceAll('{seq}', String(seq))
     .replaceAll('{dots}', '.'.repeat(1 + ((seq - 1) % 3)))
     .replaceAll('{key}', key)
@@ -56,14 +64,25 @@ export class Producer {
   private inBatch = 0;
   private awaitingConfirms = false;
 
+  /** Set for an RPC client: requests wait for replies. */
+  readonly rpc: RpcClient | undefined;
+
   constructor(
     private config: ProducerConfig,
     private readonly env: ActorEnvironment,
     private readonly reporter: BatchReporter,
-  ) {}
+  ) {
+    this.rpc = config.rpc
+      ? new RpcClient(config.rpc, config.id, reporter, (correlationId, body) =>
+          this.publishOne(undefined, body, correlationId),
+        )
+      : undefined;
+  }
 
   /** Publish on this channel from now on (a new one after a reconnect). */
-  attach(channel: Channel): void {
+  async attach(channel: Channel): Promise<void> {
+    // An RPC client listens for replies before it sends a request.
+    await this.rpc?.attach(channel);
     this.channel = channel;
     this.tagBase = this.seq;
     this.lowWater = 1;
@@ -155,7 +174,15 @@ export class Producer {
 
   stop(): void {
     this.stopped = true;
+    this.rpc?.stop();
     if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Publish nothing new (retries still go out): a stopping RPC client waits for its replies. */
+  pauseForStop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.config = { ...this.config, paused: true };
   }
 
   private resetSchedule(): void {
@@ -283,7 +310,7 @@ export class Producer {
   }
 
   /** Publish one message now (also used by "send one" requests); false without a connection. */
-  publishOne(routingKey?: string, body?: string): boolean {
+  publishOne(routingKey?: string, body?: string, correlationId?: string): boolean {
     const channel = this.channel;
     if (!channel) return false;
     const keys = this.config.routingKeys;
@@ -292,11 +319,19 @@ export class Producer {
     const key = routingKey ?? cycled;
     if (key !== cycled) this.reporter.overrideKey(seq, key);
     const now = Date.now();
-    const content =
-      body !== undefined
-        ? Buffer.from(body)
-        : (this.fixedBody(this.config.body) ??
-          Buffer.from(renderBody(this.config.body, seq, key, this.config.id)));
+    const numbers = this.config.rpc?.numbers;
+    const n = numbers?.[(seq - 1) % numbers.length] ?? seq;
+    const fixed = body === undefined ? this.fixedBody(this.config.body) : undefined;
+    const text = fixed
+      ? undefined
+      : (body ?? renderBody(this.config.body, seq, key, this.config.id, n));
+    const content = fixed ?? Buffer.from(text ?? '');
+    // A request: where to reply, and the id that pairs the reply with it (kept across retries).
+    const request =
+      this.rpc &&
+      (correlationId === undefined
+        ? this.rpc.request(seq, text ?? this.config.body)
+        : { replyTo: this.rpc.replyQueue, correlationId });
     const ok = channel.publish(this.config.exchange, key, content, {
       messageId: `${this.config.id}-${seq}`,
       timestamp: Math.floor(now / 1000),
@@ -304,6 +339,7 @@ export class Producer {
       contentType: 'text/plain',
       mandatory: true,
       headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
+      ...(request ? { replyTo: request.replyTo, correlationId: request.correlationId } : {}),
     });
     this.publishedAt[(seq - this.tagBase) & 0xffff] = performance.now();
     if (++this.inFlight >= maxInFlight) this.pausedForConfirms = true;

@@ -25,6 +25,8 @@ export interface ProducerConfig {
    */
   readonly confirm?: 'async' | 'each' | 'batch';
   readonly confirmBatch?: number;
+  /** Set for an RPC client. */
+  readonly rpc?: RpcClientConfig;
 }
 
 export interface ConsumerConfig {
@@ -39,6 +41,8 @@ export interface ConsumerConfig {
   /** Reject every n-th message; 0 never. */
   readonly nackEvery: number;
   readonly requeue: boolean;
+  /** RPC server: answer each request (`replyTo`, `correlationId`) with fib(n) of its body. */
+  readonly reply?: 'fibonacci';
   /** Manual ack: one `multiple` ack per this many messages (1: each on its own). */
   readonly ackEvery?: number;
   /** A bug on every n-th message, to show its consequences. */
@@ -62,7 +66,36 @@ export interface ActorEnvironment {
 export const headers = {
   sentAt: 'x-rabbit-lab-sent-at',
   run: 'x-rabbit-lab-run',
+  /** On an RPC reply: the server actor that answered. */
+  server: 'x-rabbit-lab-server',
 } as const;
+
+/** An RPC client (tutorial 6): a producer whose messages are requests waiting for replies. */
+export interface RpcClientConfig {
+  /** The request queue, for the flow log. */
+  readonly queue: string;
+  /** Direct Reply-to (`amq.rabbitmq.reply-to`) or an exclusive, server-named reply queue. */
+  readonly replyTo: 'direct' | 'queue';
+  readonly timeoutMs: number;
+  readonly retries: number;
+  /** The arguments sent, cycled (`{n}` in the body). */
+  readonly numbers: readonly number[];
+}
+
+export interface RpcCounts {
+  requests: number;
+  /** First replies to pending requests. */
+  replies: number;
+  /** Replies to requests answered already (after a retry both may come back). */
+  duplicates: number;
+  retries: number;
+  /** Requests given up after the last retry. */
+  failed: number;
+  /** Replies with a correlation id this client never sent. */
+  unknown: number;
+  /** Sum of round-trip times of the replies. */
+  rttMs: number;
+}
 
 export type ParentMessage =
   | { readonly type: 'start'; readonly env: ActorEnvironment; readonly config: ActorConfig }
@@ -85,7 +118,11 @@ export type Outcome =
   | 'nack-requeue'
   | 'unroutable'
   /** The broker refused the publish (a nack to a publisher confirm). */
-  | 'refused';
+  | 'refused'
+  /** RPC: the reply to a request came back to its client. */
+  | 'reply'
+  /** RPC: no reply in time; the request was sent again. */
+  | 'retry';
 
 /** A sampled message, for the flow log. */
 export interface MessageRecord {
@@ -99,6 +136,8 @@ export interface MessageRecord {
   readonly redelivered: boolean;
   readonly outcome: Outcome;
   readonly latencyMs?: number;
+  /** A few words more (an RPC's argument and result). */
+  readonly detail?: string;
   readonly at: number;
 }
 
@@ -144,6 +183,8 @@ export type ChildMessage =
       readonly returnedRuns?: readonly SeqRun[];
       /** Producer: messages the broker confirmed (took responsibility for). */
       readonly confirmedRuns?: readonly SeqRun[];
+      /** RPC client: this batch's requests, replies and retries. */
+      readonly rpc?: RpcCounts;
       /** Producer: publish → confirm time, summed over the broker's confirm frames, and their count. */
       readonly confirmMs?: readonly [sum: number, count: number];
       /** Producer: messages the broker refused with a nack. */
@@ -162,6 +203,10 @@ export type ChildMessage =
     }
   | { readonly type: 'updated'; readonly note?: string }
   | { readonly type: 'stopped' };
+
+export function emptyRpcCounts(): RpcCounts {
+  return { requests: 0, replies: 0, duplicates: 0, retries: 0, failed: 0, unknown: 0, rttMs: 0 };
+}
 
 export function emptyCounts(): BatchCounts {
   return {

@@ -1,6 +1,6 @@
 import { RingBuffer } from '../util/ring-buffer.js';
-import type { BatchCounts, ChildMessage, MessageRecord } from './protocol.js';
-import { emptyCounts } from './protocol.js';
+import type { BatchCounts, ChildMessage, MessageRecord, RpcCounts } from './protocol.js';
+import { emptyCounts, emptyRpcCounts } from './protocol.js';
 import { SeqRunBuilder } from './seq-runs.js';
 
 /** Accumulates an actor's observations and sends them to the parent as one batch per interval. */
@@ -13,6 +13,8 @@ export class BatchReporter {
   readonly confirmedRuns = new SeqRunBuilder();
   readonly nackedRuns = new SeqRunBuilder();
   private confirmMs: [number, number] = [0, 0];
+  /** RPC client counts (all zero for other actors, and then not sent). */
+  rpc: RpcCounts = emptyRpcCounts();
   keys = new Map<string, number>();
   private segment: [number, number, number, number] | undefined;
   private keyOverrides: [number, string][] = [];
@@ -100,6 +102,7 @@ export class BatchReporter {
       ...(this.confirmedRuns.size > 0 ? { confirmedRuns: this.confirmedRuns.take() } : {}),
       ...(this.nackedRuns.size > 0 ? { nackedRuns: this.nackedRuns.take() } : {}),
       ...(this.confirmMs[1] > 0 ? { confirmMs: this.confirmMs } : {}),
+      ...(Object.values(this.rpc).some((n) => n > 0) ? { rpc: this.rpc } : {}),
       keys: [...this.keys],
       lastSeq: this.lastSeq,
       segment: this.segment,
@@ -108,6 +111,7 @@ export class BatchReporter {
     });
     this.keyOverrides = [];
     this.confirmMs = [0, 0];
+    this.rpc = emptyRpcCounts();
     this.counts = emptyCounts();
     this.keys = new Map();
     this.segment = undefined;

@@ -108,7 +108,7 @@ export class Supervisor {
   }
 
   /** Ask the actor to close its connection cleanly; kill it if it takes too long. */
-  async stop(id: string, graceMs = 3000): Promise<void> {
+  async stop(id: string, graceMs = 5000): Promise<void> {
     const child = this.children.get(id);
     if (!child) return;
     this.send(id, { type: 'stop' });
@@ -117,7 +117,7 @@ export class Supervisor {
     clearTimeout(timer);
   }
 
-  async stopAll(graceMs = 3000): Promise<void> {
+  async stopAll(graceMs = 5000): Promise<void> {
     await Promise.all([...this.children.keys()].map((id) => this.stop(id, graceMs)));
   }
 

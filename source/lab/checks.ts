@@ -2,6 +2,7 @@
  * The self-checks: what each pattern promises, verified against the ledger of what lab producers
  * published and lab consumers received. Each returns ok plus a one-line detail.
  */
+import type { RpcCounts } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { CheckName } from '../scenario/schema.js';
 import type { Ledger } from './ledger.js';
@@ -42,6 +43,8 @@ export interface CheckContext {
   readonly killedBusy: readonly string[];
   /** When the run ended (ms since epoch). */
   readonly endedAt: number;
+  /** RPC clients and what happened to their requests. */
+  readonly rpcClients?: readonly { readonly id: string; readonly counts: RpcCounts }[];
 }
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
@@ -232,6 +235,35 @@ export function confirmsAnswered(c: CheckContext): CheckResult {
   };
 }
 
+/** RPC: every request got exactly one reply with its correlation id (duplicates are ignored). */
+export function rpcReplies(c: CheckContext): CheckResult {
+  const clients = c.rpcClients ?? [];
+  let ok = true;
+  const parts = clients.map(({ id, counts: r }) => {
+    const waiting = r.requests - r.replies - r.failed;
+    ok &&= r.failed === 0 && waiting === 0 && r.unknown === 0;
+    const mean = r.replies > 0 ? Math.round(r.rttMs / r.replies) : 0;
+    const notes = [
+      r.retries > 0 ? `${plural(r.retries, 'retry', 'retries')} after a timeout` : '',
+      r.duplicates > 0 ? `${plural(r.duplicates, 'late duplicate')} ignored` : '',
+      r.failed > 0 ? `${r.failed} given up` : '',
+      waiting > 0 ? `${waiting} still waiting` : '',
+      r.unknown > 0
+        ? `${plural(r.unknown, 'reply', 'replies')} with an unknown correlation id`
+        : '',
+    ].filter(Boolean);
+    return `${id}: ${r.replies}/${r.requests} replied, ${mean} ms round trip${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+  });
+  return {
+    name: 'rpc-replies',
+    ok,
+    detail:
+      clients.length === 0
+        ? 'no RPC client ran'
+        : `${ok ? 'every request got its reply' : 'requests without a reply'}: ${parts.join('; ')}`,
+  };
+}
+
 const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
@@ -240,6 +272,7 @@ const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'routing-correct': routingCorrect,
   'routing-complete': routingComplete,
   confirms: confirmsAnswered,
+  'rpc-replies': rpcReplies,
 };
 
 export function runChecks(names: readonly CheckName[], context: CheckContext): CheckResult[] {

@@ -88,6 +88,7 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
     persistent: spec.persistent,
     paused: spec.paused,
     ...(spec.confirm === 'async' ? {} : { confirm: spec.confirm, confirmBatch: spec.confirmBatch }),
+    ...(spec.rpc ? { rpc: { ...spec.rpc, queue: spec.routingKeys[0] ?? '' } } : {}),
   };
 }
 
@@ -104,6 +105,7 @@ function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     nackEvery: spec.nackEvery,
     requeue: spec.requeue,
     ...(spec.ackEvery > 1 ? { ackEvery: spec.ackEvery } : {}),
+    ...(spec.reply ? { reply: spec.reply } : {}),
     ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
   };
 }
@@ -746,6 +748,7 @@ export class Session {
       queues: this.state.queues.list,
       foreignConsumerQueues: this.foreignConsumerQueues,
       killedBusy: this.killedBusy,
+      rpcClients: this.state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
       endedAt: this.endedAt ?? Date.now(),
     };
     return runChecks(this.options.scenario.checks, context);

@@ -3,7 +3,13 @@
  * the Ink UI and the headless reporter read snapshots of it.
  */
 
-import type { ActorConfig, ChildMessage, MessageRecord } from '../actors/protocol.js';
+import {
+  type ActorConfig,
+  type ChildMessage,
+  emptyRpcCounts,
+  type MessageRecord,
+  type RpcCounts,
+} from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { PollResult } from '../broker/poller.js';
 import type { ExchangeType } from './routing.js';
@@ -35,6 +41,8 @@ export interface ActorView {
   /** Producer: messages the broker confirmed, and refused (nack). */
   readonly confirmed: number;
   readonly refused: number;
+  /** RPC client: requests, replies, retries… so far. */
+  readonly rpc?: RpcCounts;
   /** Producer: publish → confirm time, smoothed over recent batches (ms). */
   readonly confirmMs?: number;
   /** Consumer: delivered on a connection that dropped before the ack (the broker requeued them). */
@@ -190,6 +198,13 @@ function decayRates(state: LabState, at: number): LabState {
   return changed ? { ...state, actors } : state;
 }
 
+function addRpc(total: RpcCounts | undefined, batch: RpcCounts | undefined): RpcCounts | undefined {
+  if (!batch) return total;
+  const sum = { ...(total ?? emptyRpcCounts()) };
+  for (const key of Object.keys(batch) as (keyof RpcCounts)[]) sum[key] += batch[key];
+  return sum;
+}
+
 const runLength = (runs: readonly (readonly [string, number, number])[] | undefined): number =>
   runs?.reduce((n, [, first, last]) => n + last - first + 1, 0) ?? 0;
 
@@ -235,6 +250,7 @@ function applyActorMessage(
             confirmed: a.confirmed + runLength(message.confirmedRuns),
             refused: a.refused + runLength(message.nackedRuns),
             confirmMs: smoothConfirm(a.confirmMs, message.confirmMs),
+            rpc: addRpc(a.rpc, message.rpc),
           },
           at,
           a.config.kind === 'producer' ? c.published : c.received,

@@ -51,6 +51,18 @@ export const producerSchema = z.strictObject({
    */
   confirm: z.enum(['async', 'each', 'batch']).default('async'),
   confirmBatch: z.number().int().min(1).max(10_000).default(100),
+  /**
+   * An RPC client (tutorial 6): each message is a request to `routingKeys[0]`'s queue that waits
+   * for a reply; `{n}` in the body cycles through `numbers`.
+   */
+  rpc: z
+    .strictObject({
+      replyTo: z.enum(['direct', 'queue']).default('direct'),
+      timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+      retries: z.number().int().min(0).max(10).default(3),
+      numbers: z.array(z.number().int().min(0).max(32)).min(1).default([10, 20, 25, 30]),
+    })
+    .optional(),
 });
 
 export const ackModeSchema = z.enum(['manual', 'auto', 'never']);
@@ -79,6 +91,8 @@ export const consumerSchema = z
      * whatever is pending after a short pause; fewer acks for the broker to process.
      */
     ackEvery: z.number().int().min(1).max(10_000).default(1),
+    /** An RPC server: answer each request's `replyTo` with fib(n) of its body. */
+    reply: z.literal('fibonacci').optional(),
     /** Reject every n-th message (0: never), to show what rejection does. */
     nackEvery: z.number().int().min(0).max(1_000_000).default(0),
     /** Whether a rejected message goes back to the queue (false: dropped or dead-lettered). */
@@ -105,6 +119,7 @@ export const checkNameSchema = z.enum([
   'routing-correct',
   'routing-complete',
   'confirms',
+  'rpc-replies',
 ]);
 
 /** An actor id such as C2, or a name given with `as` by an earlier tour step. */

@@ -27,6 +27,12 @@ function describe(actor: ActorView): string {
         ? ''
         : `  confirmed ${actor.confirmed}${mode} in ${actor.confirmMs.toFixed(1)} ms`;
     const refused = actor.refused > 0 ? `  nacked ${actor.refused}` : '';
+    if (c.rpc) {
+      const r = actor.rpc;
+      const rtt = r && r.replies > 0 ? `  ${Math.round(r.rttMs / r.replies)} ms` : '';
+      const extra = r && r.retries > 0 ? `  retried ${r.retries}` : '';
+      return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  asked ${r?.requests ?? 0}  answered ${r?.replies ?? 0}${rtt}${extra}  via ${c.rpc.replyTo === 'direct' ? 'direct reply-to' : 'own queue'}`;
+    }
     return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}${confirms}${refused}${returned}`;
   }
   const source = actor.queue ?? c.queue ?? '…';

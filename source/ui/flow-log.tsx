@@ -36,6 +36,7 @@ export function FlowLog({ records, rows, compact }: FlowLogProps) {
             {outcomeLabel(r)}
           </Text>
           {r.latencyMs === undefined ? null : <Text dimColor>{` ${r.latencyMs} ms`}</Text>}
+          {r.detail ? <Text dimColor>{`  ${r.detail}`}</Text> : null}
         </Text>
       ))}
     </Pane>

@@ -12,6 +12,16 @@ export function messagePath(record: MessageRecord): string[] {
   const queue = record.queue.startsWith('amq.gen-')
     ? `${record.queue.slice(0, 12)}…`
     : record.queue;
+  // A reply travels back: server ─▶ reply queue ─▶ client.
+  if (record.outcome === 'reply') {
+    const via = record.routingKey.startsWith('amq.rabbitmq.reply-to')
+      ? 'amq.rabbitmq.reply-to'
+      : record.routingKey.startsWith('amq.gen-')
+        ? `${record.routingKey.slice(0, 12)}…`
+        : record.routingKey;
+    return [record.consumer, via, from];
+  }
+  if (record.outcome === 'retry') return [from, record.queue, '(no reply)'];
   if (record.outcome === 'refused') {
     return [from, withKey(record.exchange || '(default)', record.routingKey), '(refused)'];
   }
@@ -38,6 +48,8 @@ export function outcomeLabel(record: MessageRecord): string {
     'nack-requeue': '↺ rejected, requeued',
     unroutable: '✗ unroutable, returned',
     refused: '✗ nacked by the broker',
+    reply: '↩ reply',
+    retry: '⟲ timed out, sent again',
   }[record.outcome];
   const tags = [
     record.producer === undefined ? 'external' : '',
