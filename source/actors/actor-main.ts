@@ -52,15 +52,12 @@ async function stop(code = 0): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   producer?.stop();
-  // Every return (unroutable) arrives before its confirm: once all are confirmed, the last batch
-  // is complete.
-  if (channel && producer && 'waitForConfirms' in channel) {
-    const confirms = channel as Channel & { waitForConfirms(): Promise<void> };
-    await Promise.race([
-      confirms.waitForConfirms().catch(() => {}),
-      // Within the supervisor's 5 s grace; at most maxInFlight answers are owed.
-      new Promise((resolve) => setTimeout(resolve, 2500)),
-    ]);
+  // Every return (unroutable) arrives before its confirm: once all are answered, the last batch
+  // is complete. (amqplib's waitForConfirms gives up at the first nack; the producer's own count
+  // does not.) Within the supervisor's 5 s grace; at most maxInFlight answers are owed.
+  const confirmsBy = Date.now() + 2500;
+  while ((producer?.unanswered ?? 0) > 0 && channel && Date.now() < confirmsBy) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   consumer?.stop();
   reporter.stop();

@@ -104,6 +104,11 @@ export class Producer {
     this.resetSchedule();
   }
 
+  /** Messages published on this channel that the broker has not answered yet. */
+  get unanswered(): number {
+    return this.channel ? this.inFlight : 0;
+  }
+
   /** The connection is gone: publish nothing until the next `attach`. */
   detach(): void {
     this.channel = undefined;

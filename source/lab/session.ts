@@ -138,6 +138,8 @@ export class Session {
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
+  /** When a consumer last reported a delivery or an ack (the drain waits for quiet). */
+  private lastConsumerReportAt = 0;
   private readonly supervisorEnv: ActorEnvironment;
 
   constructor(private readonly options: SessionOptions) {
@@ -591,6 +593,7 @@ export class Session {
 
   private record(id: string, batch: Extract<ChildMessage, { type: 'batch' }>): void {
     const { ledger } = this;
+    if (batch.counts.received > 0 || batch.counts.acked > 0) this.lastConsumerReportAt = Date.now();
     if (batch.lastSeq !== undefined) {
       ledger.recordPublished(id, batch.lastSeq, batch.segment, batch.keyOverrides);
     }
@@ -714,8 +717,21 @@ export class Session {
       if (pending.length === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    // The consumers' last batches are at most one batch interval behind.
-    await new Promise((r) => setTimeout(r, 150));
+    // The queues are empty on the broker; the consumers' reports of what they got may still be on
+    // their way (a batch every 50 ms, later on a loaded machine). Wait until every live consumer
+    // has settled what it reported receiving and no report came for a few batch intervals.
+    const settleBy = Date.now() + 3000;
+    while (Date.now() < settleBy) {
+      const quiet = Date.now() - this.lastConsumerReportAt > 200;
+      const settled = liveActors(this.state).every(
+        (a) =>
+          a.config.kind !== 'consumer' ||
+          a.config.ack !== 'manual' ||
+          a.received <= a.acked + a.nacked + a.abandoned,
+      );
+      if (quiet && settled) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     this.endedAt = Date.now();
   }
 

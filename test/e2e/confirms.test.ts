@@ -25,7 +25,7 @@ describe('publisher-confirms', () => {
         '--headless',
         '--json',
         '--duration',
-        '10',
+        '7',
         '--url',
         broker.url,
         '--management-url',
@@ -42,7 +42,7 @@ describe('publisher-confirms', () => {
     assert.ok(sent('P3') > sent('P1'), `async ${sent('P3')} > each ${sent('P1')}`);
     const confirms = report.checks.find((c) => c.name === 'confirms');
     assert.equal(confirms?.ok, true, confirms?.detail);
-    // P4 starts paused; the tour resumes it at 8 s against a queue that holds 10 and rejects.
+    // P4 starts paused; the tour resumes it at 5 s against a queue that holds 10 and rejects.
     const p4 = /P4 (\d+) confirmed, (\d+) nacked/.exec(confirms?.detail ?? '');
     assert.ok(p4, confirms?.detail);
     assert.equal(Number(p4[1]), 10, 'the first ten fit');
