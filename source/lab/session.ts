@@ -720,9 +720,14 @@ export class Session {
     // The queues are empty on the broker; the consumers' reports of what they got may still be on
     // their way (a batch every 50 ms, later on a loaded machine). Wait until every live consumer
     // has settled what it reported receiving and no report came for a few batch intervals.
+    // The broker's counters for a quorum queue can say "empty" a moment before the last message is
+    // delivered; the ledger knows which confirmed messages no consumer has reported yet.
     const settleBy = Date.now() + 3000;
     while (Date.now() < settleBy) {
-      const quiet = Date.now() - this.lastConsumerReportAt > 200;
+      const missing = this.ledger.notReceived().confirmed;
+      const quiet =
+        Date.now() - this.lastConsumerReportAt > 200 &&
+        (missing === 0 || Date.now() > settleBy - 1000);
       const settled = liveActors(this.state).every(
         (a) =>
           a.config.kind !== 'consumer' ||
