@@ -85,6 +85,7 @@ export async function run(options: RunOptions): Promise<number> {
   let embedded: EmbeddedBroker | undefined;
   let session: Session | undefined;
   let unmount: (() => void) | undefined;
+  let screen: ReturnType<typeof render> | undefined;
   let exiting = false;
 
   // Last resort: whatever happens, no actor or private node outlives this process.
@@ -191,6 +192,25 @@ export async function run(options: RunOptions): Promise<number> {
       maxRate: options.maxRate,
       restartBroker: privateNode ? () => restartPrivateNode(privateNode) : undefined,
     });
+    // The screen comes up first and shows the lab starting (connecting, declaring, the actors
+    // appearing) instead of a blank terminal for that time.
+    if (!options.headless) {
+      progress.done();
+      const starting = session;
+      const ink = render(
+        <App
+          session={starting}
+          afterShutdown={
+            privateNode
+              ? { label: 'stopping the private RabbitMQ node', run: () => privateNode.stop() }
+              : undefined
+          }
+        />,
+        { exitOnCtrlC: false, maxFps: 15 },
+      );
+      screen = ink;
+      unmount = () => ink.unmount();
+    }
     await session.start();
     // Queue counters and the self-checks come from the management API: a run that cannot read it
     // would count nothing and still report success, so its first poll has to work.
@@ -199,6 +219,11 @@ export async function run(options: RunOptions): Promise<number> {
     if (managementProblem !== undefined) throw new UsageError(managementProblem);
   } catch (error) {
     progress.done();
+    if (screen) {
+      // Take the half-started screen away so the error line stands alone.
+      screen.unmount();
+      process.stdout.write('\u001B[H\u001B[2J');
+    }
     await cleanup();
     throw error;
   }
@@ -227,21 +252,9 @@ export async function run(options: RunOptions): Promise<number> {
     return report.ok ? 0 : 1;
   }
 
-  const activeSession = session;
-  if (options.tour) activeSession.startTour();
-  const broker = embedded;
-  const ink = render(
-    <App
-      session={activeSession}
-      afterShutdown={
-        broker
-          ? { label: 'stopping the private RabbitMQ node', run: () => broker.stop() }
-          : undefined
-      }
-    />,
-    { exitOnCtrlC: false, maxFps: 15 },
-  );
-  unmount = () => ink.unmount();
+  if (options.tour) session.startTour();
+  const ink = screen;
+  if (!ink) throw new Error('the lab screen did not start');
   if (options.durationMs !== undefined) {
     setTimeout(() => onSignal('SIGTERM', 0), options.durationMs).unref();
   }

@@ -169,6 +169,11 @@ export class Producer {
 
   start(): void {
     this.resetSchedule();
+    // The first message goes out at once (not after the first tick), and is reported at once.
+    if (!this.config.paused && this.config.rate > 0) {
+      this.publishDue();
+      this.reporter.flush();
+    }
     this.schedule();
   }
 
