@@ -1,10 +1,32 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ConsumerConfig, ProducerConfig } from '../../source/actors/protocol.js';
+import {
+  type ConsumerConfig,
+  emptyCounts,
+  type ProducerConfig,
+} from '../../source/actors/protocol.js';
 import type { ExchangeType } from '../../source/lab/routing.js';
 import { initialState, type LabState, reduce } from '../../source/lab/store.js';
 import { calculateLayout } from '../../source/ui/layout.js';
 import { topologyLines } from '../../source/ui/topology.js';
+
+/** One batch from an actor: so many published and received at this time. */
+function batch(s: LabState, id: string, published: number, received: number, at: number): LabState {
+  return reduce(s, {
+    type: 'actor',
+    id,
+    at,
+    message: {
+      type: 'batch',
+      counts: { ...emptyCounts(), published, received },
+      runs: [],
+      redeliveredRuns: [],
+      droppedRuns: [],
+      keys: [],
+      samples: [],
+    },
+  });
+}
 
 function total(l: ReturnType<typeof calculateLayout>, notices = 0): number {
   // A box costs a title and two borders; a compact pane only its title rule.
@@ -138,29 +160,7 @@ describe('topology lines', () => {
 
   test('each binding shows the traffic through it: fanout lights every edge, direct only the matching one', () => {
     const publish = (s: LabState, id: string, published: number, at: number) =>
-      reduce(s, {
-        type: 'actor',
-        id,
-        at,
-        message: {
-          type: 'batch',
-          counts: {
-            published,
-            received: 0,
-            acked: 0,
-            nacked: 0,
-            redelivered: 0,
-            external: 0,
-            unroutable: 0,
-            abandoned: 0,
-          },
-          runs: [],
-          redeliveredRuns: [],
-          droppedRuns: [],
-          keys: [],
-          samples: [],
-        },
-      });
+      batch(s, id, published, 0, at);
     const subscribe = (s: LabState, exchange: string, bound: [string, string[]][]) => {
       let next = s;
       for (const [id, keys] of bound) {
@@ -240,30 +240,8 @@ describe('queue rates', () => {
       config: producer('P1', 'direct_logs', ['info', 'warning', 'error']),
     });
     s = reduce(s, { type: 'actor', id: 'P1', message: { type: 'ready' }, at: 0 });
-    const batch = (id: string, published: number, received: number, at: number) =>
-      reduce(s, {
-        type: 'actor',
-        id,
-        at,
-        message: {
-          type: 'batch',
-          counts: {
-            published,
-            received,
-            acked: 0,
-            nacked: 0,
-            redelivered: 0,
-            external: 0,
-            unroutable: 0,
-            abandoned: 0,
-          },
-          runs: [],
-          redeliveredRuns: [],
-          droppedRuns: [],
-          keys: [],
-          samples: [],
-        },
-      });
+    const batchAt = (id: string, published: number, received: number, at: number) =>
+      batch(s, id, published, received, at);
     s = reduce(s, {
       type: 'spawned',
       config: consumer('C1', { bind: { exchange: 'direct_logs', keys: ['error'] } }),
@@ -274,8 +252,8 @@ describe('queue rates', () => {
       message: { type: 'ready', queue: 'q-error', boundAt: 0 },
       at: 0,
     });
-    s = batch('P1', 6, 0, 1000);
-    s = batch('C1', 0, 2, 1000);
+    s = batchAt('P1', 6, 0, 1000);
+    s = batchAt('C1', 0, 2, 1000);
     const rates = queueRates(s);
     assert.deepEqual(rates.get('q-error'), { in: 2, out: 2 });
   });
