@@ -360,7 +360,21 @@ export class Session {
     for (const text of this.declared.notices) this.dispatch({ type: 'notice', text });
     if (this.quitting) return;
     this.poller.start();
-    for (const spec of scenario.actors) this.spawn(spec);
+    // Producers start once the scenario's consumers are subscribed: a subscriber's queue that is
+    // not bound yet would miss the first messages, which is not what the scenario is about.
+    const held: string[] = [];
+    for (const spec of scenario.actors) {
+      if (spec.kind === 'producer' && !spec.paused) {
+        const id = this.spawn({ ...spec, paused: true });
+        if (id) held.push(id);
+      } else {
+        this.spawn(spec);
+      }
+    }
+    await this.actorsSettled(10_000);
+    for (const id of held) {
+      this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused: false } : undefined));
+    }
     this.dispatch({ type: 'phase', phase: 'running' });
   }
 
