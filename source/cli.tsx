@@ -99,6 +99,12 @@ async function main(): Promise<void> {
       }),
     )
     .command('list', 'List the built-in scenarios')
+    .command('new <name>', 'Write a commented starter scenario file, <name>.yaml, to edit', (y) =>
+      y.positional('name', { type: 'string', describe: 'e.g. my-work-queue' }),
+    )
+    .command('validate <file>', 'Check a scenario file without running it', (y) =>
+      y.positional('file', { type: 'string', describe: 'e.g. ./my-work-queue.yaml' }),
+    )
     .command(
       'match <binding> <keys..>',
       'Test routing keys against a topic binding key, and see why they match or not',
@@ -117,6 +123,7 @@ async function main(): Promise<void> {
       'Over TLS, trusting the CA in ca.pem',
     )
     .example('$0 list --json', 'The built-in scenarios, for tools')
+    .example('$0 new my-lab && $0 validate ./my-lab.yaml', 'Start your own scenario')
     .example(
       "$0 match 'kern.*' kern.critical cron.info",
       'Which keys a topic binding takes, and why',
@@ -140,6 +147,15 @@ async function main(): Promise<void> {
   if (command === 'list') {
     const { listScenarios } = await import('./list.js');
     process.exit(await listScenarios(argv.json, process.stdout));
+  }
+
+  if (command === 'new' || command === 'validate') {
+    const tools = await import('./scenario/tools.js');
+    process.exit(
+      command === 'new'
+        ? await tools.newScenario(String(argv.name), process.stdout)
+        : await tools.validateScenario(String(argv.file), process.stdout),
+    );
   }
 
   if (command === 'match') {

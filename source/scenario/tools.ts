@@ -1,0 +1,36 @@
+/** `rabbit-lab new <name>` and `rabbit-lab validate <file>`. */
+import { writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { loadScenarioFile } from './loader.js';
+import { starterScenario } from './starter.js';
+
+export async function newScenario(name: string, out: NodeJS.WritableStream): Promise<number> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name.length > 60) {
+    throw new UsageError(
+      `'${name}' is not a scenario name; use lowercase letters, digits and dashes (e.g. my-work-queue).`,
+    );
+  }
+  const file = `${name}.yaml`;
+  try {
+    await writeFile(file, starterScenario(name), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new UsageError(`${file} already exists; choose another name or remove it first.`);
+    }
+    throw new UsageError(`Cannot write ${file}: ${(error as Error).message}.`);
+  }
+  out.write(
+    `Wrote ${file}, a commented starter (a work queue with two workers).\nEdit it, then: rabbit-lab validate ./${file} && rabbit-lab scenario ./${file}\n`,
+  );
+  return 0;
+}
+
+export async function validateScenario(file: string, out: NodeJS.WritableStream): Promise<number> {
+  // A problem is a ScenarioError (file:line: field: what) or a missing file: one line, exit 2.
+  const s = await loadScenarioFile(file);
+  const kinds = (kind: string) => s.actors.filter((a) => a.kind === kind).length;
+  out.write(
+    `✓ ${file}: ${s.name} (${s.title}), ${kinds('producer')} producer(s), ${kinds('consumer')} consumer(s), ${s.tour.length} tour step(s), checks: ${s.checks.join(', ') || 'none'}\n`,
+  );
+  return 0;
+}
