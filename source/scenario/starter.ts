@@ -2,7 +2,7 @@
 export function starterScenario(name: string): string {
   return `# A rabbit-lab scenario. Run it:      rabbit-lab scenario ./${name}.yaml
 # Check it without running it:         rabbit-lab validate ./${name}.yaml
-# Every field, its default and the checks: docs/scenarios.md in the rabbit-lab repository.
+# Every field, its default and the checks: docs/scenarios.md in the rabbit-lab package.
 name: ${name}                 # lowercase letters, digits and dashes
 title: My work queue
 pattern: competing consumers  # a few words: what the scenario shows
