@@ -119,6 +119,7 @@ describe('the npm package', () => {
       'dist/run.js',
       'dist/actors/actor-main.js',
       'scenarios/hello-queue.yaml',
+      'docs/scenarios.md',
     ]) {
       assert.ok(files.has(file), `the package contains ${file}`);
     }
@@ -129,10 +130,11 @@ describe('the npm package', () => {
     );
     assert.deepEqual(
       [...files.keys()].filter(
-        (f) => !/^(dist|scenarios)\//.test(f) && !/^(package\.json|README\.md|LICENSE)$/.test(f),
+        (f) =>
+          !/^(dist|scenarios|docs)\//.test(f) && !/^(package\.json|README\.md|LICENSE)$/.test(f),
       ),
       [],
-      'nothing but dist/, scenarios/, package.json and README.md is packed',
+      'nothing but dist/, scenarios/, docs/, package.json and README.md is packed',
     );
 
     const appDir = path.join(tmp, 'app');
