@@ -86,6 +86,12 @@ async function main(): Promise<void> {
       describe:
         "Ceiling for a producer's messages per second (keyboard and scenario files), so a lab on a shared broker cannot flood it",
     })
+    .option('max-actors', {
+      type: 'number',
+      default: 32,
+      describe:
+        'Most producers and consumers alive at once, so a lab on a shared broker stays small',
+    })
     .option('keep', {
       type: 'boolean',
       default: false,
@@ -173,6 +179,11 @@ async function main(): Promise<void> {
     fail('--max-rate must be a number of messages per second between 0 and 1000000.');
   }
 
+  const maxActors = argv['max-actors'];
+  if (!(Number.isInteger(maxActors) && maxActors >= 1 && maxActors <= 1000)) {
+    fail('--max-actors must be a whole number between 1 and 1000.');
+  }
+
   const { readTlsMaterial } = await import('./broker/tls.js');
   const tls = readTlsMaterial({ ca: argv.ca, cert: argv.cert, key: argv.key });
 
@@ -188,6 +199,7 @@ async function main(): Promise<void> {
     keep: argv.keep,
     tour: argv.tour,
     maxRate,
+    maxActors,
   };
   // React's development build costs several times the CPU per frame; users run the product.
   process.env.NODE_ENV ??= 'production';

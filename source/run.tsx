@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly tour: boolean;
   /** Ceiling for a producer's rate, in messages per second. */
   readonly maxRate: number;
+  /** Most actors alive at once. */
+  readonly maxActors?: number;
 }
 
 const defaultHeadlessMs = 10_000;
@@ -209,6 +211,7 @@ export async function run(options: RunOptions): Promise<number> {
       embedded: embedded !== undefined,
       keep: options.keep,
       maxRate: options.maxRate,
+      maxActors: options.maxActors,
       restartBroker: privateNode ? () => restartPrivateNode(privateNode) : undefined,
     });
     // The screen comes up first and shows the lab starting (connecting, declaring, the actors

@@ -192,6 +192,11 @@ const rows: Row[] = [
       /^rabbit-lab: --max-rate must be a number of messages per second between 0 and 1000000\.$/,
   },
   {
+    name: 'absurd --max-actors',
+    args: () => ['scenario', 'hello', '--headless', '--max-actors', '0'],
+    message: /^rabbit-lab: --max-actors must be a whole number between 1 and 1000\.$/,
+  },
+  {
     name: 'unknown option',
     args: () => ['scenario', 'hello', '--headles'],
     message: /^rabbit-lab: Unknown argument: headles/,

@@ -129,4 +129,28 @@ describe('headless hello-queue against a real broker', () => {
       await other.dispose();
     }
   });
+
+  test('--max-actors bounds the actors alive at once, and the report says so', async () => {
+    const result = await runCli([
+      'scenario',
+      'work-queue',
+      '--headless',
+      '--json',
+      '--duration',
+      '2',
+      '--max-actors',
+      '2',
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ]);
+    const report = JSON.parse(result.stdout) as Report;
+    assert.deepEqual(
+      report.actors.map((a) => a.id),
+      ['P1', 'C1'],
+      'the scenario has P1, C1 and C2: the third is refused',
+    );
+    assert.ok(report.notices.includes('At most 2 actors run at once.'), report.notices.join('\n'));
+  });
 });
