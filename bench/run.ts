@@ -420,6 +420,9 @@ function brokerArgs(node: EmbeddedBroker): string[] {
     'external',
     '--max-rate',
     '1000000',
+    // 32 subscribers and their producer: one more than the default bound of 32.
+    '--max-actors',
+    '64',
     '--no-tour',
   ];
 }
