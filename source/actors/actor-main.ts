@@ -12,7 +12,7 @@
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import { declareTopology } from '../broker/topology.js';
-import { openConnection } from './connect.js';
+import { backoffMs, openConnection } from './connect.js';
 import { Consumer } from './consumer.js';
 import { describeAmqpError } from './errors.js';
 import { Producer } from './producer.js';
@@ -25,12 +25,6 @@ function send(message: ChildMessage): void {
 
 // A child never outlives its parent: the IPC channel closes when the parent exits or dies.
 process.on('disconnect', () => process.exit(0));
-
-/** Backoff before reconnect attempt n (1-based): 250 ms doubling to 5 s, with ±50 % jitter. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(5000, 250 * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base * (0.5 + Math.random()));
-}
 
 let connection: ChannelModel | undefined;
 let channel: Channel | undefined;

@@ -14,3 +14,9 @@ export function openConnection(env: ActorEnvironment, actor: string): Promise<Ch
     clientProperties: { connection_name: connectionName(env, actor) },
   });
 }
+
+/** Backoff before reconnect attempt n (1-based): 250 ms doubling to 5 s, with ±50 % jitter. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(5000, 250 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.5 + Math.random()));
+}

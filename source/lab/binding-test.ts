@@ -3,7 +3,7 @@
  * why (topic patterns explained word by word). Pure, for the screen's `m` key.
  */
 import { type ExchangeType, explainTopicMatch } from './routing.js';
-import { exchangeTypeOf, isLive, type LabState } from './store.js';
+import { exchangeTypeOf, isLive, type LabState, labBindings } from './store.js';
 
 export interface BindingVerdict {
   readonly exchange: string;
@@ -37,14 +37,9 @@ function verdict(type: ExchangeType, keys: readonly string[], key: string) {
 
 /** Every binding of the scenario's exchanges (or of one exchange), judged for this key. */
 export function testRoutingKey(state: LabState, key: string, exchange?: string): BindingVerdict[] {
-  const bindings = [
-    ...(state.scenario.bindings ?? []),
-    ...state.actors.flatMap((a) =>
-      a.config.kind === 'consumer' && a.config.bind && a.queue && isLive(a)
-        ? [{ exchange: a.config.bind.exchange, queue: a.queue, keys: a.config.bind.keys }]
-        : [],
-    ),
-  ].filter((b) => exchange === undefined || b.exchange === exchange);
+  const bindings = labBindings(state).filter(
+    (b) => exchange === undefined || b.exchange === exchange,
+  );
   return bindings.map((b) => {
     const type = exchangeTypeOf(state, b.exchange);
     const consumers = state.actors

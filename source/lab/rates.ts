@@ -4,7 +4,7 @@
  * (producers cycle through their routing keys, so a key's share is its share of the cycle).
  */
 import { routes } from './routing.js';
-import { exchangeTypeOf, isLive, type LabState } from './store.js';
+import { exchangeTypeOf, isLive, type LabState, labBindings } from './store.js';
 
 export interface QueueRates {
   readonly in: number;
@@ -41,14 +41,7 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
     return r;
   };
   const type = (exchange: string) => exchangeTypeOf(state, exchange);
-  const bindings: { exchange: string; queue: string; keys: readonly string[] }[] = [
-    ...(state.scenario.bindings ?? []),
-    ...state.actors.flatMap((a) =>
-      a.config.kind === 'consumer' && a.config.bind && a.queue && isLive(a)
-        ? [{ exchange: a.config.bind.exchange, queue: a.queue, keys: a.config.bind.keys }]
-        : [],
-    ),
-  ];
+  const bindings = labBindings(state);
   for (const a of state.actors) {
     if (!isLive(a)) continue;
     if (a.config.kind === 'consumer') {

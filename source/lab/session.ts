@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { connectionName } from '../actors/connect.js';
+import { backoffMs, connectionName } from '../actors/connect.js';
 import { describeAmqpError } from '../actors/errors.js';
 import type {
   ActorConfig,
@@ -33,6 +33,7 @@ import type { ExchangeType } from './routing.js';
 import {
   exchangeTypeOf,
   initialState,
+  isLive,
   type LabEvent,
   type LabState,
   liveActors,
@@ -309,8 +310,7 @@ export class Session {
   /** Back off and retry (with jitter) until the broker answers again, then re-declare. */
   private async reconnect(): Promise<void> {
     for (let attempt = 1; !this.shutdownPromise; attempt++) {
-      const base = Math.min(5000, 250 * 2 ** (attempt - 1));
-      await new Promise((r) => setTimeout(r, base * (0.5 + Math.random())));
+      await new Promise((r) => setTimeout(r, backoffMs(attempt)));
       if (this.shutdownPromise) return;
       try {
         const connection = await this.openConnection();
@@ -664,14 +664,7 @@ export class Session {
     for (const q of queues) {
       const ours = this.state.actors.filter((a) => {
         if (a.config.kind !== 'consumer' || (a.queue ?? a.config.queue) !== q.name) return false;
-        if (
-          a.status === 'starting' ||
-          a.status === 'running' ||
-          a.status === 'paused' ||
-          a.status === 'reconnecting' ||
-          a.status === 'stopping'
-        )
-          return true;
+        if (isLive(a) || a.status === 'stopping') return true;
         return now - (this.exitedAt.get(a.id) ?? 0) < 2000;
       }).length;
       const excess = q.consumers > ours ? (this.excessPolls.get(q.name) ?? 0) + 1 : 0;
@@ -768,17 +761,20 @@ export class Session {
     // delivered; the ledger knows which confirmed messages no consumer has reported yet.
     const settleBy = Date.now() + 3000;
     while (Date.now() < settleBy) {
-      const missing = this.ledger.notReceived().confirmed;
-      const quiet =
-        Date.now() - this.lastConsumerReportAt > 200 &&
-        (missing === 0 || Date.now() > settleBy - 1000);
+      const quiet = Date.now() - this.lastConsumerReportAt > 200;
       const settled = liveActors(this.state).every(
         (a) =>
           a.config.kind !== 'consumer' ||
           a.config.ack !== 'manual' ||
           a.received <= a.acked + a.nacked + a.abandoned,
       );
-      if (quiet && settled) break;
+      // The ledger walk costs one step per message published: only when the rest holds.
+      if (
+        quiet &&
+        settled &&
+        (Date.now() > settleBy - 1000 || this.ledger.notReceived().confirmed === 0)
+      )
+        break;
       await new Promise((r) => setTimeout(r, 50));
     }
     this.endedAt = Date.now();

@@ -356,3 +356,21 @@ export function liveActors(state: LabState): ActorView[] {
 export function exchangeTypeOf(state: LabState, name: string): ExchangeType {
   return state.scenario.exchanges?.find((x) => x.name === name)?.type ?? 'direct';
 }
+
+export interface LabBinding {
+  readonly exchange: string;
+  readonly queue: string;
+  readonly keys: readonly string[];
+}
+
+/** Every binding in play: the topology's, and each live subscriber's own queue. */
+export function labBindings(state: LabState): LabBinding[] {
+  return [
+    ...(state.scenario.bindings ?? []),
+    ...state.actors.flatMap((a) =>
+      a.config.kind === 'consumer' && a.config.bind && a.queue && isLive(a)
+        ? [{ exchange: a.config.bind.exchange, queue: a.queue, keys: a.config.bind.keys }]
+        : [],
+    ),
+  ];
+}

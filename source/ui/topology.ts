@@ -5,7 +5,13 @@
 
 import { bindingRate } from '../lab/rates.js';
 import { routes } from '../lab/routing.js';
-import { type ActorView, exchangeTypeOf, isLive, type LabState } from '../lab/store.js';
+import {
+  type ActorView,
+  exchangeTypeOf,
+  isLive,
+  type LabState,
+  labBindings,
+} from '../lab/store.js';
 import { formatRate } from './format.js';
 import { actorColour, arrow, type Colour } from './theme.js';
 
@@ -125,14 +131,7 @@ export function topologyLines(state: LabState, width?: number): Line[] {
       { text: ` ${arrow} ` },
       { text: `${exchange} (${type})`, bold: true },
     ]);
-    const bound: { queue: string; keys: readonly string[] }[] = [
-      ...(state.scenario.bindings ?? []).filter((b) => b.exchange === exchange),
-      ...state.actors.flatMap((a) =>
-        a.config.kind === 'consumer' && a.config.bind?.exchange === exchange && isLive(a) && a.queue
-          ? [{ queue: a.queue, keys: a.config.bind.keys }]
-          : [],
-      ),
-    ];
+    const bound = labBindings(state).filter((b) => b.exchange === exchange);
     if (bound.length === 0)
       lines.push([{ text: '   └─ (nothing bound: messages are dropped)', dim: true }]);
     bound.forEach((b, i) => {

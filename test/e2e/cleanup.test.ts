@@ -63,7 +63,11 @@ describe('cleanup on every exit path (headless, external broker)', () => {
     };
   }
 
-  function start(env: Record<string, string> = {}): {
+  /** The CLI on the scenario file, headless, for 120 s unless `run` says otherwise. */
+  function start(
+    env: Record<string, string> = {},
+    run: readonly string[] = ['--duration', '120'],
+  ): {
     child: ChildProcess;
     stderr: () => string;
     exited: Promise<number | null>;
@@ -75,8 +79,7 @@ describe('cleanup on every exit path (headless, external broker)', () => {
         'scenario',
         file,
         '--headless',
-        '--duration',
-        '120',
+        ...run,
         '--url',
         broker.url,
         '--management-url',
@@ -189,24 +192,7 @@ describe('cleanup on every exit path (headless, external broker)', () => {
 
   test('--keep leaves the queues and exchange, but no process or connection', async () => {
     // The comparison above can fail: with --keep the same run leaves its topology.
-    const kept = spawn(
-      process.execPath,
-      [
-        cliPath,
-        'scenario',
-        file,
-        '--headless',
-        '--duration',
-        '1',
-        '--keep',
-        '--url',
-        broker.url,
-        '--management-url',
-        broker.managementUrl,
-      ],
-      { stdio: 'ignore', env: { ...process.env, RABBIT_LAB_URL: '' } },
-    );
-    const code = await new Promise<number | null>((resolve) => kept.on('exit', resolve));
+    const code = await start({}, ['--duration', '1', '--keep']).exited;
     assert.equal(code, 0);
     const c = await waitFor(
       async () => {
