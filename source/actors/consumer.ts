@@ -1,5 +1,5 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { ActorEnvironment, ConsumerConfig, Outcome } from './protocol.js';
+import type { ActorEnvironment, ConsumerConfig, Outcome, RetryConfig } from './protocol.js';
 import { headers, parseMessageId } from './protocol.js';
 
 type LabId = NonNullable<ReturnType<typeof parseMessageId>>;
@@ -24,6 +24,51 @@ interface Delivery {
   readonly id: LabId | undefined;
   /** The channel it came on: only that channel can acknowledge it. */
   readonly channel: Channel;
+  /** Retries: 1 for the first delivery, plus one per earlier rejection from this queue. */
+  readonly attempt: number;
+}
+
+/**
+ * Which attempt a delivery is: the broker records each dead-lettering in the message's `x-death`
+ * header, one entry per queue and reason with a count, so the rejections from `queue` so far
+ * plus one.
+ */
+export function attemptOf(msg: ConsumeMessage, queue: string): number {
+  const deaths: unknown = msg.properties.headers?.['x-death'];
+  if (!Array.isArray(deaths)) return 1;
+  let rejected = 0;
+  for (const death of deaths) {
+    if (typeof death !== 'object' || death === null) continue;
+    const entry = death as Record<string, unknown>;
+    if (entry.queue === queue && entry.reason === 'rejected' && typeof entry.count === 'number')
+      rejected += entry.count;
+  }
+  return rejected + 1;
+}
+
+/** The queue a dead-lettered message last expired from (x-death lists the newest first). */
+export function expiredFrom(msg: ConsumeMessage): string | undefined {
+  const deaths: unknown = msg.properties.headers?.['x-death'];
+  if (!Array.isArray(deaths)) return undefined;
+  for (const death of deaths) {
+    if (typeof death !== 'object' || death === null) continue;
+    const entry = death as Record<string, unknown>;
+    if (entry.reason === 'expired' && typeof entry.queue === 'string') return entry.queue;
+  }
+  return undefined;
+}
+
+/** What a consumer with retries does with a message on this attempt. */
+export function retryDecision(
+  retry: RetryConfig,
+  seq: number | undefined,
+  attempt: number,
+): 'ack' | 'dead-letter' | 'park' {
+  if (seq === undefined) return 'ack';
+  const poison = retry.poisonEvery > 0 && seq % retry.poisonEvery === 0;
+  const transient = retry.transientEvery > 0 && seq % retry.transientEvery === 0 && attempt === 1;
+  if (!poison && !transient) return 'ack';
+  return attempt >= retry.maxAttempts ? 'park' : 'dead-letter';
 }
 
 /**
@@ -118,8 +163,16 @@ export class Consumer {
     const redelivered = msg.fields.redelivered;
     if (redelivered) reporter.counts.redelivered++;
     const id = this.labId(msg);
+    const attempt = this.config.retry ? attemptOf(msg, this.queue) : 1;
+    if (attempt > 1) reporter.counts.retried++;
     if (id) {
-      (redelivered ? reporter.redeliveredRuns : reporter.runs).add(id.producer, id.seq);
+      // A retry is the same message back through dead-lettering, not a duplicate.
+      const runs = redelivered
+        ? reporter.redeliveredRuns
+        : attempt > 1
+          ? reporter.retriedRuns
+          : reporter.runs;
+      runs.add(id.producer, id.seq);
       reporter.receivedKey(msg.fields.routingKey);
     } else {
       reporter.counts.external++;
@@ -135,7 +188,7 @@ export class Consumer {
         `simulated bug in the handler on ${String(msg.properties.messageId)}; it stays unacknowledged until this channel closes`,
       );
     }
-    this.backlog.push({ msg, id, channel });
+    this.backlog.push({ msg, id, channel, attempt });
     if (!this.working) this.work();
   }
 
@@ -210,16 +263,65 @@ export class Consumer {
     this.lastPending = undefined;
   }
 
-  private finish({ msg, id, channel }: Delivery): void {
+  /**
+   * Retries: acknowledge, reject without requeue (the queue's dead-letter exchange takes it to
+   * the retry queue), or, on the last attempt, publish it to the parking queue and acknowledge.
+   */
+  private settleWithRetry(
+    retry: RetryConfig,
+    { msg, id, channel, attempt }: Delivery,
+  ): { outcome: Outcome; detail?: string } {
+    const { reporter } = this;
+    const decision = retryDecision(retry, id?.seq, attempt);
+    if (decision === 'dead-letter') {
+      channel.nack(msg, false, false);
+      this.unsettled--;
+      reporter.counts.nacked++;
+      // Rejected without requeue; the parent knows the queue dead-letters (not a loss).
+      if (id) reporter.droppedRuns.add(id.producer, id.seq);
+      return { outcome: 'dead-lettered', detail: this.deadLetterTarget() };
+    }
+    if (decision === 'park') {
+      const p = msg.properties;
+      // Same channel, before the ack: the broker handles the publish first.
+      channel.publish('', retry.parkingQueue, msg.content, {
+        messageId: p.messageId,
+        headers: p.headers,
+        persistent: p.deliveryMode === 2,
+        ...(p.contentType ? { contentType: p.contentType } : {}),
+      });
+      reporter.counts.parked++;
+      if (id) reporter.parkedRuns.add(id.producer, id.seq);
+    } else if (id) reporter.ackedRuns.add(id.producer, id.seq);
+    this.ack(channel, msg);
+    return decision === 'park'
+      ? { outcome: 'parked', detail: `→ ${retry.parkingQueue}` }
+      : { outcome: 'ack' };
+  }
+
+  /** Where this queue dead-letters to, from the scenario's declaration (for the flow log). */
+  private deadLetterTarget(): string | undefined {
+    const spec = this.env.topology?.queues.find((q) => q.name === this.queue);
+    const exchange = spec?.arguments['x-dead-letter-exchange'];
+    if (exchange === undefined) return undefined;
+    const key = spec?.arguments['x-dead-letter-routing-key'];
+    return `→ ${exchange === '' ? '(default)' : String(exchange)}${key === undefined ? '' : `[${String(key)}]`}`;
+  }
+
+  private finish(delivery: Delivery): void {
+    const { msg, id, channel } = delivery;
     // Stopped, or the channel it came on died meanwhile: the broker requeued it already.
     if (this.stopped || channel !== this.channel) return;
     this.handled++;
     // An RPC server answers before it acknowledges: a crash in between means the request comes
     // back to another server, and the client may get two replies (it keeps the first).
     if (this.config.reply && msg.properties.replyTo) this.reply(channel, msg);
-    const { nackEvery, requeue } = this.config;
+    const { nackEvery, requeue, retry } = this.config;
     let outcome: Outcome;
+    let detail: string | undefined;
     if (this.config.ack === 'auto') outcome = 'auto-ack';
+    else if (retry && this.config.ack === 'manual')
+      ({ outcome, detail } = this.settleWithRetry(retry, delivery));
     else if (this.config.ack === 'never') outcome = 'unacked';
     else if (nackEvery > 0 && this.handled % nackEvery === 0) {
       channel.nack(msg, false, requeue);
@@ -235,7 +337,12 @@ export class Consumer {
       outcome = 'ack';
     }
     const redelivered = msg.fields.redelivered;
-    if (!this.reporter.wantsSample(redelivered || outcome.startsWith('nack'))) return;
+    const notable =
+      redelivered ||
+      outcome.startsWith('nack') ||
+      outcome === 'dead-lettered' ||
+      delivery.attempt > 1;
+    if (!this.reporter.wantsSample(notable)) return;
     const sentAt = msg.properties.headers?.[headers.sentAt];
     const now = Date.now();
     this.reporter.sample({
@@ -248,6 +355,9 @@ export class Consumer {
       redelivered,
       outcome,
       latencyMs: id && typeof sentAt === 'number' ? now - sentAt : undefined,
+      ...(detail ? { detail } : {}),
+      ...(retry ? { attempt: [delivery.attempt, retry.maxAttempts] as const } : {}),
+      ...(delivery.attempt > 1 ? { via: expiredFrom(msg) } : {}),
       at: now,
     });
   }

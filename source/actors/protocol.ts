@@ -47,6 +47,17 @@ export interface ConsumerConfig {
   readonly ackEvery?: number;
   /** A bug on every n-th message, to show its consequences. */
   readonly bug?: { readonly kind: 'throw' | 'double-ack'; readonly every: number };
+  /** Retries through dead-lettering, and a parking queue after the last attempt. */
+  readonly retry?: RetryConfig;
+}
+
+export interface RetryConfig {
+  /** Every n-th message fails on its first attempt only; 0 none. */
+  readonly transientEvery: number;
+  /** Every n-th message fails every time; 0 none. */
+  readonly poisonEvery: number;
+  readonly maxAttempts: number;
+  readonly parkingQueue: string;
 }
 
 export type ActorConfig = ProducerConfig | ConsumerConfig;
@@ -122,7 +133,11 @@ export type Outcome =
   /** RPC: the reply to a request came back to its client. */
   | 'reply'
   /** RPC: no reply in time; the request was sent again. */
-  | 'retry';
+  | 'retry'
+  /** Rejected without requeue from a queue with a dead-letter exchange: on its way to a retry. */
+  | 'dead-lettered'
+  /** Failed its last attempt: published to the parking queue and acknowledged. */
+  | 'parked';
 
 /** A sampled message, for the flow log. */
 export interface MessageRecord {
@@ -138,6 +153,10 @@ export interface MessageRecord {
   readonly latencyMs?: number;
   /** A few words more (an RPC's argument and result). */
   readonly detail?: string;
+  /** Retries: the queue it waited in before it was dead-lettered back (its TTL expired). */
+  readonly via?: string;
+  /** Retries: which attempt this delivery was (1 the first), and of how many. */
+  readonly attempt?: readonly [number, number];
   readonly at: number;
 }
 
@@ -152,6 +171,10 @@ export interface BatchCounts {
   unroutable: number;
   /** Consumer: delivered on a connection that dropped before the ack; the broker requeues them. */
   abandoned: number;
+  /** Consumer: deliveries that came back through dead-lettering (a later attempt). */
+  retried: number;
+  /** Consumer: messages that failed their last attempt and went to the parking queue. */
+  parked: number;
 }
 
 export type ActorState = 'starting' | 'running' | 'paused' | 'stopped';
@@ -173,6 +196,12 @@ export type ChildMessage =
       readonly redeliveredRuns: readonly SeqRun[];
       /** Consumer: lab messages rejected without requeue (dropped or dead-lettered). */
       readonly droppedRuns: readonly SeqRun[];
+      /** Consumer with retries: lab messages received again after dead-lettering (not duplicates). */
+      readonly retriedRuns?: readonly SeqRun[];
+      /** Consumer with retries: lab messages handled and acknowledged (their last delivery). */
+      readonly ackedRuns?: readonly SeqRun[];
+      /** Consumer with retries: lab messages moved to the parking queue. */
+      readonly parkedRuns?: readonly SeqRun[];
       /** Consumer: lab messages received per routing key, [key, count]. */
       readonly keys: readonly (readonly [string, number])[];
       /** Producer: highest sequence number published so far. */
@@ -218,6 +247,8 @@ export function emptyCounts(): BatchCounts {
     external: 0,
     unroutable: 0,
     abandoned: 0,
+    retried: 0,
+    parked: 0,
   };
 }
 

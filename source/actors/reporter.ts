@@ -9,6 +9,9 @@ export class BatchReporter {
   readonly runs = new SeqRunBuilder();
   readonly redeliveredRuns = new SeqRunBuilder();
   readonly droppedRuns = new SeqRunBuilder();
+  readonly retriedRuns = new SeqRunBuilder();
+  readonly ackedRuns = new SeqRunBuilder();
+  readonly parkedRuns = new SeqRunBuilder();
   readonly returnedRuns = new SeqRunBuilder();
   readonly confirmedRuns = new SeqRunBuilder();
   readonly nackedRuns = new SeqRunBuilder();
@@ -99,6 +102,9 @@ export class BatchReporter {
       redeliveredRuns: this.redeliveredRuns.take(),
       droppedRuns: this.droppedRuns.take(),
       returnedRuns: this.returnedRuns.take(),
+      ...(this.retriedRuns.size > 0 ? { retriedRuns: this.retriedRuns.take() } : {}),
+      ...(this.ackedRuns.size > 0 ? { ackedRuns: this.ackedRuns.take() } : {}),
+      ...(this.parkedRuns.size > 0 ? { parkedRuns: this.parkedRuns.take() } : {}),
       ...(this.confirmedRuns.size > 0 ? { confirmedRuns: this.confirmedRuns.take() } : {}),
       ...(this.nackedRuns.size > 0 ? { nackedRuns: this.nackedRuns.take() } : {}),
       ...(this.confirmMs[1] > 0 ? { confirmMs: this.confirmMs } : {}),

@@ -28,6 +28,8 @@ export interface ConsumerFacts {
   readonly boundAt?: number;
   /** Alive when the run ended (so it had every chance to receive what it was owed). */
   readonly alive: boolean;
+  /** Retries: where it parks messages after their last attempt. */
+  readonly parkingQueue?: string;
 }
 
 export interface CheckContext {
@@ -68,6 +70,9 @@ export function noLoss(c: CheckContext): CheckResult {
       ? `${not.unconfirmed} never confirmed (in flight when a connection dropped; not promised)`
       : '',
     not.refused > 0 ? `${not.refused} refused by the broker (nack)` : '',
+    ledger.deadLettered > 0
+      ? `${ledger.deadLettered} rejected to a dead-letter exchange (moved, not discarded)`
+      : '',
   ].filter(Boolean);
   const confirmed = ledger.totalConfirmed();
   const confirmedNote = confirmed === undefined ? '' : `, ${confirmed} confirmed by the broker`;
@@ -264,6 +269,35 @@ export function rpcReplies(c: CheckContext): CheckResult {
   };
 }
 
+/**
+ * Retries through dead-lettering: every message ended acknowledged (at once or after a retry)
+ * or parked after its last attempt, never both, and the parking queue holds what was parked.
+ */
+export function ackedOrParked(c: CheckContext): CheckResult {
+  const { ledger } = c;
+  const s = ledger.settlement();
+  const parkingQueues = new Set(c.consumers.flatMap((con) => con.parkingQueue ?? []));
+  const held = c.queues
+    .filter((q) => parkingQueues.has(q.name))
+    .reduce((n, q) => n + q.messagesReady + q.messagesUnacknowledged, 0);
+  const summary = `${s.acked} acked, ${s.parked} parked, ${plural(ledger.retries, 'retry', 'retries')} through dead-lettering (${ledger.deadLettered} rejected to the retry queue)`;
+  const problems = [
+    s.open > 0 ? `${s.open} neither acked nor parked (e.g. ${s.neither.join(', ')})` : '',
+    s.both > 0 ? `${s.both} both acked and parked` : '',
+    parkingQueues.size > 0 && held < s.parked + s.both
+      ? `the parking queue holds ${held}, fewer than the ${s.parked + s.both} parked`
+      : '',
+  ].filter(Boolean);
+  return {
+    name: 'acked-or-parked',
+    ok: problems.length === 0,
+    detail:
+      problems.length === 0
+        ? `every message ended acked or parked: ${summary}`
+        : `${problems.join('; ')} (${summary})`,
+  };
+}
+
 const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
@@ -273,6 +307,7 @@ const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'routing-complete': routingComplete,
   confirms: confirmsAnswered,
   'rpc-replies': rpcReplies,
+  'acked-or-parked': ackedOrParked,
 };
 
 export function runChecks(names: readonly CheckName[], context: CheckContext): CheckResult[] {

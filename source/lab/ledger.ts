@@ -58,9 +58,19 @@ export class Ledger {
   readonly refused = new Map<string, IntervalSet>();
   /** Lab messages each consumer received, per routing key. */
   readonly keysByConsumer = new Map<string, Map<string, number>>();
+  /** Retries: handled and acknowledged by a consumer with retries (its last delivery). */
+  readonly acked = new Map<string, IntervalSet>();
+  /** Retries: moved to the parking queue after the last attempt. */
+  readonly parked = new Map<string, IntervalSet>();
   duplicates = 0;
   redeliveries = 0;
   deliveries = 0;
+  /** Deliveries that were a message coming back through dead-lettering (a retry). */
+  retries = 0;
+  /** Rejections without requeue from a queue with a dead-letter exchange: moved, not lost. */
+  deadLettered = 0;
+  /** Acknowledged or parked twice: a message that should have been settled once. */
+  settledTwice = 0;
 
   recordPublished(
     producer: string,
@@ -105,8 +115,71 @@ export class Ledger {
     }
   }
 
+  /**
+   * Deliveries of messages back from a retry (dead-lettered, then routed to the queue again):
+   * received, but neither a duplicate nor a redelivery.
+   */
+  recordRetried(consumer: string, runs: readonly SeqRun[]): void {
+    for (const [producer, first, last] of runs) {
+      const count = last - first + 1;
+      this.deliveries += count;
+      this.retries += count;
+      let all = this.received.get(producer);
+      if (!all) {
+        all = new IntervalSet();
+        this.received.set(producer, all);
+      }
+      all.add(first, last);
+      setIn(this.byConsumer, consumer, producer).add(first, last);
+    }
+  }
+
   recordDropped(runs: readonly SeqRun[]): void {
     addRuns(this.dropped, runs);
+  }
+
+  recordDeadLettered(runs: readonly SeqRun[]): void {
+    for (const [, first, last] of runs) this.deadLettered += last - first + 1;
+  }
+
+  /** Retries: how messages ended, acknowledged or parked. */
+  recordSettled(runs: readonly SeqRun[], outcome: 'acked' | 'parked'): void {
+    const map = outcome === 'acked' ? this.acked : this.parked;
+    for (const [producer, first, last] of runs) {
+      let set = map.get(producer);
+      if (!set) {
+        set = new IntervalSet();
+        map.set(producer, set);
+      }
+      this.settledTwice += set.add(first, last);
+    }
+  }
+
+  /**
+   * Retries: published messages by how they ended. Unconfirmed ones that never arrived are not
+   * promised (as in notReceived); `both` were acknowledged and parked.
+   */
+  settlement(): { acked: number; parked: number; both: number; neither: string[]; open: number } {
+    const out = { acked: 0, parked: 0, both: 0, neither: [] as string[], open: 0 };
+    for (const [producer, p] of this.producers) {
+      const acked = this.acked.get(producer);
+      const parked = this.parked.get(producer);
+      const confirmed = this.confirmed.get(producer);
+      const received = this.received.get(producer);
+      for (let seq = 1; seq <= p.lastSeq; seq++) {
+        const a = acked?.has(seq) ?? false;
+        const k = parked?.has(seq) ?? false;
+        if (a && k) out.both++;
+        else if (a) out.acked++;
+        else if (k) out.parked++;
+        else if (confirmed && !confirmed.has(seq) && !received?.has(seq)) continue;
+        else {
+          out.open++;
+          if (out.neither.length < 3) out.neither.push(`${producer}-${seq}`);
+        }
+      }
+    }
+    return out;
   }
 
   recordReturned(runs: readonly SeqRun[]): void {

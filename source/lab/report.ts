@@ -12,6 +12,9 @@ export interface ActorReport {
   readonly acked?: number;
   readonly redelivered?: number;
   readonly external?: number;
+  /** Consumer with retries: deliveries back through dead-lettering, and messages parked. */
+  readonly retried?: number;
+  readonly parked?: number;
   readonly errors: number;
   readonly lastError?: string;
 }
@@ -69,6 +72,7 @@ export function buildReport(
             acked: a.acked,
             redelivered: a.redelivered,
             external: a.external,
+            ...(a.config.retry ? { retried: a.retried, parked: a.parked } : {}),
           };
     }),
     queues: state.queues.list

@@ -93,6 +93,13 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
   };
 }
 
+/** Whether the scenario declares `queue` with a dead-letter exchange. */
+function deadLetters(scenario: Scenario, queue: string): boolean {
+  return scenario.topology.queues.some(
+    (q) => q.name === queue && q.arguments['x-dead-letter-exchange'] !== undefined,
+  );
+}
+
 function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
   return {
     kind: 'consumer',
@@ -108,6 +115,7 @@ function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     ...(spec.ackEvery > 1 ? { ackEvery: spec.ackEvery } : {}),
     ...(spec.reply ? { reply: spec.reply } : {}),
     ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
+    ...(spec.retry ? { retry: spec.retry } : {}),
   };
 }
 
@@ -155,6 +163,7 @@ export class Session {
         lesson: scenario.lesson,
         exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
         bindings: scenario.topology.bindings,
+        queues: scenario.topology.queues.map((q) => ({ name: q.name, arguments: q.arguments })),
       },
       {
         redactedUrl: target.redactedUrl,
@@ -644,13 +653,18 @@ export class Session {
     if (batch.returnedRuns) ledger.recordReturned(batch.returnedRuns);
     if (batch.confirmedRuns) ledger.recordConfirmed(batch.confirmedRuns, true);
     if (batch.nackedRuns) ledger.recordConfirmed(batch.nackedRuns, false);
+    if (batch.ackedRuns) ledger.recordSettled(batch.ackedRuns, 'acked');
+    if (batch.parkedRuns) ledger.recordSettled(batch.parkedRuns, 'parked');
+    if (batch.retriedRuns) ledger.recordRetried(id, batch.retriedRuns);
     if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
     const actor = this.state.actors.find((a) => a.id === id);
     const queue =
       actor?.queue ?? (actor?.config.kind === 'consumer' ? actor.config.queue : undefined) ?? id;
     ledger.recordReceived(id, queue, batch.runs, false);
     ledger.recordReceived(id, queue, batch.redeliveredRuns, true);
-    ledger.recordDropped(batch.droppedRuns);
+    // Rejected from a queue with a dead-letter exchange: moved on, not discarded.
+    if (deadLetters(this.options.scenario, queue)) ledger.recordDeadLettered(batch.droppedRuns);
+    else ledger.recordDropped(batch.droppedRuns);
     ledger.recordKeys(id, batch.keys);
   }
 
@@ -739,19 +753,33 @@ export class Session {
     this.dispatch({ type: 'phase', phase: 'draining' });
     const producers = liveActors(this.state).filter((a) => a.config.kind === 'producer');
     await Promise.all(producers.map((p) => this.stopActor(p.id)));
-    const deadline = Date.now() + timeoutMs;
+    // A retry queue (a TTL and a dead-letter exchange) sends its messages back after the TTL:
+    // they are still in transit, so wait for them, up to a few rounds more.
+    const retryQueues = new Map(
+      this.options.scenario.topology.queues.flatMap((q) => {
+        const ttl = q.arguments['x-message-ttl'];
+        return typeof ttl === 'number' && q.arguments['x-dead-letter-exchange'] !== undefined
+          ? [[q.name, ttl] as const]
+          : [];
+      }),
+    );
+    const deadline = Date.now() + timeoutMs + 3 * Math.max(0, ...retryQueues.values());
     while (Date.now() < deadline) {
       const { queues } = await this.poller.pollNow();
       const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
       const pending = queues.filter((q) => {
         const on = consumers.filter((a) => a.queue === q.name);
+        if (retryQueues.has(q.name)) return q.messagesReady > 0;
         if (on.length === 0) return false; // nobody will empty it
         const holdsForever = on.some(
           (a) => a.config.kind === 'consumer' && a.config.ack === 'never',
         );
         return q.messagesReady > 0 || (!holdsForever && q.messagesUnacknowledged > 0);
       });
-      if (pending.length === 0) break;
+      // With retries the ledger knows better than the broker's counters (which can lag a
+      // second): every message must have ended acknowledged or parked.
+      const retrying = consumers.some((a) => a.config.kind === 'consumer' && a.config.retry);
+      if (pending.length === 0 && (!retrying || this.ledger.settlement().open === 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     // The queues are empty on the broker; the consumers' reports of what they got may still be on
@@ -801,6 +829,7 @@ export class Session {
                 bind: a.config.bind,
                 boundAt: a.boundAt,
                 alive: a.status === 'running',
+                ...(a.config.retry ? { parkingQueue: a.config.retry.parkingQueue } : {}),
               },
             ]
           : [],

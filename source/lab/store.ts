@@ -47,6 +47,9 @@ export interface ActorView {
   readonly confirmMs?: number;
   /** Consumer: delivered on a connection that dropped before the ack (the broker requeued them). */
   readonly abandoned: number;
+  /** Consumer with retries: deliveries back through dead-lettering, and messages parked. */
+  readonly retried: number;
+  readonly parked: number;
   readonly errors: number;
   /** Times the connection dropped and the actor went to reconnect. */
   readonly reconnects: number;
@@ -78,6 +81,11 @@ export interface LabState {
       readonly exchange: string;
       readonly queue: string;
       readonly keys: readonly string[];
+    }[];
+    /** The topology's queues and their arguments (dead-letter exchanges, TTLs). */
+    readonly queues?: readonly {
+      readonly name: string;
+      readonly arguments: Readonly<Record<string, string | number | boolean>>;
     }[];
   };
   readonly broker: BrokerInfo;
@@ -149,6 +157,8 @@ function newActor(config: ActorConfig): ActorView {
     external: 0,
     unroutable: 0,
     abandoned: 0,
+    retried: 0,
+    parked: 0,
     confirmed: 0,
     refused: 0,
     errors: 0,
@@ -247,6 +257,8 @@ function applyActorMessage(
             external: a.external + c.external,
             unroutable: a.unroutable + c.unroutable,
             abandoned: a.abandoned + c.abandoned,
+            retried: a.retried + c.retried,
+            parked: a.parked + c.parked,
             confirmed: a.confirmed + runLength(message.confirmedRuns),
             refused: a.refused + runLength(message.nackedRuns),
             confirmMs: smoothConfirm(a.confirmMs, message.confirmMs),

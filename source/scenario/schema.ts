@@ -104,6 +104,22 @@ export const consumerSchema = z
      */
     bug: z.enum(['throw', 'double-ack']).optional(),
     bugEvery: z.number().int().min(1).max(1_000_000).default(10),
+    /**
+     * Retries through dead-lettering: the consumer fails some messages and rejects them without
+     * requeue, so the queue's dead-letter exchange takes them (to a retry queue whose TTL sends
+     * them back). The attempt number comes from the message's `x-death` header; a message that
+     * fails its `maxAttempts`-th attempt is published to `parkingQueue` and acknowledged.
+     */
+    retry: z
+      .strictObject({
+        /** Every n-th message (by sequence number) fails on its first attempt only; 0: none. */
+        transientEvery: z.number().int().min(0).max(1_000_000).default(0),
+        /** Every n-th message always fails, so it ends in the parking queue; 0: none. */
+        poisonEvery: z.number().int().min(0).max(1_000_000).default(0),
+        maxAttempts: z.number().int().min(1).max(100).default(3),
+        parkingQueue: entityName.min(1),
+      })
+      .optional(),
   })
   .refine((c) => (c.queue === undefined) !== (c.bind === undefined), {
     message: 'a consumer needs exactly one of `queue` or `bind`',
@@ -120,6 +136,7 @@ export const checkNameSchema = z.enum([
   'routing-complete',
   'confirms',
   'rpc-replies',
+  'acked-or-parked',
 ]);
 
 /** An actor id such as C2, or a name given with `as` by an earlier tour step. */
@@ -146,28 +163,50 @@ export const tourStepSchema = z.strictObject({
   do: tourActionSchema.optional(),
 });
 
-export const scenarioSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes')
-    .max(60),
-  title: z.string().min(1).max(80),
-  pattern: z.string().min(1).max(60),
-  summary: z.string().min(1).max(200),
-  tutorial: z.number().int().min(1).max(7).optional(),
-  aliases: z.array(z.string().min(1)).default([]),
-  lesson: z.string().min(1),
-  topology: z
-    .strictObject({
-      exchanges: z.array(exchangeSchema).default([]),
-      queues: z.array(queueSchema).default([]),
-      bindings: z.array(bindingSchema).default([]),
-    })
-    .default({ exchanges: [], queues: [], bindings: [] }),
-  actors: z.array(actorSchema).max(64).default([]),
-  checks: z.array(checkNameSchema).default(['no-loss']),
-  tour: z.array(tourStepSchema).default([]),
-});
+export const scenarioSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes')
+      .max(60),
+    title: z.string().min(1).max(80),
+    pattern: z.string().min(1).max(60),
+    summary: z.string().min(1).max(200),
+    tutorial: z.number().int().min(1).max(7).optional(),
+    aliases: z.array(z.string().min(1)).default([]),
+    lesson: z.string().min(1),
+    topology: z
+      .strictObject({
+        exchanges: z.array(exchangeSchema).default([]),
+        queues: z.array(queueSchema).default([]),
+        bindings: z.array(bindingSchema).default([]),
+      })
+      .default({ exchanges: [], queues: [], bindings: [] }),
+    actors: z.array(actorSchema).max(64).default([]),
+    checks: z.array(checkNameSchema).default(['no-loss']),
+    tour: z.array(tourStepSchema).default([]),
+  })
+  .superRefine((scenario, context) => {
+    // Retries need the queue to dead-letter somewhere, or a rejected message is simply gone.
+    const consumers = [
+      ...scenario.actors.map((actor, i) => ({ actor, path: ['actors', i] })),
+      ...scenario.tour.map((step, i) => ({
+        actor: step.do && 'spawn' in step.do ? step.do.spawn : undefined,
+        path: ['tour', i, 'do', 'spawn'],
+      })),
+    ];
+    for (const { actor, path } of consumers) {
+      if (actor?.kind !== 'consumer' || !actor.retry) continue;
+      const queue = scenario.topology.queues.find((q) => q.name === actor.queue);
+      if (!queue || queue.arguments['x-dead-letter-exchange'] === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [...path, 'retry'],
+          message: `retries need the consumer's queue declared in topology.queues with an x-dead-letter-exchange argument${actor.queue ? ` ('${actor.queue}' has none)` : ''}`,
+        });
+      }
+    }
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ExchangeSpec = z.infer<typeof exchangeSchema>;

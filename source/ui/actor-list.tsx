@@ -42,7 +42,8 @@ function describe(actor: ActorView): string {
     c.ack === 'auto' ? 0 : actor.received - actor.acked - actor.nacked - actor.abandoned;
   // Once it is gone, what it held went back to the queue.
   const held = holding <= 0 ? '' : isLive(actor) ? `  holding ${holding}` : `  requeued ${holding}`;
-  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${held}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+  const retries = c.retry ? `  retried ${actor.retried}  parked ${actor.parked}` : '';
+  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${held}${retries}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
 }
 
 const statusColour = {

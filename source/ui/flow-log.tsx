@@ -26,9 +26,9 @@ export function FlowLog({ records, rows, compact }: FlowLogProps) {
           <Text dimColor>{`  ${r.messageId || '(no id)'}  `}</Text>
           <Text
             color={
-              r.redelivered
+              r.redelivered || r.outcome === 'dead-lettered'
                 ? 'yellow'
-                : ['unacked', 'nack', 'unroutable', 'refused'].includes(r.outcome)
+                : ['unacked', 'nack', 'unroutable', 'refused', 'parked'].includes(r.outcome)
                   ? 'red'
                   : 'green'
             }

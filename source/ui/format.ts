@@ -28,10 +28,12 @@ export function messagePath(record: MessageRecord): string[] {
   if (record.outcome === 'unroutable') {
     return [from, `${record.exchange || '(default)'}[${record.routingKey}]`, '(no queue)'];
   }
+  // Back from a retry queue: the producer's message waited there, then was dead-lettered.
+  const start = record.via ? [from, `${record.via} ⏱`] : [from];
   const hops =
     record.exchange === ''
-      ? [from, queue, record.consumer]
-      : [from, withKey(record.exchange, record.routingKey), queue, record.consumer];
+      ? [...start, queue, record.consumer]
+      : [...start, withKey(record.exchange, record.routingKey), queue, record.consumer];
   return hops;
 }
 
@@ -50,8 +52,15 @@ export function outcomeLabel(record: MessageRecord): string {
     refused: '✗ nacked by the broker',
     reply: '↩ reply',
     retry: '⟲ timed out, sent again',
+    'dead-lettered': '✗ rejected, dead-lettered',
+    parked: '⊘ parked',
   }[record.outcome];
   const tags = [
+    // The attempt matters once there was a failure: on a retry, or when it failed now.
+    record.attempt &&
+    (record.attempt[0] > 1 || record.outcome === 'dead-lettered' || record.outcome === 'parked')
+      ? `attempt ${record.attempt[0]}/${record.attempt[1]}`
+      : '',
     record.producer === undefined ? 'external' : '',
     record.redelivered ? '⟳ redelivered' : '',
   ]

@@ -90,6 +90,67 @@ function fitPath(
   return [head, [{ text: lead, dim: true }, ...tail]];
 }
 
+interface DeadLetterLink {
+  readonly queue: string;
+  readonly exchange: string;
+  readonly key?: string;
+  readonly ttlMs?: number;
+}
+
+/** The scenario's queues that dead-letter (rejected or expired messages) to an exchange. */
+function deadLetterLinks(state: LabState): DeadLetterLink[] {
+  return (state.scenario.queues ?? []).flatMap((q) => {
+    const exchange = q.arguments['x-dead-letter-exchange'];
+    if (exchange === undefined) return [];
+    const key = q.arguments['x-dead-letter-routing-key'];
+    const ttl = q.arguments['x-message-ttl'];
+    return [
+      {
+        queue: q.name,
+        exchange: String(exchange),
+        ...(key === undefined ? {} : { key: String(key) }),
+        ...(typeof ttl === 'number' ? { ttlMs: ttl } : {}),
+      },
+    ];
+  });
+}
+
+/**
+ * Dead-lettering, a line per queue: `work ─✗ rejected─▶ work.dlx[retry]`, a retry queue's
+ * `work.retry ─⏱ 2 s─▶ work.dlx[work]`, and where consumers park what failed its last attempt.
+ */
+function deadLetterLines(state: LabState): Line[] {
+  const lines: Line[] = deadLetterLinks(state).map((l) => [
+    { text: l.queue, bold: true },
+    {
+      text: l.ttlMs === undefined ? ` ─✗ rejected${arrow} ` : ` ─⏱ ${l.ttlMs / 1000} s${arrow} `,
+      colour: 'yellow',
+    },
+    { text: `${l.exchange || '(default)'}${l.key === undefined ? '' : `[${l.key}]`}` },
+  ]);
+  const parkers = state.actors.filter((a) => a.config.kind === 'consumer' && a.config.retry);
+  const parking = new Set(
+    parkers.flatMap((a) =>
+      a.config.kind === 'consumer' && a.config.retry ? [a.config.retry.parkingQueue] : [],
+    ),
+  );
+  for (const queue of parking) {
+    const by = parkers.filter(
+      (a) => a.config.kind === 'consumer' && a.config.retry?.parkingQueue === queue,
+    );
+    const last = by[0]?.config.kind === 'consumer' ? by[0].config.retry?.maxAttempts : undefined;
+    const parked = by.reduce((n, a) => n + a.parked, 0);
+    const held = state.queues.list.find((q) => q.name === queue)?.messagesReady;
+    lines.push([
+      ...producerSegments(by.filter(isLive)),
+      { text: ` ─⊘ failed attempt ${last ?? '?'}${arrow} `, colour: 'red' },
+      { text: queue, bold: true },
+      { text: `  ${parked} parked${held === undefined ? '' : `, ${held} waiting`}`, dim: true },
+    ]);
+  }
+  return lines;
+}
+
 /** The topology's lines; given the pane's inner width, long paths wrap before their consumers. */
 export function topologyLines(state: LabState, width?: number): Line[] {
   const lines: Line[] = [];
@@ -126,8 +187,12 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     const from = producers.filter(
       (p) => p.config.kind === 'producer' && p.config.exchange === exchange,
     );
+    // A dead-letter exchange is fed by the queues that dead-letter to it.
+    const feeders = deadLetterLinks(state).filter((l) => l.exchange === exchange);
     lines.push([
-      ...producerSegments(from),
+      ...(from.length === 0 && feeders.length > 0
+        ? [{ text: `${feeders.map((l) => l.queue).join(' ')} ✗`, colour: 'yellow' as const }]
+        : producerSegments(from)),
       { text: ` ${arrow} ` },
       { text: `${exchange} (${type})`, bold: true },
     ]);
@@ -149,5 +214,6 @@ export function topologyLines(state: LabState, width?: number): Line[] {
       lines.push(...fitPath(head, tail(state, b.queue), width, last ? '      ' : '   │  '));
     });
   }
+  lines.push(...deadLetterLines(state));
   return lines;
 }

@@ -177,3 +177,73 @@ describe('direct-routing', () => {
     assert.equal(check(report, 'routing-complete').ok, true);
   });
 });
+
+describe('dead-letter-retry', () => {
+  test('failed tasks come back through the retry queue; poison ones are parked after 3 attempts', async () => {
+    const { code, report } = await headless('dead-letter-retry', 10);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    const n = actor(report, 'P1').published ?? 0;
+    assert.ok(n >= 30, `published ${n}`);
+    // Every 10th task always fails: 3 attempts, then parked. Every other 4th fails once.
+    const poison = Math.floor(n / 10);
+    const transient = Math.floor(n / 4) - Math.floor(n / 20);
+    const retries = 2 * poison + transient;
+    const consumers = report.actors.filter((a) => a.kind === 'consumer');
+    const sum = (pick: (a: ActorReport) => number | undefined) =>
+      consumers.reduce((total, a) => total + (pick(a) ?? 0), 0);
+    assert.equal(
+      sum((a) => a.parked),
+      poison,
+      'parked',
+    );
+    assert.equal(
+      sum((a) => a.retried),
+      retries,
+      'retried',
+    );
+    assert.equal(
+      sum((a) => a.received),
+      n + retries,
+      'deliveries',
+    );
+    assert.equal(
+      sum((a) => a.acked),
+      n,
+      'acked (parked ones too, after the publish)',
+    );
+    const parked = report.queues.find((q) => q.name === 'work.parked');
+    assert.equal(parked?.messagesReady, poison, 'the parking queue holds the poison tasks');
+    assert.equal(report.queues.find((q) => q.name === 'work.retry')?.messagesReady, 0);
+    assert.equal(
+      check(report, 'acked-or-parked').detail,
+      `every message ended acked or parked: ${n - poison} acked, ${poison} parked, ${retries} retries through dead-lettering (${retries} rejected to the retry queue)`,
+    );
+    assert.match(check(report, 'each-once').detail, / 0 duplicates$/);
+    assert.equal(check(report, 'no-loss').ok, true);
+  });
+
+  test('a worker that rejects from a queue without a dead-letter exchange fails the check', async () => {
+    const file = await scenarioFile(`name: no-retry-queue
+title: Retries nowhere
+pattern: retry
+summary: The retry queue dead-letters nowhere back.
+lesson: A dead-letter exchange with nothing bound drops what it gets.
+topology:
+  exchanges: [{ name: nowhere, type: direct }]
+  queues:
+    - { name: jobs, arguments: { x-dead-letter-exchange: nowhere } }
+    - { name: jobs.parked }
+actors:
+  - { kind: producer, routingKeys: [jobs], rate: 10 }
+  - kind: consumer
+    queue: jobs
+    retry: { transientEvery: 3, parkingQueue: jobs.parked }
+checks: [acked-or-parked]
+`);
+    const { code, report } = await headless(file, 3);
+    assert.equal(code, 1);
+    const result = check(report, 'acked-or-parked');
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /^\d+ neither acked nor parked \(e\.g\. P1-3/);
+  });
+});

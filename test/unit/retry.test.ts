@@ -1,0 +1,339 @@
+/** Retries through dead-lettering: attempts from x-death, decisions, the ledger and the check. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ConsumeMessage } from 'amqplib';
+import { attemptOf, expiredFrom, retryDecision } from '../../source/actors/consumer.js';
+import type { ConsumerConfig, MessageRecord, RetryConfig } from '../../source/actors/protocol.js';
+import { ackedOrParked, type CheckContext, noLoss } from '../../source/lab/checks.js';
+import { Ledger } from '../../source/lab/ledger.js';
+import { initialState, reduce } from '../../source/lab/store.js';
+import { parseScenario } from '../../source/scenario/loader.js';
+import { joinPath, messagePath, outcomeLabel } from '../../source/ui/format.js';
+import { topologyLines } from '../../source/ui/topology.js';
+
+/** A delivery with these x-death entries (the broker lists the newest first). */
+function delivery(deaths?: Record<string, unknown>[]): ConsumeMessage {
+  return {
+    content: Buffer.from('Task 1'),
+    fields: {
+      deliveryTag: 1,
+      redelivered: false,
+      exchange: '',
+      routingKey: 'work',
+      consumerTag: 'c',
+    },
+    properties: {
+      headers: deaths ? { 'x-death': deaths } : {},
+    },
+  } as unknown as ConsumeMessage;
+}
+
+const retry: RetryConfig = {
+  transientEvery: 4,
+  poisonEvery: 10,
+  maxAttempts: 3,
+  parkingQueue: 'work.parked',
+};
+
+describe('attempts from x-death', () => {
+  test('a first delivery has no x-death: attempt 1', () => {
+    assert.equal(attemptOf(delivery(), 'work'), 1);
+    assert.equal(expiredFrom(delivery()), undefined);
+  });
+
+  test("counts only rejections from the consumer's own queue", () => {
+    const msg = delivery([
+      { queue: 'work.retry', reason: 'expired', count: 2, exchange: 'work.dlx' },
+      { queue: 'work', reason: 'rejected', count: 2, exchange: '' },
+      { queue: 'other', reason: 'rejected', count: 5, exchange: '' },
+    ]);
+    assert.equal(attemptOf(msg, 'work'), 3);
+    assert.equal(attemptOf(msg, 'other'), 6);
+    assert.equal(expiredFrom(msg), 'work.retry');
+  });
+
+  test('ignores malformed entries', () => {
+    const msg = delivery([
+      { queue: 'work', reason: 'rejected', count: 'two' },
+      null as unknown as Record<string, unknown>,
+    ]);
+    assert.equal(attemptOf(msg, 'work'), 1);
+  });
+});
+
+describe('retry decisions', () => {
+  test('ordinary messages are acked on their first attempt', () => {
+    assert.equal(retryDecision(retry, 1, 1), 'ack');
+    assert.equal(retryDecision(retry, 7, 1), 'ack');
+  });
+
+  test('a transient failure is dead-lettered once, then acked', () => {
+    assert.equal(retryDecision(retry, 4, 1), 'dead-letter');
+    assert.equal(retryDecision(retry, 4, 2), 'ack');
+  });
+
+  test('a poison message is dead-lettered until its last attempt, then parked', () => {
+    assert.equal(retryDecision(retry, 10, 1), 'dead-letter');
+    assert.equal(retryDecision(retry, 10, 2), 'dead-letter');
+    assert.equal(retryDecision(retry, 10, 3), 'park');
+    // 20 is both a 4th and a 10th: poison wins.
+    assert.equal(retryDecision(retry, 20, 2), 'dead-letter');
+    assert.equal(retryDecision(retry, 20, 3), 'park');
+  });
+
+  test('messages from other programs (no lab sequence) are never failed', () => {
+    assert.equal(retryDecision(retry, undefined, 5), 'ack');
+  });
+
+  test('maxAttempts 1 parks at the first failure', () => {
+    assert.equal(retryDecision({ ...retry, maxAttempts: 1 }, 10, 1), 'park');
+  });
+});
+
+function context(ledger: Ledger, extra: Partial<CheckContext> = {}): CheckContext {
+  return {
+    ledger,
+    producers: [],
+    consumers: [{ id: 'C1', queue: 'work', alive: true, parkingQueue: 'work.parked' }],
+    exchangeType: () => 'direct',
+    queues: [],
+    foreignConsumerQueues: new Set(),
+    killedBusy: [],
+    endedAt: 10_000,
+    ...extra,
+  };
+}
+
+const queue = (name: string, messagesReady: number) => ({
+  name,
+  messagesReady,
+  messagesUnacknowledged: 0,
+  consumers: 0,
+  publishRate: 0,
+  deliverRate: 0,
+});
+
+/** 10 published: 4 and 8 failed once and were acked on the retry, 10 parked after 3 attempts. */
+function settledRun(): Ledger {
+  const l = new Ledger();
+  l.recordPublished('P1', 10);
+  l.recordConfirmed([['P1', 1, 10]], true);
+  l.recordReceived('C1', 'work', [['P1', 1, 10]], false);
+  l.recordDeadLettered([
+    ['P1', 4, 4],
+    ['P1', 8, 8],
+    ['P1', 10, 10],
+  ]);
+  l.recordRetried('C1', [
+    ['P1', 4, 4],
+    ['P1', 8, 8],
+    ['P1', 10, 10],
+  ]);
+  l.recordDeadLettered([['P1', 10, 10]]);
+  l.recordRetried('C1', [['P1', 10, 10]]);
+  l.recordSettled(
+    [
+      ['P1', 1, 3],
+      ['P1', 5, 7],
+      ['P1', 9, 9],
+    ],
+    'acked',
+  );
+  l.recordSettled(
+    [
+      ['P1', 4, 4],
+      ['P1', 8, 8],
+    ],
+    'acked',
+  );
+  l.recordSettled([['P1', 10, 10]], 'parked');
+  return l;
+}
+
+describe('the acked-or-parked check', () => {
+  test('holds when every message was acked or parked and the parking queue holds the parked', () => {
+    const result = ackedOrParked(context(settledRun(), { queues: [queue('work.parked', 1)] }));
+    assert.deepEqual(result, {
+      name: 'acked-or-parked',
+      ok: true,
+      detail:
+        'every message ended acked or parked: 9 acked, 1 parked, 4 retries through dead-lettering (4 rejected to the retry queue)',
+    });
+  });
+
+  test('fails for a message that ended neither acked nor parked', () => {
+    const l = settledRun();
+    l.recordPublished('P1', 11);
+    l.recordConfirmed([['P1', 11, 11]], true);
+    const result = ackedOrParked(context(l, { queues: [queue('work.parked', 1)] }));
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /^1 neither acked nor parked \(e\.g\. P1-11\)/);
+  });
+
+  test('an unconfirmed message that never arrived is not promised', () => {
+    const l = settledRun();
+    l.recordPublished('P1', 11);
+    assert.equal(ackedOrParked(context(l, { queues: [queue('work.parked', 1)] })).ok, true);
+  });
+
+  test('fails when the parking queue lost what was parked', () => {
+    const result = ackedOrParked(context(settledRun(), { queues: [queue('work.parked', 0)] }));
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /the parking queue holds 0, fewer than the 1 parked/);
+  });
+
+  test('fails for a message both acked and parked', () => {
+    const l = settledRun();
+    l.recordSettled([['P1', 10, 10]], 'acked');
+    const result = ackedOrParked(context(l, { queues: [queue('work.parked', 1)] }));
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /1 both acked and parked/);
+  });
+
+  test('no-loss counts dead-lettered messages as moved, not discarded', () => {
+    const result = noLoss(context(settledRun()));
+    assert.equal(result.ok, true);
+    assert.match(result.detail, /4 rejected to a dead-letter exchange \(moved, not discarded\)/);
+  });
+
+  test('retries are neither duplicates nor redeliveries', () => {
+    const l = settledRun();
+    assert.equal(l.duplicates, 0);
+    assert.equal(l.redeliveries, 0);
+    assert.equal(l.retries, 4);
+    assert.equal(l.deliveries, 14);
+  });
+});
+
+describe('retries on screen', () => {
+  const base: MessageRecord = {
+    messageId: 'P1-10',
+    producer: 'P1',
+    exchange: '',
+    routingKey: 'work',
+    queue: 'work',
+    consumer: 'C1',
+    redelivered: false,
+    outcome: 'ack',
+    at: 0,
+  };
+
+  test('a first attempt that succeeds shows no attempt number', () => {
+    assert.equal(outcomeLabel({ ...base, attempt: [1, 3] }), '✓ ack');
+  });
+
+  test('a failure shows its attempt; a retry shows the retry queue it came back from', () => {
+    assert.equal(
+      outcomeLabel({ ...base, outcome: 'dead-lettered', attempt: [1, 3] }),
+      '✗ rejected, dead-lettered attempt 1/3',
+    );
+    const back: MessageRecord = {
+      ...base,
+      exchange: 'work.dlx',
+      via: 'work.retry',
+      outcome: 'parked',
+      attempt: [3, 3],
+    };
+    assert.equal(outcomeLabel(back), '⊘ parked attempt 3/3');
+    assert.equal(joinPath(messagePath(back)), 'P1 ─▶ work.retry ⏱ ─▶ work.dlx[work] ─▶ work ─▶ C1');
+  });
+
+  test('the topology shows where queues dead-letter to and where consumers park', () => {
+    let s = initialState(
+      {
+        name: 'dead-letter-retry',
+        title: 't',
+        lesson: '',
+        exchanges: [{ name: 'work.dlx', type: 'direct' }],
+        bindings: [
+          { exchange: 'work.dlx', queue: 'work.retry', keys: ['retry'] },
+          { exchange: 'work.dlx', queue: 'work', keys: ['work'] },
+        ],
+        queues: [
+          {
+            name: 'work',
+            arguments: {
+              'x-dead-letter-exchange': 'work.dlx',
+              'x-dead-letter-routing-key': 'retry',
+            },
+          },
+          {
+            name: 'work.retry',
+            arguments: {
+              'x-message-ttl': 2000,
+              'x-dead-letter-exchange': 'work.dlx',
+              'x-dead-letter-routing-key': 'work',
+            },
+          },
+          { name: 'work.parked', arguments: {} },
+        ],
+      },
+      { redactedUrl: '', managementUrl: '', embedded: false, version: '', vhost: '/' },
+      0,
+    );
+    const consumer: ConsumerConfig = {
+      kind: 'consumer',
+      id: 'C1',
+      queue: 'work',
+      prefetch: 1,
+      ack: 'manual',
+      workMs: 0,
+      workPerDotMs: 0,
+      nackEvery: 0,
+      requeue: false,
+      retry,
+    };
+    s = reduce(s, { type: 'spawned', config: consumer });
+    s = reduce(s, { type: 'actor', id: 'C1', message: { type: 'ready', queue: 'work' }, at: 0 });
+    const text = topologyLines(s).map((line) => line.map((seg) => seg.text).join(''));
+    assert.deepEqual(text, [
+      'work work.retry ✗ ─▶ work.dlx (direct)',
+      '   ├─[retry]─▶ work.retry ─▶ (no consumer)  ○ 0.0/s',
+      '   └─[work]─▶ work ─▶ C1  ○ 0.0/s',
+      'work ─✗ rejected─▶ work.dlx[retry]',
+      'work.retry ─⏱ 2 s─▶ work.dlx[work]',
+      'C1 ─⊘ failed attempt 3─▶ work.parked  0 parked',
+    ]);
+  });
+});
+
+describe('scenario files with retries', () => {
+  const file = (queueArgs: string) => `name: t
+title: t
+pattern: p
+summary: s
+lesson: l
+topology:
+  queues:
+    - name: work
+${queueArgs}
+actors:
+  - kind: consumer
+    queue: work
+    retry: { poisonEvery: 10, parkingQueue: work.parked }
+`;
+
+  test('retries need the queue to dead-letter somewhere: one line naming the field', () => {
+    assert.throws(
+      () => parseScenario(file(''), 'mine.yaml'),
+      (error: Error) =>
+        error.message ===
+        "mine.yaml:13: actors[0].retry: retries need the consumer's queue declared in topology.queues with an x-dead-letter-exchange argument ('work' has none)",
+    );
+  });
+
+  test('a queue with a dead-letter exchange is accepted, with the defaults filled in', () => {
+    const scenario = parseScenario(
+      file('      arguments: { x-dead-letter-exchange: dlx }'),
+      'mine.yaml',
+    );
+    const consumer = scenario.actors[0];
+    assert.equal(consumer?.kind, 'consumer');
+    assert.deepEqual(consumer?.kind === 'consumer' ? consumer.retry : undefined, {
+      transientEvery: 0,
+      poisonEvery: 10,
+      maxAttempts: 3,
+      parkingQueue: 'work.parked',
+    });
+  });
+});
