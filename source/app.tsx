@@ -32,6 +32,7 @@ export interface LabControls extends LabSource {
   nextTourStep(): void;
   restartBroker(): Promise<void>;
   closeConnection(id: string): Promise<void>;
+  addQueue(name?: string): Promise<string | undefined>;
   sendOne(id: string, routingKey: string, body: string): void;
   spawnBound(keys: readonly string[]): unknown;
   bindingChoice():
@@ -160,6 +161,7 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       });
     },
     closeConnection: withSelected((id) => session.closeConnection(id)),
+    addQueue: () => void session.addQueue(),
     toggleHelp: () => setHelp((h) => !h),
     quit,
   };

@@ -34,8 +34,14 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   const started = Date.now();
   if (options.tour ?? true) session.startTour();
   let tourShown = -1;
+  const noticesShown = new Set<string>();
   const ticker = setInterval(() => {
-    const { tour, phase } = session.snapshot();
+    const { tour, phase, notices } = session.snapshot();
+    for (const text of notices) {
+      if (noticesShown.has(text)) continue;
+      noticesShown.add(text);
+      stderr.write(`notice: ${text}\n`);
+    }
     if (phase !== 'running') return;
     if (tour && tour.index !== tourShown) {
       tourShown = tour.index;

@@ -15,6 +15,7 @@ import { declareTopology } from '../broker/topology.js';
 import { backoffMs, openConnection } from './connect.js';
 import { Consumer } from './consumer.js';
 import { describeAmqpError } from './errors.js';
+import { startEndpoint } from './http-endpoint.js';
 import { Producer } from './producer.js';
 import type { ActorConfig, ActorEnvironment, ChildMessage, ParentMessage } from './protocol.js';
 import { BatchReporter } from './reporter.js';
@@ -33,6 +34,8 @@ let producer: Producer | undefined;
 let consumer: Consumer | undefined;
 let attempt = 0;
 let retryTimer: NodeJS.Timeout | undefined;
+/** An HTTP publish endpoint's address, once it listens (it outlives reconnects). */
+let endpoint: { url: string; close: () => void } | undefined;
 const reporter = new BatchReporter(send);
 
 async function stop(code = 0): Promise<void> {
@@ -53,6 +56,7 @@ async function stop(code = 0): Promise<void> {
   while ((producer?.unanswered ?? 0) > 0 && channel && Date.now() < confirmsBy) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  endpoint?.close();
   consumer?.stop();
   reporter.stop();
   try {
@@ -134,9 +138,18 @@ async function connect(env: ActorEnvironment, config: ActorConfig, again: boolea
   });
   if (config.kind === 'producer') {
     producer ??= new Producer(config, env, reporter);
-    await producer.attach(ch);
+    const p = producer;
+    await p.attach(ch);
     attempt = 0;
-    send({ type: 'ready', serverVersion });
+    if (config.http && !endpoint) {
+      const { url, server } = await startEndpoint(config.http.port, env.httpToken ?? '', {
+        exchange: () => p.settings.exchange,
+        accepting: () => !p.settings.paused && !stopping,
+        publish: (key, body) => p.publishConfirmed(key, body, 5000),
+      });
+      endpoint = { url, close: () => server.close() };
+    }
+    send({ type: 'ready', serverVersion, ...(endpoint ? { endpoint: endpoint.url } : {}) });
   } else {
     const queue = await consumerQueue(ch, config);
     consumer ??= new Consumer(config, env, reporter);

@@ -124,6 +124,7 @@ export class Producer {
       if (last < first) return;
       answered += last - first + 1;
       this.reporter.confirmed(id, base + first, base + last, ok);
+      if (this.waiters.size > 0) this.answerWaiters(base + first, base + last, ok);
       if (!ok) this.sampleRefused(base + last);
     };
     if (f.multiple) {
@@ -167,10 +168,51 @@ export class Producer {
     });
   }
 
+  /** The settings it runs with now (they change with `update`). */
+  get settings(): ProducerConfig {
+    return this.config;
+  }
+
+  /** Callers waiting for the broker's answer to one message (the HTTP endpoint), by sequence. */
+  private readonly waiters = new Map<number, (ok: boolean) => void>();
+
+  private answerWaiters(first: number, last: number, ok: boolean): void {
+    for (const [seq, resolve] of this.waiters) {
+      if (seq < first || seq > last) continue;
+      this.waiters.delete(seq);
+      resolve(ok);
+    }
+  }
+
+  /**
+   * Publish one message and wait for the broker's answer: its id and whether the broker took it
+   * (undefined without a connection, or no answer within `timeoutMs`).
+   */
+  async publishConfirmed(
+    routingKey: string | undefined,
+    body: string,
+    timeoutMs: number,
+  ): Promise<{ id: string; ok: boolean | undefined } | undefined> {
+    if (!this.publishOne(routingKey, body)) return undefined;
+    const seq = this.seq;
+    const id = `${this.config.id}-${seq}`;
+    const ok = await new Promise<boolean | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(seq);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiters.set(seq, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+    });
+    return { id, ok };
+  }
+
   start(): void {
     this.resetSchedule();
     // The first message goes out at once (not after the first tick), and is reported at once.
-    if (!this.config.paused && this.config.rate > 0) {
+    if (!this.config.paused && !this.config.http && this.config.rate > 0) {
       this.publishDue();
       this.reporter.flush();
     }
@@ -201,7 +243,8 @@ export class Producer {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    // An HTTP endpoint publishes what it is sent, never on a schedule.
+    if (this.stopped || this.config.http) return;
     if (this.config.paused) {
       // Look again shortly; resuming restarts the rate schedule from then.
       this.timer = setTimeout(() => {
@@ -245,7 +288,7 @@ export class Producer {
 
   /** rate 0: publish until the channel's buffer is full, then continue on 'drain'. */
   private pump(): void {
-    if (this.stopped || this.config.paused || this.config.rate !== 0) {
+    if (this.stopped || this.config.paused || this.config.rate !== 0 || this.config.http) {
       if (!this.stopped) this.schedule();
       return;
     }

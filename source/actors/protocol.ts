@@ -27,6 +27,8 @@ export interface ProducerConfig {
   readonly confirmBatch?: number;
   /** Set for an RPC client. */
   readonly rpc?: RpcClientConfig;
+  /** An HTTP publish endpoint: publishes what it is sent, nothing on a schedule. */
+  readonly http?: { readonly port: number };
 }
 
 export interface ConsumerConfig {
@@ -71,6 +73,8 @@ export interface ActorEnvironment {
   readonly topology?: TopologySpec;
   /** PEM text for amqps:// (read once by the parent, so a child never touches the files). */
   readonly tls?: TlsMaterial;
+  /** The bearer token HTTP publish endpoints require. */
+  readonly httpToken?: string;
 }
 
 /** Header names set on every message a lab producer publishes. */
@@ -186,6 +190,8 @@ export type ChildMessage =
       readonly queue?: string;
       readonly boundAt?: number;
       readonly serverVersion?: string;
+      /** HTTP publish endpoint: where it listens, e.g. http://127.0.0.1:8080. */
+      readonly endpoint?: string;
     }
   | {
       readonly type: 'batch';

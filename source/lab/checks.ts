@@ -45,6 +45,13 @@ export interface CheckContext {
   readonly killedBusy: readonly string[];
   /** When the run ended (ms since epoch). */
   readonly endedAt: number;
+  /** Named queues bound to exchanges (by the topology or live), and since when. */
+  readonly queueBindings?: readonly {
+    readonly exchange: string;
+    readonly queue: string;
+    readonly keys: readonly string[];
+    readonly boundAt: number;
+  }[];
   /** RPC clients and what happened to their requests. */
   readonly rpcClients?: readonly { readonly id: string; readonly counts: RpcCounts }[];
 }
@@ -270,6 +277,54 @@ export function rpcReplies(c: CheckContext): CheckResult {
 }
 
 /**
+ * Named queues bound to an exchange (per service, SNS→SQS style): each got every message
+ * published after it was bound that its keys match, received from it or still waiting in it
+ * (a durable queue keeps what arrives while its consumer is down).
+ */
+export function queuesComplete(c: CheckContext): CheckResult {
+  const rows = (c.queueBindings ?? []).map((b) => {
+    const type = c.exchangeType(b.exchange);
+    const seen = c.ledger.byQueue.get(b.queue);
+    let expected = 0;
+    let got = 0;
+    const missing: string[] = [];
+    for (const p of c.producers.filter((p) => p.exchange === b.exchange)) {
+      const set = seen?.get(p.id);
+      for (const [first, last] of c.ledger.publishedBetween(p.id, b.boundAt, c.endedAt)) {
+        for (let seq = first; seq <= last; seq++) {
+          const key =
+            c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
+          if (!routes(type, b.keys, key)) continue;
+          expected++;
+          if (set?.has(seq)) got++;
+          else if (missing.length < 3) missing.push(`${p.id}-${seq}`);
+        }
+      }
+    }
+    const q = c.queues.find((queue) => queue.name === b.queue);
+    const waiting = q ? q.messagesReady + q.messagesUnacknowledged : 0;
+    return { queue: b.queue, expected, got, waiting, missing };
+  });
+  if (rows.length === 0)
+    return { name: 'queues-complete', ok: true, detail: 'no named queue is bound to an exchange' };
+  const short = rows.filter((r) => r.expected - r.got > r.waiting);
+  const summary = rows
+    .map(
+      (r) =>
+        `${r.queue} ${r.got}/${r.expected}${r.got < r.expected ? ` (${Math.min(r.waiting, r.expected - r.got)} waiting in the queue)` : ''}`,
+    )
+    .join(', ');
+  return {
+    name: 'queues-complete',
+    ok: short.length === 0,
+    detail:
+      short.length === 0
+        ? `every queue got every message sent after it was bound: ${summary}`
+        : `${short.map((r) => `${r.queue} lost ${r.expected - r.got - r.waiting} (e.g. ${r.missing.join(', ')})`).join('; ')} (${summary})`,
+  };
+}
+
+/**
  * Retries through dead-lettering: every message ended acknowledged (at once or after a retry)
  * or parked after its last attempt, never both, and the parking queue holds what was parked.
  */
@@ -308,6 +363,7 @@ const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   confirms: confirmsAnswered,
   'rpc-replies': rpcReplies,
   'acked-or-parked': ackedOrParked,
+  'queues-complete': queuesComplete,
 };
 
 export function runChecks(names: readonly CheckName[], context: CheckContext): CheckResult[] {

@@ -60,6 +60,8 @@ export interface SessionOptions {
   readonly maxRate?: number;
   /** Restarts the broker in place (the private node only). */
   readonly restartBroker?: () => Promise<void>;
+  /** The bearer token HTTP publish endpoints require (default: a random one per run). */
+  readonly httpToken?: string;
 }
 
 export const defaultMaxActors = 32;
@@ -90,6 +92,7 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
     paused: spec.paused,
     ...(spec.confirm === 'async' ? {} : { confirm: spec.confirm, confirmBatch: spec.confirmBatch }),
     ...(spec.rpc ? { rpc: { ...spec.rpc, queue: spec.routingKeys[0] ?? '' } } : {}),
+    ...(spec.http ? { http: spec.http } : {}),
   };
 }
 
@@ -121,6 +124,10 @@ function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
 
 export class Session {
   readonly runId = randomBytes(4).toString('hex');
+  /** What HTTP publish endpoints require as `Authorization: Bearer <token>`. */
+  readonly httpToken: string;
+  /** Service queues added live so far (for their names). */
+  private servicesAdded = 0;
   readonly ledger = new Ledger();
   private state: LabState;
   private readonly supervisor: Supervisor;
@@ -156,6 +163,7 @@ export class Session {
 
   constructor(private readonly options: SessionOptions) {
     const { scenario, target } = options;
+    this.httpToken = options.httpToken ?? randomBytes(12).toString('base64url');
     this.state = initialState(
       {
         name: scenario.name,
@@ -180,6 +188,7 @@ export class Session {
       runId: this.runId,
       topology: scenario.topology,
       tls: target.tlsMaterial,
+      httpToken: this.httpToken,
     };
     this.supervisor = new Supervisor(this.supervisorEnv, (event) => this.onSupervisorEvent(event));
     this.management = new ManagementClient({
@@ -373,7 +382,7 @@ export class Session {
     // not bound yet would miss the first messages, which is not what the scenario is about.
     const held: string[] = [];
     for (const spec of scenario.actors) {
-      if (spec.kind === 'producer' && !spec.paused) {
+      if (spec.kind === 'producer' && !spec.paused && !spec.http) {
         const id = this.spawn({ ...spec, paused: true });
         if (id) held.push(id);
       } else {
@@ -414,7 +423,11 @@ export class Session {
 
   /** Spawn another actor like the scenario's first of that kind. */
   spawnLike(kind: 'producer' | 'consumer'): string | undefined {
-    const template = this.options.scenario.actors.find((a) => a.kind === kind);
+    // Another HTTP endpoint would want the same port: copy a timed producer.
+    const actors = this.options.scenario.actors;
+    const template =
+      actors.find((a) => a.kind === kind && !(a.kind === 'producer' && a.http)) ??
+      actors.find((a) => a.kind === kind);
     if (template) return this.spawn(template);
     const q = this.options.scenario.topology.queues[0]?.name;
     if (!q) {
@@ -574,7 +587,9 @@ export class Session {
   /** One message now from a producer, with any routing key and body. */
   sendOne(id: string, routingKey: string, body: string): void {
     const actor = liveActors(this.state).find((a) => a.id === id && a.config.kind === 'producer');
-    if (actor) this.supervisor.sendOne(id, routingKey, body);
+    // An HTTP endpoint takes it the way other systems would: over HTTP.
+    if (actor?.endpoint) void this.post(id, body, routingKey);
+    else if (actor) this.supervisor.sendOne(id, routingKey, body);
   }
 
   /**
@@ -642,6 +657,99 @@ export class Session {
     const { message } = event;
     if (message.type === 'batch') this.record(event.id, message);
     this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
+    if (message.type === 'ready' && message.endpoint) this.announceEndpoint(event.id);
+  }
+
+  /** How to publish through an HTTP endpoint, with a command to copy. */
+  private announceEndpoint(id: string): void {
+    const actor = this.state.actors.find((a) => a.id === id);
+    if (!actor?.endpoint || actor.config.kind !== 'producer') return;
+    const { exchange, routingKeys } = actor.config;
+    const key = routingKeys[0] ? `?key=${encodeURIComponent(routingKeys[0])}` : '';
+    this.dispatch({
+      type: 'notice',
+      text: `${id} publishes what you POST: curl -H 'Authorization: Bearer ${this.httpToken}' -d 'hello' '${actor.endpoint}/publish/${encodeURIComponent(exchange)}${key}'`,
+    });
+  }
+
+  /** POST a message to a producer's HTTP endpoint, as another system would; says how it went. */
+  async post(id: string, body: string, key?: string): Promise<number | undefined> {
+    const actor = this.state.actors.find((a) => a.id === id);
+    if (!actor?.endpoint || actor.config.kind !== 'producer') {
+      this.dispatch({ type: 'notice', text: `${id} has no HTTP endpoint.` });
+      return undefined;
+    }
+    const query = key === undefined ? '' : `?key=${encodeURIComponent(key)}`;
+    const url = `${actor.endpoint}/publish/${encodeURIComponent(actor.config.exchange)}${query}`;
+    const started = performance.now();
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.httpToken}` },
+        body,
+      });
+      const answer = (await response.json()) as { id?: string; error?: string };
+      const ms = Math.round(performance.now() - started);
+      this.dispatch({
+        type: 'notice',
+        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${answer.error ? ` ${answer.error}` : ' (confirmed by the broker)'} in ${ms} ms`,
+      });
+      return response.status;
+    } catch (error) {
+      this.dispatch({
+        type: 'notice',
+        text: `POST to ${id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      return undefined;
+    }
+  }
+
+  /**
+   * Add a service queue (the scenario's `services`): a durable named queue bound to the
+   * exchange, with its own consumer; the emitter is not touched. Returns the queue's name.
+   */
+  async addQueue(name?: string): Promise<string | undefined> {
+    const services = this.options.scenario.services;
+    const connection = this.connection;
+    if (!services) {
+      this.dispatch({ type: 'notice', text: 'This scenario has no service queues to add.' });
+      return undefined;
+    }
+    if (!connection || this.quitting) return undefined;
+    const n = this.servicesAdded++;
+    const queue = name ?? services.names[n] ?? `${services.exchange}.service-${n + 1}`;
+    try {
+      const channel = await connection.createChannel();
+      channel.on('error', () => {});
+      await channel.assertQueue(queue, { durable: services.durable });
+      for (const key of services.keys) await channel.bindQueue(queue, services.exchange, key);
+      await channel.close();
+    } catch (error) {
+      this.dispatch({
+        type: 'notice',
+        text: `Cannot add queue '${queue}': ${describeAmqpError(error)}`,
+      });
+      return undefined;
+    }
+    if (!this.declared?.createdQueues.includes(queue)) this.declared?.createdQueues.push(queue);
+    this.dispatch({
+      type: 'bound',
+      exchange: services.exchange,
+      queue,
+      keys: services.keys,
+      at: Date.now(),
+    });
+    this.spawn({
+      kind: 'consumer',
+      queue,
+      ...services.consumer,
+      workPerDotMs: 0,
+      ackEvery: 1,
+      nackEvery: 0,
+      requeue: false,
+      bugEvery: 10,
+    });
+    return queue;
   }
 
   private record(id: string, batch: Extract<ChildMessage, { type: 'batch' }>): void {
@@ -730,6 +838,11 @@ export class Session {
       if (id && action.as) this.tourNames.set(action.as, id);
     } else if ('kill' in action) void this.kill(this.tourNames.get(action.kill) ?? action.kill);
     else if ('stop' in action) void this.stopActor(this.tourNames.get(action.stop) ?? action.stop);
+    else if ('post' in action) {
+      const { to, body, key } = action.post;
+      void this.post(this.tourNames.get(to) ?? to, body, key);
+    } else if ('addQueue' in action)
+      void this.addQueue(action.addQueue === true ? undefined : action.addQueue);
     else {
       const ref = 'pause' in action ? action.pause : action.resume;
       const paused = 'pause' in action;
@@ -839,6 +952,10 @@ export class Session {
       foreignConsumerQueues: this.foreignConsumerQueues,
       killedBusy: this.killedBusy,
       rpcClients: this.state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
+      queueBindings: (this.state.scenario.bindings ?? []).map((b) => ({
+        ...b,
+        boundAt: b.at ?? 0,
+      })),
       endedAt: this.endedAt ?? Date.now(),
     };
     return runChecks(this.options.scenario.checks, context);

@@ -47,6 +47,8 @@ export interface ActorView {
   readonly confirmMs?: number;
   /** Consumer: delivered on a connection that dropped before the ack (the broker requeued them). */
   readonly abandoned: number;
+  /** Producer with an HTTP publish endpoint: where it listens. */
+  readonly endpoint?: string;
   /** Consumer with retries: deliveries back through dead-lettering, and messages parked. */
   readonly retried: number;
   readonly parked: number;
@@ -81,6 +83,8 @@ export interface LabState {
       readonly exchange: string;
       readonly queue: string;
       readonly keys: readonly string[];
+      /** When a queue added live was bound (topology bindings: before any producer). */
+      readonly at?: number;
     }[];
     /** The topology's queues and their arguments (dead-letter exchanges, TTLs). */
     readonly queues?: readonly {
@@ -121,6 +125,14 @@ export type LabEvent =
     }
   | { readonly type: 'poll'; readonly result: PollResult; readonly at: number }
   | { readonly type: 'notice'; readonly text: string }
+  /** A service queue was added live and bound. */
+  | {
+      readonly type: 'bound';
+      readonly exchange: string;
+      readonly queue: string;
+      readonly keys: readonly string[];
+      readonly at: number;
+    }
   | { readonly type: 'phase'; readonly phase: LabState['phase'] }
   | { readonly type: 'tour'; readonly index: number; readonly text: string };
 
@@ -242,6 +254,7 @@ function applyActorMessage(
         lastError: a.status === 'reconnecting' ? undefined : a.lastError,
         queue: message.queue ?? a.queue,
         boundAt: message.boundAt ?? a.boundAt,
+        ...(message.endpoint ? { endpoint: message.endpoint } : {}),
       }));
     case 'batch': {
       const c = message.counts;
@@ -339,6 +352,16 @@ export function reduce(state: LabState, event: LabEvent): LabState {
           list: event.result.queues,
         },
       };
+    case 'bound': {
+      const { exchange, queue, keys, at } = event;
+      return {
+        ...state,
+        scenario: {
+          ...state.scenario,
+          bindings: [...(state.scenario.bindings ?? []), { exchange, queue, keys, at }],
+        },
+      };
+    }
     case 'notice':
       return state.notices.includes(event.text)
         ? state

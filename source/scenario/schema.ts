@@ -63,6 +63,12 @@ export const producerSchema = z.strictObject({
       numbers: z.array(z.number().int().min(0).max(32)).min(1).default([10, 20, 25, 30]),
     })
     .optional(),
+  /**
+   * An HTTP publish endpoint instead of a timed producer: `POST /publish/<exchange>` on
+   * 127.0.0.1 with a bearer token publishes the request body (routing key from `?key=`), and
+   * answers once the broker confirmed it. Port 0 picks a free one.
+   */
+  http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(0) }).optional(),
 });
 
 export const ackModeSchema = z.enum(['manual', 'auto', 'never']);
@@ -137,6 +143,7 @@ export const checkNameSchema = z.enum([
   'confirms',
   'rpc-replies',
   'acked-or-parked',
+  'queues-complete',
 ]);
 
 /** An actor id such as C2, or a name given with `as` by an earlier tour step. */
@@ -154,6 +161,16 @@ export const tourActionSchema = z.union([
   /** Pause or resume a producer. */
   z.strictObject({ pause: actorRef }),
   z.strictObject({ resume: actorRef }),
+  /** A real HTTP request to a producer's publish endpoint (`key`: the routing key). */
+  z.strictObject({
+    post: z.strictObject({
+      to: actorRef,
+      body: z.string().max(10_000),
+      key: z.string().optional(),
+    }),
+  }),
+  /** Add a service queue like the scenario's `services` (as the b key does). */
+  z.strictObject({ addQueue: z.union([z.literal(true), entityName.min(1)]) }),
 ]);
 
 export const tourStepSchema = z.strictObject({
@@ -183,6 +200,26 @@ export const scenarioSchema = z
       })
       .default({ exchanges: [], queues: [], bindings: [] }),
     actors: z.array(actorSchema).max(64).default([]),
+    /**
+     * New service queues added live (the b key, or a tour's addQueue): each a durable named
+     * queue bound to `exchange` with `keys`, with a consumer like `consumer`. Names come from
+     * `names`, then `<exchange>.service-<n>`.
+     */
+    services: z
+      .strictObject({
+        exchange: entityName.min(1),
+        keys: z.array(z.string().max(255)).min(1).default(['']),
+        names: z.array(entityName.min(1)).default([]),
+        durable: z.boolean().default(true),
+        consumer: z
+          .strictObject({
+            prefetch: z.number().int().min(0).max(65_535).default(1),
+            ack: ackModeSchema.default('manual'),
+            workMs: z.number().int().min(0).max(60_000).default(0),
+          })
+          .default({ prefetch: 1, ack: 'manual', workMs: 0 }),
+      })
+      .optional(),
     checks: z.array(checkNameSchema).default(['no-loss']),
     tour: z.array(tourStepSchema).default([]),
   })

@@ -33,7 +33,11 @@ function describe(actor: ActorView): string {
       const extra = r && r.retries > 0 ? `  retried ${r.retries}` : '';
       return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  asked ${r?.requests ?? 0}  answered ${r?.replies ?? 0}${rtt}${extra}  via ${c.rpc.replyTo === 'direct' ? 'direct reply-to' : 'own queue'}`;
     }
-    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  target ${rate}${confirms}${refused}${returned}`;
+    // An HTTP endpoint publishes what it is sent: where it listens instead of a target rate.
+    const source = c.http
+      ? `HTTP ${actor.endpoint?.replace('http://', '') ?? '(starting)'}`
+      : `target ${rate}`;
+    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  ${source}${confirms}${refused}${returned}`;
   }
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);

@@ -18,6 +18,7 @@ export interface KeyContext {
   readonly restartBroker: () => void;
   readonly testKey: () => void;
   readonly closeConnection: () => void;
+  readonly addQueue: () => void;
   readonly toggleHelp: () => void;
   readonly quit: () => void;
 }
@@ -123,6 +124,14 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 'm',
     run: (c) => c.testKey(),
+  },
+  {
+    label: 'b',
+    description: 'add queue',
+    help: 'Bind a new service queue to the exchange, with its own consumer, without touching the producer (scenarios with services).',
+    hint: false,
+    matches: (input) => input === 'b',
+    run: (c) => c.addQueue(),
   },
   {
     label: 'K',

@@ -126,6 +126,13 @@ export class FakeLab implements LabControls {
     for (const a of this.state.actors) this.connectionDropped(a.id);
   }
 
+  async addQueue(name?: string): Promise<string | undefined> {
+    const queue = name ?? 'events.service-1';
+    this.commands.push(`add queue ${queue}`);
+    this.dispatch({ type: 'bound', exchange: 'events', queue, keys: [''], at: Date.now() });
+    return queue;
+  }
+
   async closeConnection(id: string): Promise<void> {
     this.commands.push(`close connection ${id}`);
     this.connectionDropped(id);
