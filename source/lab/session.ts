@@ -10,7 +10,6 @@ import { describeAmqpError } from '../actors/errors.js';
 import type {
   ActorConfig,
   ActorEnvironment,
-  ChildMessage,
   ConsumerConfig,
   ProducerConfig,
 } from '../actors/protocol.js';
@@ -29,6 +28,7 @@ import type {
 } from '../scenario/schema.js';
 import { type CheckContext, type CheckResult, runChecks } from './checks.js';
 import { Ledger } from './ledger.js';
+import { type BatchMessage, feedLedger } from './ledger-feed.js';
 import type { ExchangeType } from './routing.js';
 import {
   exchangeTypeOf,
@@ -635,23 +635,9 @@ export class Session {
     this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
   }
 
-  private record(id: string, batch: Extract<ChildMessage, { type: 'batch' }>): void {
-    const { ledger } = this;
+  private record(id: string, batch: BatchMessage): void {
     if (batch.counts.received > 0 || batch.counts.acked > 0) this.lastConsumerReportAt = Date.now();
-    if (batch.lastSeq !== undefined) {
-      ledger.recordPublished(id, batch.lastSeq, batch.segment, batch.keyOverrides);
-    }
-    if (batch.returnedRuns) ledger.recordReturned(batch.returnedRuns);
-    if (batch.confirmedRuns) ledger.recordConfirmed(batch.confirmedRuns, true);
-    if (batch.nackedRuns) ledger.recordConfirmed(batch.nackedRuns, false);
-    if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
-    const actor = this.state.actors.find((a) => a.id === id);
-    const queue =
-      actor?.queue ?? (actor?.config.kind === 'consumer' ? actor.config.queue : undefined) ?? id;
-    ledger.recordReceived(id, queue, batch.runs, false);
-    ledger.recordReceived(id, queue, batch.redeliveredRuns, true);
-    ledger.recordDropped(batch.droppedRuns);
-    ledger.recordKeys(id, batch.keys);
+    feedLedger(this.ledger, this.state, id, batch);
   }
 
   /**
