@@ -18,7 +18,7 @@ import { ManagementClient, type QueueCounters } from '../broker/management-clien
 import { Poller } from '../broker/poller.js';
 import { tlsSocketOptions } from '../broker/tls.js';
 import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
-import type { BrokerTarget } from '../broker/url.js';
+import { type BrokerTarget, redact } from '../broker/url.js';
 import type {
   ActorSpec,
   ConsumerSpec,
@@ -26,9 +26,13 @@ import type {
   Scenario,
   TourStep,
 } from '../scenario/schema.js';
-import { type CheckContext, type CheckResult, runChecks } from './checks.js';
+
+import type { CheckResult } from './checks.js';
+import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
 import { type BatchMessage, feedLedger } from './ledger-feed.js';
+import { type RecordLine, recordFormat, recordVersion } from './record.js';
+import type { Report } from './report.js';
 import type { ExchangeType } from './routing.js';
 import {
   exchangeTypeOf,
@@ -60,6 +64,8 @@ export interface SessionOptions {
   readonly maxRate?: number;
   /** Restarts the broker in place (the private node only). */
   readonly restartBroker?: () => Promise<void>;
+  /** Takes each line of the run's record (`--record`): the header, every event, the report mark. */
+  readonly record?: (line: RecordLine) => void;
 }
 
 export const defaultMaxActors = 32;
@@ -136,6 +142,8 @@ export class Session {
   /** Polls in a row that showed more consumers than the lab runs, per queue. */
   private readonly excessPolls = new Map<string, number>();
   private endedAt: number | undefined;
+  /** The record has its report mark (there is one per run). */
+  private reportMarked = false;
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
@@ -149,13 +157,7 @@ export class Session {
   constructor(private readonly options: SessionOptions) {
     const { scenario, target } = options;
     this.state = initialState(
-      {
-        name: scenario.name,
-        title: scenario.title,
-        lesson: scenario.lesson,
-        exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
-        bindings: scenario.topology.bindings,
-      },
+      scenarioView(scenario),
       {
         redactedUrl: target.redactedUrl,
         managementUrl: target.managementUrl,
@@ -165,6 +167,19 @@ export class Session {
       },
       Date.now(),
     );
+    options.record?.({
+      type: recordFormat,
+      version: recordVersion,
+      runId: this.runId,
+      startedAt: this.state.startedAt,
+      scenario,
+      broker: {
+        url: target.redactedUrl,
+        managementUrl: redact(target.managementUrl),
+        embedded: options.embedded,
+        vhost: target.vhost,
+      },
+    });
     this.supervisorEnv = {
       url: target.amqpUrl,
       scenario: scenario.name,
@@ -198,9 +213,7 @@ export class Session {
 
   /** The queues this run shows: the topology's, and those the consumers consume from. */
   queueNames(): Set<string> {
-    const names = new Set(this.options.scenario.topology.queues.map((q) => q.name));
-    for (const a of this.state.actors) if (a.queue) names.add(a.queue);
-    return names;
+    return labQueueNames(this.options.scenario, this.state);
   }
 
   snapshot(): LabState {
@@ -220,6 +233,7 @@ export class Session {
    */
   private dispatch(event: LabEvent): void {
     this.state = reduce(this.state, event);
+    this.options.record?.({ type: 'event', at: Date.now(), event });
     if (event.type === 'actor' && event.message.type === 'batch') this.scheduleFlush();
     else if (event.type === 'poll') this.scheduleFlush();
     else this.flushNow();
@@ -351,7 +365,7 @@ export class Session {
       );
     }
     const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
-    this.state = { ...this.state, broker: { ...this.state.broker, version } };
+    this.dispatch({ type: 'broker', version });
     try {
       this.declared = await declareTopology(this.connection, scenario.topology);
     } catch (error) {
@@ -608,6 +622,7 @@ export class Session {
       actor.received > actor.acked + actor.nacked + actor.abandoned
     ) {
       this.killedBusy.push(id);
+      this.options.record?.({ type: 'killed-busy', at: Date.now(), actor: id });
     }
     this.killed.add(id);
     await this.supervisor.kill(id);
@@ -657,6 +672,7 @@ export class Session {
       this.excessPolls.set(q.name, excess);
       if (excess >= 2 && !this.foreignConsumerQueues.has(q.name)) {
         this.foreignConsumerQueues.add(q.name);
+        this.options.record?.({ type: 'foreign-consumers', at: Date.now(), queue: q.name });
         this.dispatch({
           type: 'notice',
           text: `Queue '${q.name}' has ${q.consumers - ours} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
@@ -770,35 +786,34 @@ export class Session {
     return exchangeTypeOf(this.state, name);
   }
 
-  checks(): CheckResult[] {
-    const context: CheckContext = {
+  private facts(): RunFacts {
+    return {
+      scenario: this.options.scenario,
+      state: this.state,
       ledger: this.ledger,
-      producers: this.state.actors.flatMap((a) =>
-        a.config.kind === 'producer'
-          ? [{ id: a.id, exchange: a.config.exchange, routingKeys: a.config.routingKeys }]
-          : [],
-      ),
-      consumers: this.state.actors.flatMap((a) =>
-        a.config.kind === 'consumer'
-          ? [
-              {
-                id: a.id,
-                queue: a.queue,
-                bind: a.config.bind,
-                boundAt: a.boundAt,
-                alive: a.status === 'running',
-              },
-            ]
-          : [],
-      ),
-      exchangeType: (name) => this.exchangeType(name),
-      queues: this.state.queues.list,
       foreignConsumerQueues: this.foreignConsumerQueues,
       killedBusy: this.killedBusy,
-      rpcClients: this.state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
-      endedAt: this.endedAt ?? Date.now(),
     };
-    return runChecks(this.options.scenario.checks, context);
+  }
+
+  checks(): CheckResult[] {
+    return labChecks(this.facts(), this.endedAt ?? Date.now());
+  }
+
+  /**
+   * The run's report now (headless mode prints it), marked in the record at this point so a
+   * replay takes it from the same state.
+   */
+  report(durationMs: number): Report {
+    const endedAt = this.endedAt ?? Date.now();
+    this.markReport(durationMs, endedAt);
+    return labReport(this.facts(), durationMs, endedAt);
+  }
+
+  private markReport(durationMs: number, endedAt: number): void {
+    if (this.reportMarked) return;
+    this.reportMarked = true;
+    this.options.record?.({ type: 'report', at: Date.now(), durationMs, endedAt });
   }
 
   /** Fresh counters now (for the final report). */
@@ -817,6 +832,9 @@ export class Session {
     // A start in progress finishes its step (so what it declared is known and removed).
     await this.startPromise?.catch(() => {});
     for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    // A run that ends without a report (the screen's q, a signal) is recorded as it stood here.
+    const now = Date.now();
+    this.markReport(now - this.state.startedAt, this.endedAt ?? now);
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();
