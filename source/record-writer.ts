@@ -28,6 +28,11 @@ function reason(error: unknown): string {
   }
 }
 
+/** Each string on its own: redacting the serialised line could reach across strings. */
+function redactUrls(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.includes('://') ? redact(value) : value;
+}
+
 export class RecordWriter {
   private lines = 0;
   private failure: string | undefined;
@@ -57,11 +62,11 @@ export class RecordWriter {
     });
   }
 
-  /** One line; never a password (URLs in it are redacted). */
+  /** One line; never a password (URLs in its strings are redacted). */
   readonly write = (line: RecordLine): void => {
     if (this.closing || this.failure !== undefined) return;
     this.lines++;
-    this.stream.write(`${redact(JSON.stringify(line))}\n`);
+    this.stream.write(`${JSON.stringify(line, redactUrls)}\n`);
   };
 
   /**

@@ -380,17 +380,27 @@ describe('RecordWriter', () => {
       at: t0,
       event: { type: 'notice', text: 'Cannot connect to amqp://lab:s3cret@broker:5672' },
     });
+    // A URL without a password, and an @ in a later string of the line: left as they are.
+    const plain: LabEvent = {
+      type: 'poll',
+      at: t0,
+      result: {
+        error: 'http://localhost:15672/api/queues:503',
+        queues: [
+          { name: 'ops@example', messagesReady: 0, messagesUnacknowledged: 0, consumers: 0 },
+        ],
+      },
+    };
+    writer.write({ type: 'event', at: t0, event: plain });
     assert.equal(await writer.close(), undefined);
     writer.write({ type: 'event', at: t0, event: { type: 'phase', phase: 'stopped' } });
     const lines = readFileSync(file, 'utf8').split('\n');
-    assert.equal(
-      lines.length,
-      4,
-      'header, notice, end, and the empty string after the last newline',
-    );
+    assert.equal(lines.length, 5, 'header, 2 events, end, and the empty string after the last one');
     assert.doesNotMatch(lines[1] ?? '', /s3cret/);
     assert.match(lines[1] ?? '', /amqp:\/\/lab:\*\*\*@broker/);
-    assert.deepEqual(Object.keys(JSON.parse(lines[2] ?? '{}')), ['type', 'at', 'lines']);
+    assert.deepEqual(JSON.parse(lines[2] ?? ''), { type: 'event', at: t0, event: plain });
+    const end = JSON.parse(lines[3] ?? '') as RecordLine;
+    assert.ok(end.type === 'end' && end.lines === 4);
   });
 
   test('a folder that does not exist is one sentence', async () => {
