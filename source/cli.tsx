@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     .option('json', {
       type: 'boolean',
       default: false,
-      describe: 'Headless: print the report as JSON',
+      describe: 'Headless and report: print the report as JSON',
     })
     .option('tour', {
       type: 'boolean',
