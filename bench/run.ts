@@ -27,6 +27,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -634,6 +635,7 @@ async function runHeadless(
   durationS: number,
   nodeArgs: readonly string[] = [],
   extraEnv: NodeJS.ProcessEnv = {},
+  cliArgs: readonly string[] = [],
 ): Promise<HeadlessResult> {
   const args = [
     ...nodeArgs,
@@ -644,6 +646,7 @@ async function runHeadless(
     '--json',
     '--duration',
     String(durationS),
+    ...cliArgs,
     ...brokerArgs(node),
   ];
   const child = track(
@@ -1656,6 +1659,24 @@ async function main(): Promise<void> {
       value: h.mainCpuPct,
       unit: '% core',
       note: `actors ${h.actorsCpuPct.toFixed(0)} %, broker ${h.brokerCpuPct.toFixed(0)} %`,
+    });
+
+    // The same run, recording its events (--record): what writing the record costs.
+    const recordFile = path.join(dir, 'headless-max.ndjson');
+    log(`headless: rate max with --record, ${settings.windowS} s…`);
+    const r = await runHeadless(node, 'headless max --record', maxFile, settings.windowS, [], {}, [
+      '--record',
+      recordFile,
+    ]);
+    results.headlessRecord = r;
+    const recordKb = statSync(recordFile).size / 1024;
+    figure({
+      id: 'headlessRecordRatio',
+      label: '   with --record: received / without',
+      value: r.msgPerS / h.msgPerS,
+      unit: '',
+      digits: 2,
+      note: `${count(r.msgPerS)} msg/s; record ${recordKb.toFixed(0)} KB, ${(recordKb / (r.durationMs / 1000)).toFixed(1)} KB/s; main CPU ${r.mainCpuPct.toFixed(0)} % (without ${h.mainCpuPct.toFixed(0)} %)`,
     });
   }
 

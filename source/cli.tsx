@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     .option('json', {
       type: 'boolean',
       default: false,
-      describe: 'Headless: print the report as JSON',
+      describe: 'Headless and report: print the report as JSON',
     })
     .option('tour', {
       type: 'boolean',
@@ -91,6 +91,11 @@ async function main(): Promise<void> {
       default: 32,
       describe:
         'Most producers and consumers alive at once, so a lab on a shared broker stays small',
+    })
+    .option('record', {
+      type: 'string',
+      describe:
+        "Write the run's events to this file (NDJSON; replaced if it exists); `rabbit-lab report <file>` prints its report",
     })
     .option('keep', {
       type: 'boolean',
@@ -119,6 +124,11 @@ async function main(): Promise<void> {
           .positional('binding', { type: 'string', describe: "a topic pattern, e.g. 'kern.*'" })
           .positional('keys', { type: 'string', array: true, describe: 'e.g. kern.critical' }),
     )
+    .command(
+      'report <file>',
+      'Print the report of a run recorded with --record, as headless mode printed it',
+      (y) => y.positional('file', { type: 'string', describe: 'e.g. run.ndjson' }),
+    )
     .example('$0 scenario hello', 'Open the hello-queue scenario')
     .example(
       '$0 scenario hello-queue --headless --duration 5 --json',
@@ -127,6 +137,10 @@ async function main(): Promise<void> {
     .example(
       '$0 scenario hello --url amqps://host/lab --ca ca.pem',
       'Over TLS, trusting the CA in ca.pem',
+    )
+    .example(
+      '$0 scenario work --headless --record run.ndjson && $0 report run.ndjson',
+      'Record a run, then print its report again from the record',
     )
     .example('$0 list --json', 'The built-in scenarios, for tools')
     .example('$0 new my-lab && $0 validate ./my-lab.yaml', 'Start your own scenario')
@@ -170,6 +184,15 @@ async function main(): Promise<void> {
     process.exit(matchKeys(String(argv.binding), keys, process.stdout));
   }
 
+  if (command === 'report') {
+    const { reportCommand } = await import('./report-command.js');
+    process.exit(await reportCommand(String(argv.file), argv.json, process.stdout, process.stderr));
+  }
+
+  if (argv.record !== undefined && argv.record.trim() === '') {
+    fail('--record needs a file name, e.g. --record run.ndjson.');
+  }
+
   if (argv.duration !== undefined && !(argv.duration > 0 && argv.duration <= 86_400)) {
     fail('--duration must be a number of seconds between 0 and 86400.');
   }
@@ -200,6 +223,7 @@ async function main(): Promise<void> {
     tour: argv.tour,
     maxRate,
     maxActors,
+    record: argv.record,
   };
   // React's development build costs several times the CPU per frame; users run the product.
   process.env.NODE_ENV ??= 'production';

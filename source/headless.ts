@@ -1,6 +1,7 @@
 /** The non-interactive face: run for a while, drain, check, report. Progress on stderr, report on stdout. */
 
-import { buildReport, formatReport, type Report } from './lab/report.js';
+import { renderReport } from './lab/lab-report.js';
+import type { Report } from './lab/report.js';
 import type { Session } from './lab/session.js';
 import type { LabState } from './lab/store.js';
 
@@ -62,10 +63,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   stderr.write('stopping producers and waiting for consumers to catch up…\n');
   await session.drain();
   await session.pollNow();
-  const state = session.snapshot();
-  const report = buildReport(state, session.checks(), Date.now() - started, session.queueNames());
-  options.stdout.write(
-    options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`,
-  );
+  const report = session.report(Date.now() - started);
+  options.stdout.write(renderReport(report, options.json));
   return report;
 }

@@ -14,6 +14,7 @@ import type { TlsMaterial } from './broker/tls.js';
 import { formatError, isUserError, UsageError } from './errors.js';
 import { runHeadless } from './headless.js';
 import { Session } from './lab/session.js';
+import { RecordWriter } from './record-writer.js';
 import { loadCatalog, resolveScenario } from './scenario/catalog.js';
 import type { Scenario } from './scenario/schema.js';
 import { Picker } from './ui/picker.js';
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly maxRate: number;
   /** Most actors alive at once. */
   readonly maxActors?: number;
+  /** Write the run's record (every event, for `rabbit-lab report`) to this file. */
+  readonly record?: string;
 }
 
 const defaultHeadlessMs = 10_000;
@@ -98,9 +101,16 @@ export async function run(options: RunOptions): Promise<number> {
     );
   }
 
+  // Before anything starts: a record that cannot be written is a usage error now, not at the end.
+  const recorder =
+    options.record === undefined ? undefined : await RecordWriter.open(options.record);
+
   if (scenario === undefined) {
     scenario = await pick();
-    if (!scenario) return 0;
+    if (!scenario) {
+      await recorder?.close();
+      return 0;
+    }
   }
 
   let embedded: EmbeddedBroker | undefined;
@@ -117,6 +127,16 @@ export async function run(options: RunOptions): Promise<number> {
 
   const cleanup = async () => {
     await session?.shutdown();
+    const recordProblem = await recorder?.close();
+    if (recordProblem !== undefined) {
+      try {
+        process.stderr.write(
+          `rabbit-lab: the record ${options.record} is incomplete: ${recordProblem}.\n`,
+        );
+      } catch {
+        // No terminal to tell.
+      }
+    }
     await embedded?.stop();
   };
 
@@ -212,6 +232,7 @@ export async function run(options: RunOptions): Promise<number> {
       keep: options.keep,
       maxRate: options.maxRate,
       maxActors: options.maxActors,
+      record: recorder?.write,
       restartBroker: privateNode ? () => restartPrivateNode(privateNode) : undefined,
     });
     // The screen comes up first and shows the lab starting (connecting, declaring, the actors

@@ -10,7 +10,6 @@ import { describeAmqpError } from '../actors/errors.js';
 import type {
   ActorConfig,
   ActorEnvironment,
-  ChildMessage,
   ConsumerConfig,
   ProducerConfig,
 } from '../actors/protocol.js';
@@ -19,7 +18,7 @@ import { ManagementClient, type QueueCounters } from '../broker/management-clien
 import { Poller } from '../broker/poller.js';
 import { tlsSocketOptions } from '../broker/tls.js';
 import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
-import type { BrokerTarget } from '../broker/url.js';
+import { type BrokerTarget, redact } from '../broker/url.js';
 import type {
   ActorSpec,
   ConsumerSpec,
@@ -27,8 +26,13 @@ import type {
   Scenario,
   TourStep,
 } from '../scenario/schema.js';
-import { type CheckContext, type CheckResult, runChecks } from './checks.js';
+
+import type { CheckResult } from './checks.js';
+import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
+import { type BatchMessage, feedLedger } from './ledger-feed.js';
+import { type RecordLine, recordFormat, recordVersion } from './record.js';
+import type { Report } from './report.js';
 import type { ExchangeType } from './routing.js';
 import {
   exchangeTypeOf,
@@ -62,6 +66,8 @@ export interface SessionOptions {
   readonly restartBroker?: () => Promise<void>;
   /** The bearer token HTTP publish endpoints require (default: a random one per run). */
   readonly httpToken?: string;
+  /** Takes each line of the run's record (`--record`): the header, every event, the report mark. */
+  readonly record?: (line: RecordLine) => void;
 }
 
 export const defaultMaxActors = 32;
@@ -94,13 +100,6 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
     ...(spec.rpc ? { rpc: { ...spec.rpc, queue: spec.routingKeys[0] ?? '' } } : {}),
     ...(spec.http ? { http: spec.http } : {}),
   };
-}
-
-/** Whether the scenario declares `queue` with a dead-letter exchange. */
-function deadLetters(scenario: Scenario, queue: string): boolean {
-  return scenario.topology.queues.some(
-    (q) => q.name === queue && q.arguments['x-dead-letter-exchange'] !== undefined,
-  );
 }
 
 function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
@@ -151,6 +150,8 @@ export class Session {
   /** Polls in a row that showed more consumers than the lab runs, per queue. */
   private readonly excessPolls = new Map<string, number>();
   private endedAt: number | undefined;
+  /** The record has its report mark (there is one per run). */
+  private reportMarked = false;
   private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
@@ -165,14 +166,7 @@ export class Session {
     const { scenario, target } = options;
     this.httpToken = options.httpToken ?? randomBytes(12).toString('base64url');
     this.state = initialState(
-      {
-        name: scenario.name,
-        title: scenario.title,
-        lesson: scenario.lesson,
-        exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
-        bindings: scenario.topology.bindings,
-        queues: scenario.topology.queues.map((q) => ({ name: q.name, arguments: q.arguments })),
-      },
+      scenarioView(scenario),
       {
         redactedUrl: target.redactedUrl,
         managementUrl: target.managementUrl,
@@ -182,6 +176,19 @@ export class Session {
       },
       Date.now(),
     );
+    options.record?.({
+      type: recordFormat,
+      version: recordVersion,
+      runId: this.runId,
+      startedAt: this.state.startedAt,
+      scenario,
+      broker: {
+        url: target.redactedUrl,
+        managementUrl: redact(target.managementUrl),
+        embedded: options.embedded,
+        vhost: target.vhost,
+      },
+    });
     this.supervisorEnv = {
       url: target.amqpUrl,
       scenario: scenario.name,
@@ -216,9 +223,7 @@ export class Session {
 
   /** The queues this run shows: the topology's, and those the consumers consume from. */
   queueNames(): Set<string> {
-    const names = new Set(this.options.scenario.topology.queues.map((q) => q.name));
-    for (const a of this.state.actors) if (a.queue) names.add(a.queue);
-    return names;
+    return labQueueNames(this.options.scenario, this.state);
   }
 
   snapshot(): LabState {
@@ -238,6 +243,7 @@ export class Session {
    */
   private dispatch(event: LabEvent): void {
     this.state = reduce(this.state, event);
+    this.options.record?.({ type: 'event', at: Date.now(), event });
     if (event.type === 'actor' && event.message.type === 'batch') this.scheduleFlush();
     else if (event.type === 'poll') this.scheduleFlush();
     else this.flushNow();
@@ -369,7 +375,7 @@ export class Session {
       );
     }
     const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
-    this.state = { ...this.state, broker: { ...this.state.broker, version } };
+    this.dispatch({ type: 'broker', version });
     try {
       this.declared = await declareTopology(this.connection, scenario.topology);
     } catch (error) {
@@ -632,6 +638,7 @@ export class Session {
       actor.received > actor.acked + actor.nacked + actor.abandoned
     ) {
       this.killedBusy.push(id);
+      this.options.record?.({ type: 'killed-busy', at: Date.now(), actor: id });
     }
     this.killed.add(id);
     await this.supervisor.kill(id);
@@ -752,28 +759,9 @@ export class Session {
     return queue;
   }
 
-  private record(id: string, batch: Extract<ChildMessage, { type: 'batch' }>): void {
-    const { ledger } = this;
+  private record(id: string, batch: BatchMessage): void {
     if (batch.counts.received > 0 || batch.counts.acked > 0) this.lastConsumerReportAt = Date.now();
-    if (batch.lastSeq !== undefined) {
-      ledger.recordPublished(id, batch.lastSeq, batch.segment, batch.keyOverrides);
-    }
-    if (batch.returnedRuns) ledger.recordReturned(batch.returnedRuns);
-    if (batch.confirmedRuns) ledger.recordConfirmed(batch.confirmedRuns, true);
-    if (batch.nackedRuns) ledger.recordConfirmed(batch.nackedRuns, false);
-    if (batch.ackedRuns) ledger.recordSettled(batch.ackedRuns, 'acked');
-    if (batch.parkedRuns) ledger.recordSettled(batch.parkedRuns, 'parked');
-    if (batch.retriedRuns) ledger.recordRetried(id, batch.retriedRuns);
-    if (batch.runs.length + batch.redeliveredRuns.length + batch.droppedRuns.length === 0) return;
-    const actor = this.state.actors.find((a) => a.id === id);
-    const queue =
-      actor?.queue ?? (actor?.config.kind === 'consumer' ? actor.config.queue : undefined) ?? id;
-    ledger.recordReceived(id, queue, batch.runs, false);
-    ledger.recordReceived(id, queue, batch.redeliveredRuns, true);
-    // Rejected from a queue with a dead-letter exchange: moved on, not discarded.
-    if (deadLetters(this.options.scenario, queue)) ledger.recordDeadLettered(batch.droppedRuns);
-    else ledger.recordDropped(batch.droppedRuns);
-    ledger.recordKeys(id, batch.keys);
+    feedLedger(this.ledger, this.state, id, batch);
   }
 
   /**
@@ -793,6 +781,7 @@ export class Session {
       this.excessPolls.set(q.name, excess);
       if (excess >= 2 && !this.foreignConsumerQueues.has(q.name)) {
         this.foreignConsumerQueues.add(q.name);
+        this.options.record?.({ type: 'foreign-consumers', at: Date.now(), queue: q.name });
         this.dispatch({
           type: 'notice',
           text: `Queue '${q.name}' has ${q.consumers - ours} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
@@ -925,40 +914,34 @@ export class Session {
     return exchangeTypeOf(this.state, name);
   }
 
-  checks(): CheckResult[] {
-    const context: CheckContext = {
+  private facts(): RunFacts {
+    return {
+      scenario: this.options.scenario,
+      state: this.state,
       ledger: this.ledger,
-      producers: this.state.actors.flatMap((a) =>
-        a.config.kind === 'producer'
-          ? [{ id: a.id, exchange: a.config.exchange, routingKeys: a.config.routingKeys }]
-          : [],
-      ),
-      consumers: this.state.actors.flatMap((a) =>
-        a.config.kind === 'consumer'
-          ? [
-              {
-                id: a.id,
-                queue: a.queue,
-                bind: a.config.bind,
-                boundAt: a.boundAt,
-                alive: a.status === 'running',
-                ...(a.config.retry ? { parkingQueue: a.config.retry.parkingQueue } : {}),
-              },
-            ]
-          : [],
-      ),
-      exchangeType: (name) => this.exchangeType(name),
-      queues: this.state.queues.list,
       foreignConsumerQueues: this.foreignConsumerQueues,
       killedBusy: this.killedBusy,
-      rpcClients: this.state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
-      queueBindings: (this.state.scenario.bindings ?? []).map((b) => ({
-        ...b,
-        boundAt: b.at ?? 0,
-      })),
-      endedAt: this.endedAt ?? Date.now(),
     };
-    return runChecks(this.options.scenario.checks, context);
+  }
+
+  checks(): CheckResult[] {
+    return labChecks(this.facts(), this.endedAt ?? Date.now());
+  }
+
+  /**
+   * The run's report now (headless mode prints it), marked in the record at this point so a
+   * replay takes it from the same state.
+   */
+  report(durationMs: number): Report {
+    const endedAt = this.endedAt ?? Date.now();
+    this.markReport(durationMs, endedAt);
+    return labReport(this.facts(), durationMs, endedAt);
+  }
+
+  private markReport(durationMs: number, endedAt: number): void {
+    if (this.reportMarked) return;
+    this.reportMarked = true;
+    this.options.record?.({ type: 'report', at: Date.now(), durationMs, endedAt });
   }
 
   /** Fresh counters now (for the final report). */
@@ -977,6 +960,9 @@ export class Session {
     // A start in progress finishes its step (so what it declared is known and removed).
     await this.startPromise?.catch(() => {});
     for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    // A run that ends without a report (the screen's q, a signal) is recorded as it stood here.
+    const now = Date.now();
+    this.markReport(now - this.state.startedAt, this.endedAt ?? now);
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();

@@ -133,6 +133,8 @@ export type LabEvent =
       readonly keys: readonly string[];
       readonly at: number;
     }
+  /** Connected: the broker said which version it runs. */
+  | { readonly type: 'broker'; readonly version: string }
   | { readonly type: 'phase'; readonly phase: LabState['phase'] }
   | { readonly type: 'tour'; readonly index: number; readonly text: string };
 
@@ -366,6 +368,8 @@ export function reduce(state: LabState, event: LabEvent): LabState {
       return state.notices.includes(event.text)
         ? state
         : { ...state, notices: [...state.notices, event.text].slice(-20) };
+    case 'broker':
+      return { ...state, broker: { ...state.broker, version: event.version } };
     case 'phase':
       return { ...state, phase: event.phase };
     case 'tour':

@@ -120,6 +120,7 @@ describe('the npm package', () => {
       'dist/actors/actor-main.js',
       'scenarios/hello-queue.yaml',
       'docs/scenarios.md',
+      'docs/record.md',
     ]) {
       assert.ok(files.has(file), `the package contains ${file}`);
     }

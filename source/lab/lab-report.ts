@@ -1,0 +1,87 @@
+/**
+ * The run's checks and report from its state, its ledger and a few facts only the session saw.
+ * The session (headless mode) and a replayed record (`rabbit-lab report`) both build their report
+ * here, so the two print the same.
+ */
+import type { Scenario } from '../scenario/schema.js';
+import { type CheckContext, type CheckResult, runChecks } from './checks.js';
+import type { Ledger } from './ledger.js';
+import { buildReport, formatReport, type Report } from './report.js';
+import { exchangeTypeOf, type LabState } from './store.js';
+
+export interface RunFacts {
+  readonly scenario: Scenario;
+  readonly state: LabState;
+  readonly ledger: Ledger;
+  /** Queues on which the broker counted consumers that are not the lab's. */
+  readonly foreignConsumerQueues: ReadonlySet<string>;
+  /** Consumers killed with SIGKILL while holding unacknowledged messages. */
+  readonly killedBusy: readonly string[];
+}
+
+/** What the store keeps of the scenario. */
+export function scenarioView(scenario: Scenario): LabState['scenario'] {
+  return {
+    name: scenario.name,
+    title: scenario.title,
+    lesson: scenario.lesson,
+    exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
+    bindings: scenario.topology.bindings,
+    queues: scenario.topology.queues.map((q) => ({ name: q.name, arguments: q.arguments })),
+  };
+}
+
+/** The queues a run shows: the topology's, and those the consumers consume from. */
+export function labQueueNames(scenario: Scenario, state: LabState): Set<string> {
+  const names = new Set(scenario.topology.queues.map((q) => q.name));
+  for (const a of state.actors) if (a.queue) names.add(a.queue);
+  return names;
+}
+
+export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
+  const { state } = facts;
+  const context: CheckContext = {
+    ledger: facts.ledger,
+    producers: state.actors.flatMap((a) =>
+      a.config.kind === 'producer'
+        ? [{ id: a.id, exchange: a.config.exchange, routingKeys: a.config.routingKeys }]
+        : [],
+    ),
+    consumers: state.actors.flatMap((a) =>
+      a.config.kind === 'consumer'
+        ? [
+            {
+              id: a.id,
+              queue: a.queue,
+              bind: a.config.bind,
+              boundAt: a.boundAt,
+              alive: a.status === 'running',
+              ...(a.config.retry ? { parkingQueue: a.config.retry.parkingQueue } : {}),
+            },
+          ]
+        : [],
+    ),
+    exchangeType: (name) => exchangeTypeOf(state, name),
+    queues: state.queues.list,
+    foreignConsumerQueues: facts.foreignConsumerQueues,
+    killedBusy: facts.killedBusy,
+    rpcClients: state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
+    queueBindings: (state.scenario.bindings ?? []).map((b) => ({ ...b, boundAt: b.at ?? 0 })),
+    endedAt,
+  };
+  return runChecks(facts.scenario.checks, context);
+}
+
+export function labReport(facts: RunFacts, durationMs: number, endedAt: number): Report {
+  return buildReport(
+    facts.state,
+    labChecks(facts, endedAt),
+    durationMs,
+    labQueueNames(facts.scenario, facts.state),
+  );
+}
+
+/** The report as headless mode prints it: one JSON document, or the readable table. */
+export function renderReport(report: Report, json: boolean): string {
+  return json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`;
+}

@@ -1,0 +1,104 @@
+/**
+ * `rabbit-lab report file.ndjson [--json]`: replay a record written with --record and print the
+ * report headless mode printed for that run. A damaged record is one sentence naming the file and
+ * the line (exit 2); a record cut short before its report still gives one, with a notice (exit 1).
+ */
+import { createReadStream } from 'node:fs';
+import { UsageError } from './errors.js';
+import { renderReport } from './lab/lab-report.js';
+import { parseHeader, RecordFormatError, Replay } from './lab/record.js';
+
+interface Line {
+  readonly text: string;
+  /** 1-based. */
+  readonly n: number;
+  /** Ends with a newline (the last line of a record cut short mid-write does not). */
+  readonly terminated: boolean;
+}
+
+/** The file's lines, read in large chunks (a long run's record is tens of megabytes). */
+async function* readLines(file: string): AsyncGenerator<Line> {
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let rest = '';
+  let n = 0;
+  for await (const chunk of stream) {
+    rest += String(chunk);
+    let start = 0;
+    for (let end = rest.indexOf('\n'); end >= 0; end = rest.indexOf('\n', start)) {
+      n++;
+      yield { text: rest.slice(start, end), n, terminated: true };
+      start = end + 1;
+    }
+    rest = rest.slice(start);
+  }
+  if (rest.length > 0) yield { text: rest, n: n + 1, terminated: false };
+}
+
+function readProblem(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  return code === undefined ? undefined : (error as Error).message;
+}
+
+export async function reportCommand(
+  file: string,
+  json: boolean,
+  stdout: NodeJS.WritableStream,
+  stderr: NodeJS.WritableStream,
+): Promise<number> {
+  let replay: Replay | undefined;
+  /** A last line cut off mid-write. */
+  let partial: number | undefined;
+  try {
+    for await (const line of readLines(file)) {
+      if (line.text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line.text);
+      } catch {
+        if (replay && !line.terminated) {
+          partial = line.n;
+          break;
+        }
+        throw new RecordFormatError(
+          line.n,
+          replay
+            ? 'not valid JSON: the record is damaged'
+            : 'not a rabbit-lab record (its first line is not JSON; write one with --record)',
+        );
+      }
+      if (replay) replay.add(value, line.n);
+      else replay = new Replay(parseHeader(value, line.n));
+    }
+  } catch (error) {
+    if (error instanceof RecordFormatError) {
+      throw new UsageError(`${file}:${error.line}: ${error.message}.`);
+    }
+    const problem = readProblem(error);
+    if (problem !== undefined) throw new UsageError(`Cannot read ${file}: ${problem}.`);
+    throw error;
+  }
+  if (!replay) throw new UsageError(`${file}: the file is empty; it is not a rabbit-lab record.`);
+  const result = replay.result();
+  const stopsAt = partial ?? result.lastLine;
+  let { report } = result;
+  let cutShort = false;
+  if (result.reportLine === undefined) {
+    cutShort = true;
+    report = {
+      ...report,
+      notices: [
+        ...report.notices,
+        `The record stops at line ${stopsAt} without its report line: the run was cut short, so this report covers what was recorded until then.`,
+      ],
+    };
+  } else if (result.endLine === undefined) {
+    stderr.write(
+      `rabbit-lab: ${file}:${stopsAt}: the record stops without its end line (the run was cut short while it shut down); the report, taken at line ${result.reportLine}, is complete.\n`,
+    );
+  }
+  stdout.write(renderReport(report, json));
+  return report.ok && !cutShort ? 0 : 1;
+}
