@@ -97,6 +97,11 @@ async function main(): Promise<void> {
       describe:
         "Write the run's events to this file (NDJSON; replaced if it exists); `rabbit-lab report <file>` prints its report",
     })
+    .option('http-token', {
+      type: 'string',
+      describe:
+        'The bearer token HTTP publish endpoints want (default: a random one per run; env RABBIT_LAB_HTTP_TOKEN)',
+    })
     .option('keep', {
       type: 'boolean',
       default: false,
@@ -207,6 +212,11 @@ async function main(): Promise<void> {
     fail('--max-actors must be a whole number between 1 and 1000.');
   }
 
+  const httpToken = argv['http-token'] ?? (process.env.RABBIT_LAB_HTTP_TOKEN || undefined);
+  if (httpToken !== undefined && !/^[\x21-\x7e]{8,200}$/.test(httpToken)) {
+    fail('--http-token must be 8 to 200 printable characters without spaces.');
+  }
+
   const { readTlsMaterial } = await import('./broker/tls.js');
   const tls = readTlsMaterial({ ca: argv.ca, cert: argv.cert, key: argv.key });
 
@@ -224,6 +234,7 @@ async function main(): Promise<void> {
     maxRate,
     maxActors,
     record: argv.record,
+    httpToken,
   };
   // React's development build costs several times the CPU per frame; users run the product.
   process.env.NODE_ENV ??= 'production';

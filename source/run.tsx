@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly durationMs?: number;
   readonly json: boolean;
   readonly keep: boolean;
+  /** The bearer token HTTP publish endpoints want (default: random per run). */
+  readonly httpToken?: string;
   /** Play the guided tour by itself. */
   readonly tour: boolean;
   /** Ceiling for a producer's rate, in messages per second. */
@@ -230,6 +232,7 @@ export async function run(options: RunOptions): Promise<number> {
       target: resolved.target,
       embedded: embedded !== undefined,
       keep: options.keep,
+      httpToken: options.httpToken,
       maxRate: options.maxRate,
       maxActors: options.maxActors,
       record: recorder?.write,

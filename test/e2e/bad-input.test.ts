@@ -197,6 +197,11 @@ const rows: Row[] = [
     message: /^rabbit-lab: --max-actors must be a whole number between 1 and 1000\.$/,
   },
   {
+    name: 'a short --http-token',
+    args: () => ['scenario', 'exchange-to-queues', '--headless', '--http-token', 'abc'],
+    message: /^rabbit-lab: --http-token must be 8 to 200 printable characters without spaces\.$/,
+  },
+  {
     name: 'unknown option',
     args: () => ['scenario', 'hello', '--headles'],
     message: /^rabbit-lab: Unknown argument: headles/,
