@@ -125,8 +125,6 @@ export class Session {
   readonly runId = randomBytes(4).toString('hex');
   /** What HTTP publish endpoints require as `Authorization: Bearer <token>`. */
   readonly httpToken: string;
-  /** Service queues added live so far (for their names). */
-  private servicesAdded = 0;
   readonly ledger = new Ledger();
   private state: LabState;
   private readonly supervisor: Supervisor;
@@ -673,9 +671,14 @@ export class Session {
     if (!actor?.endpoint || actor.config.kind !== 'producer') return;
     const { exchange, routingKeys } = actor.config;
     const key = routingKeys[0] ? `?key=${encodeURIComponent(routingKeys[0])}` : '';
+    // Two short lines: a notice is one row of the screen, and both must show whole at 80 columns.
     this.dispatch({
       type: 'notice',
-      text: `${id} publishes what you POST: curl -H 'Authorization: Bearer ${this.httpToken}' -d 'hello' '${actor.endpoint}/publish/${encodeURIComponent(exchange)}${key}'`,
+      text: `${id} publishes what you POST to ${actor.endpoint}/publish/${encodeURIComponent(exchange)}${key}`,
+    });
+    this.dispatch({
+      type: 'notice',
+      text: `with the header: -H 'Authorization: Bearer ${this.httpToken}'`,
     });
   }
 
@@ -723,8 +726,17 @@ export class Session {
       return undefined;
     }
     if (!connection || this.quitting) return undefined;
-    const n = this.servicesAdded++;
-    const queue = name ?? services.names[n] ?? `${services.exchange}.service-${n + 1}`;
+    // The next free name: `b` and a tour step may both add queues, in either order.
+    const bound = new Set((this.state.scenario.bindings ?? []).map((b) => b.queue));
+    if (name !== undefined && bound.has(name)) {
+      this.dispatch({ type: 'notice', text: `Queue '${name}' is bound already.` });
+      return name;
+    }
+    let queue = name ?? services.names.find((n) => !bound.has(n));
+    for (let n = 1; queue === undefined; n++) {
+      const candidate = `${services.exchange}.service-${n}`;
+      if (!bound.has(candidate)) queue = candidate;
+    }
     try {
       const channel = await connection.createChannel();
       channel.on('error', () => {});

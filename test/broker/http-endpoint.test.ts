@@ -73,8 +73,12 @@ describe('HTTP publish endpoint', () => {
       const base = await endpointOf(s, 'P1');
       assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.ok(
-        s.snapshot().notices.some((n) => n.includes(`Bearer ${token}`) && n.includes(base)),
-        'a notice says how to publish, with the token',
+        s.snapshot().notices.includes(`P1 publishes what you POST to ${base}/publish/http_events`),
+        'a notice says where to publish',
+      );
+      assert.ok(
+        s.snapshot().notices.includes(`with the header: -H 'Authorization: Bearer ${token}'`),
+        'and with which token',
       );
       const url = `${base}/publish/http_events`;
 
@@ -160,10 +164,14 @@ describe('service queues added live', () => {
       const base = await endpointOf(s, 'P1');
       await post(`${base}/publish/http_events`, 'before the new service');
       assert.equal(await s.addQueue(), 'http_audit');
+      // The names run out: the next is named after the exchange; one bound already is not again.
+      assert.equal(await s.addQueue(), 'http_events.service-1');
+      assert.equal(await s.addQueue('http_audit'), 'http_audit');
+      assert.ok(s.snapshot().notices.includes("Queue 'http_audit' is bound already."));
       assert.ok(s.created().queues.includes('http_audit'), 'cleanup will delete it');
       assert.deepEqual(
         s.snapshot().scenario.bindings?.map((b) => b.queue),
-        ['http_billing', 'http_audit'],
+        ['http_billing', 'http_audit', 'http_events.service-1'],
       );
       await waitFor(
         () => s.snapshot().actors.find((a) => a.queue === 'http_audit' && a.status === 'running'),
@@ -176,7 +184,10 @@ describe('service queues added live', () => {
       await s.drain();
       const complete = s.checks().find((c) => c.name === 'queues-complete');
       assert.equal(complete?.ok, true, complete?.detail);
-      assert.match(complete?.detail ?? '', /http_billing 2\/2, http_audit 1\/1/);
+      assert.match(
+        complete?.detail ?? '',
+        /http_billing 2\/2, http_audit 1\/1, http_events\.service-1 1\/1/,
+      );
     } finally {
       await s.shutdown();
     }
