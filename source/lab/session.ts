@@ -78,7 +78,8 @@ export function stepLadder(ladder: readonly number[], value: number, direction: 
   return [...sorted].reverse().find((v) => rank(v) < rank(value)) ?? value;
 }
 
-function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
+/** The settings an actor starts with, from its scenario spec. */
+export function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
   return {
     kind: 'producer',
     id,
@@ -93,7 +94,7 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
   };
 }
 
-function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
+export function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
   return {
     kind: 'consumer',
     id,
