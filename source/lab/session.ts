@@ -156,6 +156,7 @@ export class Session {
         lesson: scenario.lesson,
         exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
         bindings: scenario.topology.bindings,
+        topology: scenario.topology,
       },
       {
         redactedUrl: target.redactedUrl,

@@ -11,6 +11,7 @@ import {
   type RpcCounts,
 } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
+import type { TopologySpec } from '../broker/topology.js';
 import type { PollResult } from '../broker/poller.js';
 import type { ExchangeType } from './routing.js';
 
@@ -78,7 +79,8 @@ export interface LabState {
       readonly exchange: string;
       readonly queue: string;
       readonly keys: readonly string[];
-    }[];
+    }[];    /** The whole topology as the scenario declares it (for the programs `v` shows). */
+    readonly topology?: TopologySpec;
   };
   readonly broker: BrokerInfo;
   readonly actors: readonly ActorView[];

@@ -18,6 +18,7 @@ export interface KeyContext {
   readonly restartBroker: () => void;
   readonly testKey: () => void;
   readonly closeConnection: () => void;
+  readonly showCode: () => void;
   readonly toggleHelp: () => void;
   readonly quit: () => void;
 }
@@ -123,6 +124,14 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 'm',
     run: (c) => c.testKey(),
+  },
+  {
+    label: 'v',
+    description: 'code',
+    help: 'Show the selected actor as a program for its current settings: TypeScript (amqplib) or Python (pika); t switches.',
+    hint: false,
+    matches: (input) => input === 'v',
+    run: (c) => c.showCode(),
   },
   {
     label: 'K',
