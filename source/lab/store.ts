@@ -11,8 +11,8 @@ import {
   type RpcCounts,
 } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
-import type { TopologySpec } from '../broker/topology.js';
 import type { PollResult } from '../broker/poller.js';
+import type { TopologySpec } from '../broker/topology.js';
 import type { ExchangeType } from './routing.js';
 
 export type ActorStatus =
@@ -79,7 +79,7 @@ export interface LabState {
       readonly exchange: string;
       readonly queue: string;
       readonly keys: readonly string[];
-    }[];    /** The whole topology as the scenario declares it (for the programs `v` shows). */
+    }[] /** The whole topology as the scenario declares it (for the programs `v` shows). */;
     readonly topology?: TopologySpec;
   };
   readonly broker: BrokerInfo;
