@@ -56,8 +56,8 @@ export function CodeOverlay({ actor, language, lines, offset, rows, columns }: C
       ))}
       <Text wrap="truncate-end" dimColor>
         {' '}
-        {below > 0 ? `↓ ${below} more · ` : ''}↑↓ PgUp PgDn scroll · t {other} · + - [ ] a change it
-        · v or Esc close
+        {below > 0 ? `↓ ${below} more · ` : ''}↑↓ PgUp PgDn · t {other} · + - [ ] a change it · Esc
+        closes
       </Text>
     </Box>
   );

@@ -69,7 +69,10 @@ describe('show me the code', () => {
     assert.match(first, /rabbit-lab · hello-queue · C1 \(consumer\), as it runs in the lab now\./);
     assert.match(first, /import amqp from 'amqplib';/);
     // A long program is cut at the screen's height and says what is below.
-    assert.match(first, /↓ \d+ more · ↑↓ PgUp PgDn scroll · t Python/);
+    assert.match(
+      first,
+      /↓ \d+ more · ↑↓ PgUp PgDn · t Python · \+ - \[ \] a change it · Esc closes/,
+    );
     assert.ok(first.split('\n').length <= 29, 'fits in rows - 1');
     assert.ok(!first.includes('Queues'), 'the overlay takes the screen');
     // ↓ scrolls by a line.
@@ -134,6 +137,22 @@ describe('show me the code', () => {
     ui.stdin.write('?');
     await see(ui, /P1 as code/, 'still open');
     assert.ok(!lab.commands.some((c) => c.startsWith('kill')));
+    ui.unmount();
+  });
+
+  test('at 80×24 the overlay fits: 23 lines, none wider than the terminal', async () => {
+    const lab = new FakeLab();
+    lab.spawnLike('producer');
+    const ui = render(<App session={lab} />);
+    Object.defineProperty(ui.stdout, 'columns', { value: 80 });
+    Object.defineProperty(ui.stdout, 'rows', { value: 24 });
+    ui.stdout.emit('resize');
+    await see(ui, /▶P1/, 'P1 selected');
+    ui.stdin.write('v');
+    const frame = await see(ui, /P1 as code · TypeScript \(amqplib\) · lines 1–20 of/, 'code');
+    const rows = frame.split('\n');
+    assert.equal(rows.length, 23);
+    for (const row of rows) assert.ok(row.length <= 80, row);
     ui.unmount();
   });
 
