@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run setup`: install what rabbit-lab needs on Debian/Ubuntu or macOS
-# (npm dependencies, RabbitMQ, tmux, openssl), then build. Safe to run again.
+# (npm dependencies, RabbitMQ, tmux, openssl, Python's pika), then build. Safe to run again.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -129,7 +129,30 @@ else
   fi
 fi
 
-# 5. build
+# 5. Python's pika (only the tests need it: they run the Python programs `rabbit-lab code` prints)
+# The same search as the tests: python3 on PATH, then Debian's own (a pyenv or venv python3 on
+# PATH does not see the python3-pika package).
+pika_installed() {
+  local python
+  for python in python3 /usr/bin/python3; do
+    have "$python" && "$python" -c 'import pika' >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
+if pika_installed; then
+  say "Python's pika is already installed"
+else
+  say "Python's pika is not installed; installing it (the tests run the Python programs with it)"
+  if [ "$(uname -s)" = Darwin ]; then
+    say "pika has no Homebrew formula; install it with: python3 -m pip install --user pika"
+  elif install_package python3-pika python3-pika && pika_installed; then
+    say "pika installed"
+  else
+    say "could not install pika; rabbit-lab works without it, only the tests of its Python programs need it."
+  fi
+fi
+
+# 6. build
 say "building (npm run build)"
 npm run build
 say "done; start the lab with: npm start"

@@ -1,10 +1,12 @@
 import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { generateProgram, type Language } from './code/generate.js';
 import { testRoutingKey } from './lab/binding-test.js';
 import { queueRates } from './lab/rates.js';
 import { isLive, type LabState, liveActors } from './lab/store.js';
 import { ActorList } from './ui/actor-list.js';
 import { BindingTester } from './ui/binding-tester.js';
+import { CodeOverlay, maxCodeOffset } from './ui/code-overlay.js';
 import { FlowLog } from './ui/flow-log.js';
 import { Header } from './ui/header.js';
 import { HelpOverlay } from './ui/help-overlay.js';
@@ -51,6 +53,10 @@ export interface AppProps {
 
 export const minimumSize = { columns: 80, rows: 24 } as const;
 
+/** Keys that still work while the code overlay is open: they change what the program shows. */
+const settingKeys = new Set(['+/-', '[/]', 'a', 'q']);
+const noTopology = { exchanges: [], queues: [], bindings: [] };
+
 function cleanupLines(state: LabState, controls: LabControls, extra?: string): string[] {
   const live = liveActors(state);
   const { queues, exchanges } = controls.created();
@@ -75,9 +81,37 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   /** The routing key in the binding tester, while it is open. */
   const [tested, setTested] = useState<string | undefined>(undefined);
   const [prompt, setPrompt] = useState<PromptState | undefined>(undefined);
+  /** The actor shown as code (`v`), in which language, scrolled how far. */
+  const [code, setCode] = useState<
+    { readonly id: string; readonly language: Language; readonly offset: number } | undefined
+  >(undefined);
   const shownActors = state.actors.slice(-10);
   // The selection follows the actor, not the row; by default the first live one.
   const selected = shownActors.find((a) => a.id === selectedId) ?? shownActors.find(isLive);
+  // The program follows the actor's current settings: a new config gives a new text.
+  const codeActor = code && state.actors.find((a) => a.id === code.id)?.config;
+  const codeLanguage = code?.language;
+  const { scenario, broker } = state;
+  const codeLines = useMemo(
+    () =>
+      codeActor && codeLanguage
+        ? generateProgram(
+            {
+              actor: codeActor,
+              topology: scenario.topology ?? noTopology,
+              scenario: scenario.name,
+              brokerUrl: broker.redactedUrl,
+            },
+            codeLanguage,
+          )
+            .trimEnd()
+            .split('\n')
+        : [],
+    [codeActor, codeLanguage, scenario, broker.redactedUrl],
+  );
+  // Header, title and key line; the rest shows the program.
+  const codeRows = Math.max(1, size.rows - 4);
+  const codeOffset = Math.min(code?.offset ?? 0, maxCodeOffset(codeLines.length, codeRows));
 
   const quit = () => {
     if (!quitting) setQuitting(cleanupLines(state, session, afterShutdown?.label));
@@ -162,6 +196,9 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
     },
     closeConnection: withSelected((id) => session.closeConnection(id)),
     addQueue: () => void session.addQueue(),
+    showCode: () => {
+      if (selected) setCode({ id: selected.id, language: 'typescript', offset: 0 });
+    },
     toggleHelp: () => setHelp((h) => !h),
     quit,
   };
@@ -181,6 +218,39 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
         setPrompt((p) => p && { ...p, value: p.value.slice(0, -1) });
       } else if (input && !key.ctrl && !key.meta) {
         setPrompt((p) => p && { ...p, value: p.value + input });
+      }
+      return;
+    }
+    if (code) {
+      const scroll = (by: number) =>
+        setCode(
+          (c) =>
+            c && {
+              ...c,
+              offset: Math.max(
+                0,
+                Math.min(codeOffset + by, maxCodeOffset(codeLines.length, codeRows)),
+              ),
+            },
+        );
+      if (key.escape || input === 'v') setCode(undefined);
+      else if (input === 't' || key.tab) {
+        setCode(
+          (c) =>
+            c && {
+              ...c,
+              language: c.language === 'typescript' ? 'python' : 'typescript',
+              offset: 0,
+            },
+        );
+      } else if (key.upArrow) scroll(-1);
+      else if (key.downArrow) scroll(1);
+      else if (key.pageUp) scroll(-codeRows);
+      else if (key.pageDown || input === ' ') scroll(codeRows);
+      else {
+        const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+        const allowed = bindings.filter((b) => settingKeys.has(b.label));
+        for (const one of keys) dispatchKey(allowed, one, key, context);
       }
       return;
     }
@@ -248,6 +318,23 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       healthy={state.queues.error === undefined && state.queues.sampledAt !== undefined}
     />
   );
+  // The code takes the whole screen but the header; it scrolls when taller.
+  if (code && codeActor) {
+    return (
+      <Box flexDirection="column" width={size.columns}>
+        {header}
+        <CodeOverlay
+          actor={codeActor}
+          language={code.language}
+          lines={codeLines}
+          offset={codeOffset}
+          rows={codeRows}
+          columns={size.columns}
+        />
+      </Box>
+    );
+  }
+
   // The help takes the whole screen but the header and the hint bar: every key fits from 80×24.
   if (help) {
     return (

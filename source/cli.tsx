@@ -134,6 +134,19 @@ async function main(): Promise<void> {
       'Print the report of a run recorded with --record, as headless mode printed it',
       (y) => y.positional('file', { type: 'string', describe: 'e.g. run.ndjson' }),
     )
+    .command(
+      'code <scenario>',
+      'Print each actor of a scenario as a runnable program (TypeScript with amqplib or Python with pika)',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'e.g. work-queue, ./my-lab.yaml' })
+          .option('lang', {
+            type: 'string',
+            default: 'ts',
+            describe: 'ts (TypeScript, amqplib) or python (pika)',
+          })
+          .option('actor', { type: 'string', describe: 'only this actor, e.g. C1' }),
+    )
     .example('$0 scenario hello', 'Open the hello-queue scenario')
     .example(
       '$0 scenario hello-queue --headless --duration 5 --json',
@@ -148,6 +161,7 @@ async function main(): Promise<void> {
       'Record a run, then print its report again from the record',
     )
     .example('$0 list --json', 'The built-in scenarios, for tools')
+    .example('$0 code work --actor C1 --lang python', 'A worker as a Python program')
     .example('$0 new my-lab && $0 validate ./my-lab.yaml', 'Start your own scenario')
     .example(
       "$0 match 'kern.*' kern.critical cron.info",
@@ -196,6 +210,21 @@ async function main(): Promise<void> {
 
   if (argv.record !== undefined && argv.record.trim() === '') {
     fail('--record needs a file name, e.g. --record run.ndjson.');
+  }
+
+  if (command === 'code') {
+    const { printCode } = await import('./code/command.js');
+    // exitCode, not exit(): a long program on a pipe is written out in full first.
+    process.exitCode = await printCode(
+      {
+        scenario: String(argv.scenario),
+        lang: String(argv.lang),
+        actor: argv.actor === undefined ? undefined : String(argv.actor),
+        url: argv.url,
+      },
+      process.stdout,
+    );
+    return;
   }
 
   if (argv.duration !== undefined && !(argv.duration > 0 && argv.duration <= 86_400)) {

@@ -86,7 +86,8 @@ export function stepLadder(ladder: readonly number[], value: number, direction: 
   return [...sorted].reverse().find((v) => rank(v) < rank(value)) ?? value;
 }
 
-function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
+/** The settings an actor starts with, from its scenario spec. */
+export function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
   return {
     kind: 'producer',
     id,
@@ -102,7 +103,7 @@ function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
   };
 }
 
-function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
+export function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
   return {
     kind: 'consumer',
     id,

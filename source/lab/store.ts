@@ -12,6 +12,7 @@ import {
 } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { PollResult } from '../broker/poller.js';
+import type { TopologySpec } from '../broker/topology.js';
 import type { ExchangeType } from './routing.js';
 
 export type ActorStatus =
@@ -91,6 +92,8 @@ export interface LabState {
       readonly name: string;
       readonly arguments: Readonly<Record<string, string | number | boolean>>;
     }[];
+    /** The whole topology as the scenario declares it (for the programs `v` shows). */
+    readonly topology?: TopologySpec;
   };
   readonly broker: BrokerInfo;
   readonly actors: readonly ActorView[];

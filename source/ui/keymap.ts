@@ -19,6 +19,7 @@ export interface KeyContext {
   readonly testKey: () => void;
   readonly closeConnection: () => void;
   readonly addQueue: () => void;
+  readonly showCode: () => void;
   readonly toggleHelp: () => void;
   readonly quit: () => void;
 }
@@ -132,6 +133,14 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 'b',
     run: (c) => c.addQueue(),
+  },
+  {
+    label: 'v',
+    description: 'code',
+    help: 'Show the selected actor as a program for its current settings: TypeScript (amqplib) or Python (pika); t switches.',
+    hint: false,
+    matches: (input) => input === 'v',
+    run: (c) => c.showCode(),
   },
   {
     label: 'K',

@@ -18,6 +18,19 @@ export class FakeLab implements LabControls {
         name: 'hello-queue',
         title: 'Hello queue',
         lesson: 'The simplest thing that does something.',
+        topology: {
+          exchanges: [],
+          queues: [
+            {
+              name: 'hello',
+              durable: true,
+              exclusive: false,
+              autoDelete: false,
+              arguments: { 'x-queue-type': 'quorum' },
+            },
+          ],
+          bindings: [],
+        },
       },
       {
         redactedUrl: 'amqp://guest:***@localhost:5672',

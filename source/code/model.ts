@@ -1,0 +1,256 @@
+/**
+ * What an actor's equivalent program needs, independent of the language it is written in: the
+ * declarations it makes, how its message bodies are built, where it connects, and a few words
+ * describing what it does. Pure: no broker, no files.
+ */
+import type { ActorConfig, ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
+import type { TopologySpec } from '../broker/topology.js';
+import type { ExchangeSpec, QueueSpec } from '../scenario/schema.js';
+
+export type Language = 'typescript' | 'python';
+
+export interface ProgramInput {
+  readonly actor: ActorConfig;
+  /** The scenario's topology: the program declares the part of it this actor needs. */
+  readonly topology: TopologySpec;
+  readonly scenario: string;
+  /**
+   * The broker the lab uses. Only its scheme, host, port, vhost and user name go into the
+   * program, never its password.
+   */
+  readonly brokerUrl?: string;
+}
+
+/** Comment lines are wrapped to this width so a program reads well in an 80-column terminal. */
+export const commentWidth = 76;
+
+export interface Binding {
+  readonly exchange: string;
+  readonly queue: string;
+  readonly key: string;
+}
+
+/** The declarations one actor makes before it publishes or consumes. */
+export interface Needs {
+  readonly exchanges: readonly ExchangeSpec[];
+  readonly queues: readonly QueueSpec[];
+  /** Bindings of the named queues above. */
+  readonly bindings: readonly Binding[];
+  /** Exchanges the actor uses that the scenario does not declare: they must exist already. */
+  readonly assumed: readonly string[];
+}
+
+function exchangeNamed(topology: TopologySpec, name: string): ExchangeSpec | undefined {
+  return topology.exchanges.find((x) => x.name === name);
+}
+
+/**
+ * The part of the topology an actor needs, declared the way the lab declares it:
+ * - a producer on the default exchange: the scenario's queues its routing keys name;
+ * - a producer on an exchange: that exchange, and the scenario's queues bound to it (so messages
+ *   have somewhere to go even before a consumer starts);
+ * - a consumer of a named queue: that queue, its bindings and their exchanges;
+ * - a consumer with `bind`: the exchange (its own server-named queue is declared separately).
+ */
+export function needsOf(actor: ActorConfig, topology: TopologySpec): Needs {
+  const exchanges = new Set<string>();
+  const queues = new Set<string>();
+  if (actor.kind === 'producer') {
+    if (actor.exchange === '') {
+      for (const key of actor.routingKeys) queues.add(key);
+    } else {
+      exchanges.add(actor.exchange);
+      for (const b of topology.bindings) if (b.exchange === actor.exchange) queues.add(b.queue);
+    }
+  } else if (actor.queue !== undefined) {
+    queues.add(actor.queue);
+    for (const b of topology.bindings) if (b.queue === actor.queue) exchanges.add(b.exchange);
+  } else if (actor.bind) {
+    exchanges.add(actor.bind.exchange);
+  }
+  const declaredQueues = topology.queues.filter((q) => queues.has(q.name));
+  const queueNames = new Set(declaredQueues.map((q) => q.name));
+  // A bound queue's exchange is declared before the binding.
+  const bindings = topology.bindings
+    .filter((b) => queueNames.has(b.queue))
+    .flatMap((b) => b.keys.map((key) => ({ exchange: b.exchange, queue: b.queue, key })));
+  for (const b of bindings) exchanges.add(b.exchange);
+  const known = [...exchanges].map((name) => exchangeNamed(topology, name));
+  return {
+    exchanges: known.filter((x): x is ExchangeSpec => x !== undefined),
+    queues: declaredQueues,
+    bindings,
+    assumed: [...exchanges].filter((name) => !exchangeNamed(topology, name)),
+  };
+}
+
+/** A piece of a message body template: literal text, or a value per message. */
+export type BodyPart = { readonly text: string } | { readonly value: 'seq' | 'key' | 'n' | 'dots' };
+
+/**
+ * Split a body template into literal text and per-message values. `{actor}` is the actor's id, so
+ * it becomes text; `{n}` is the RPC argument for a client and the sequence number otherwise.
+ */
+export function bodyParts(template: string, actor: ProducerConfig): BodyPart[] {
+  const parts: BodyPart[] = [];
+  const push = (text: string) => {
+    if (text === '') return;
+    const last = parts.at(-1);
+    if (last && 'text' in last) parts[parts.length - 1] = { text: last.text + text };
+    else parts.push({ text });
+  };
+  for (const piece of template.split(/(\{(?:seq|key|actor|n|dots)\})/)) {
+    if (piece === '{actor}') push(actor.id);
+    else if (piece === '{seq}') parts.push({ value: 'seq' });
+    else if (piece === '{key}') parts.push({ value: 'key' });
+    else if (piece === '{dots}') parts.push({ value: 'dots' });
+    else if (piece === '{n}') parts.push({ value: actor.rpc ? 'n' : 'seq' });
+    else push(piece);
+  }
+  return parts;
+}
+
+export const defaultProgramUrl = 'amqp://localhost';
+
+/**
+ * The URL a program connects to by default: the lab's broker without credentials (a password
+ * never goes into a program), shortened to amqp://localhost when that is all it says. `user` is
+ * set when the lab connects as someone other than guest, so the program can say to pass it.
+ */
+export function programUrl(brokerUrl: string | undefined): { url: string; user?: string } {
+  if (brokerUrl === undefined) return { url: defaultProgramUrl };
+  let parsed: URL;
+  try {
+    parsed = new URL(brokerUrl);
+  } catch {
+    return { url: defaultProgramUrl };
+  }
+  if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+    return { url: defaultProgramUrl };
+  }
+  const standardPort = parsed.protocol === 'amqps:' ? '5671' : '5672';
+  const port = parsed.port === '' || parsed.port === standardPort ? '' : `:${parsed.port}`;
+  const vhost = parsed.pathname === '/' ? '' : parsed.pathname;
+  const url = `${parsed.protocol}//${parsed.hostname}${port}${vhost}`;
+  const user = decodeURIComponent(parsed.username);
+  return user !== '' && user !== 'guest' ? { url, user } : { url };
+}
+
+/** Break text into lines of at most `width` characters (longer words stay whole). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** Comment lines: `prefix` ('// ' or '# ') and wrapped text; an empty paragraph is a bare prefix. */
+export function commentLines(prefix: string, indent: string, ...paragraphs: string[]): string[] {
+  const width = commentWidth - indent.length - prefix.length;
+  return paragraphs.flatMap((p) =>
+    p === ''
+      ? [`${indent}${prefix.trimEnd()}`]
+      : wrapText(p, width).map((line) => `${indent}${prefix}${line}`),
+  );
+}
+
+function list(words: readonly string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+function quoted(keys: readonly string[]): string {
+  return list(keys.map((k) => `'${k}'`));
+}
+
+export function rateText(rate: number, noun = 'message'): string {
+  if (rate === 0) return `${noun}s as fast as the broker takes them`;
+  return `${rate} ${noun}${rate === 1 ? '' : 's'} a second`;
+}
+
+/** Milliseconds between two messages at this rate (0: no wait). */
+export function intervalMs(rate: number): number {
+  return rate === 0 ? 0 : Math.round(1000 / rate);
+}
+
+function exchangeText(name: string): string {
+  return name === '' ? 'the default exchange' : `exchange '${name}'`;
+}
+
+function producerSummary(p: ProducerConfig): string {
+  if (p.rpc) {
+    const where =
+      p.rpc.replyTo === 'direct'
+        ? 'on Direct Reply-to (amq.rabbitmq.reply-to)'
+        : 'on its own exclusive, server-named queue';
+    return `An RPC client: sends ${rateText(p.rate, 'request')} for fib(n) to queue '${p.rpc.queue}', n cycling through ${p.rpc.numbers.join(', ')}, and takes each reply ${where}, paired with its request by correlation id.`;
+  }
+  const keys =
+    p.exchange === ''
+      ? `with routing key ${quoted(p.routingKeys)}${p.routingKeys.length > 1 ? ' in turn' : ''} (the queue of that name)`
+      : `with routing key${p.routingKeys.length > 1 ? 's' : ''} ${quoted(p.routingKeys)}${p.routingKeys.length > 1 ? ' in turn' : ''}`;
+  const confirm = p.confirm ?? 'async';
+  const confirms =
+    confirm === 'each'
+      ? 'waiting for the broker to confirm each message before the next'
+      : confirm === 'batch'
+        ? `waiting for the broker's confirms after every ${p.confirmBatch ?? 100} messages`
+        : "reading the broker's confirms as they arrive";
+  return `Publishes ${rateText(p.rate)} to ${exchangeText(p.exchange)} ${keys}; ${p.persistent ? 'persistent' : 'transient'} messages, ${confirms}.${p.paused ? ' (Paused in the lab right now; this program publishes from the start.)' : ''}`;
+}
+
+export function ackText(c: ConsumerConfig): string {
+  if (c.ack === 'auto') return 'automatic ack (the broker forgets a message once it is sent)';
+  if (c.ack === 'never') return 'never acknowledges (the forgotten ack)';
+  const every = c.ackEvery ?? 1;
+  return every > 1
+    ? `manual ack, one ack with multiple=true for every ${every} messages`
+    : 'manual ack after each message';
+}
+
+function consumerSummary(c: ConsumerConfig): string {
+  const source = c.bind
+    ? `a server-named exclusive queue bound to exchange '${c.bind.exchange}' with key${c.bind.keys.length > 1 ? 's' : ''} ${quoted(c.bind.keys)}`
+    : `queue '${c.queue ?? ''}'`;
+  const prefetch = c.prefetch === 0 ? 'no prefetch limit' : `prefetch ${c.prefetch}`;
+  const parts = [prefetch, ackText(c)];
+  if (c.workMs > 0) parts.push(`${c.workMs} ms of work per message`);
+  if (c.workPerDotMs > 0) parts.push(`${c.workPerDotMs} ms of work per '.' in the body`);
+  if (c.nackEvery > 0) {
+    parts.push(
+      `rejects one message in ${c.nackEvery}${c.requeue ? ', back to the queue' : ' (dropped or dead-lettered)'}`,
+    );
+  }
+  const role = c.reply ? 'An RPC server: answers each request with fib(n) of its body. ' : '';
+  return `${role}Consumes ${source}: ${list(parts)}.`;
+}
+
+/** What the actor does, in a sentence or two. */
+export function summary(actor: ActorConfig): string {
+  return actor.kind === 'producer' ? producerSummary(actor) : consumerSummary(actor);
+}
+
+export function programFileName(actor: ActorConfig, language: Language): string {
+  return `${actor.id}-${actor.kind}.${language === 'typescript' ? 'ts' : 'py'}`;
+}
+
+/** `--lang` and the overlay's names for a language. */
+export function parseLanguage(name: string): Language | undefined {
+  const n = name.toLowerCase();
+  if (n === 'ts' || n === 'typescript') return 'typescript';
+  if (n === 'python' || n === 'py') return 'python';
+  return undefined;
+}
+
+export const languageLabel: Record<Language, string> = {
+  typescript: 'TypeScript (amqplib)',
+  python: 'Python (pika)',
+};
