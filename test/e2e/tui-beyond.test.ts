@@ -1,0 +1,134 @@
+/**
+ * The patterns beyond the tutorials on the lab screen in a real terminal (tmux): what a user sees
+ * of retries through dead-lettering, and what they do with service queues and the HTTP endpoint.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
+import { cliPath } from '../support/cli.js';
+import { hasTmux, TerminalSession } from '../support/tmux.js';
+
+describe('beyond the tutorials, on the screen', () => {
+  let broker: TestBroker;
+  const openLab = (scenario: string, ...args: string[]) =>
+    new TerminalSession(
+      [
+        process.execPath,
+        cliPath,
+        'scenario',
+        scenario,
+        ...args,
+        '--url',
+        broker.url,
+        '--management-url',
+        broker.managementUrl,
+      ],
+      { columns: 160, rows: 48 },
+    );
+  before(async () => {
+    assert.ok(
+      hasTmux(),
+      'the terminal tests need tmux: install it with `npm run setup` (or apt-get install tmux)',
+    );
+    broker = await testBroker('tui-beyond');
+  });
+  after(async () => {
+    await broker.dispose();
+  });
+
+  async function quit(term: TerminalSession): Promise<void> {
+    term.press('q');
+    const closed = await waitFor(
+      () => (/exit code \d+/.test(term.screen()) ? term.screen() : undefined),
+      { what: 'the CLI to exit', timeoutMs: 20_000 },
+    );
+    assert.match(closed, /exit code 0/);
+    assert.deepEqual(await broker.management.queues(broker.vhost), [], 'its queues are gone');
+  }
+
+  test('dead-letter-retry: the flow log shows each hop and attempt, the topology where queues dead-letter', async () => {
+    const term = openLab('dead-letter-retry', '--no-tour');
+    try {
+      // Rows scroll by; collect what the screen showed until every kind of hop was on it.
+      const wanted = {
+        rejected:
+          /P1 ─▶ work ─▶ C\d {2}P1-\d+ {2}✗ rejected, dead-lettered attempt 1\/3 .*→ work\.dlx\[retry\]/,
+        retried:
+          /P1 ─▶ work\.retry ⏱ ─▶ work\.dlx\[work\] ─▶ work ─▶ C\d {2}P1-\d+ {2}✓ ack attempt 2\/3/,
+        parked:
+          /P1 ─▶ work\.retry ⏱ ─▶ work\.dlx\[work\] ─▶ work ─▶ C\d {2}P1-(10|20) {2}⊘ parked attempt 3\/3 .*→ work\.parked/,
+        deadLetters: /work ─✗ rejected─▶ work\.dlx\[retry\]/,
+        ttl: /work\.retry ─⏱ 2 s─▶ work\.dlx\[work\]/,
+        parking: /C1 C2 ─⊘ failed attempt 3─▶ work\.parked {2}[1-9]\d* parked/,
+        actors: /C\d\s+consumer running\s+← work\s.*retried [1-9]\d*/,
+      };
+      const seen = new Set<string>();
+      await waitFor(
+        () => {
+          const screen = term.screen();
+          for (const [name, pattern] of Object.entries(wanted))
+            if (pattern.test(screen)) seen.add(name);
+          return seen.size === Object.keys(wanted).length ? true : undefined;
+        },
+        { what: 'every kind of hop on the screen', timeoutMs: 40_000, intervalMs: 250 },
+      ).catch((e: Error) =>
+        assert.fail(
+          `${e.message}; missing ${Object.keys(wanted)
+            .filter((k) => !seen.has(k))
+            .join(', ')}\n${term.screen()}`,
+        ),
+      );
+      await quit(term);
+    } finally {
+      term.close();
+    }
+  });
+
+  test('exchange-to-queues: b adds a service queue the broker sees; the HTTP endpoint on the screen takes a POST', async () => {
+    const term = openLab('exchange-to-queues', '--no-tour');
+    try {
+      const screen = await waitFor(
+        () => {
+          const s = term.screen();
+          return /with the header: -H 'Authorization: Bearer \S+'/.test(s) &&
+            /C2\s+consumer\s+running/.test(s)
+            ? s
+            : undefined;
+        },
+        { what: 'the endpoint notices and the consumers', timeoutMs: 25_000 },
+      ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      // What a user copies from the screen.
+      const url = /P2 publishes what you POST to (http:\/\/127\.0\.0\.1:\d+\/publish\/events)/.exec(
+        screen,
+      )?.[1];
+      const token = /-H 'Authorization: Bearer (\S+)'/.exec(screen)?.[1];
+      assert.ok(url && token, screen);
+      assert.match(screen, /P2\s+producer running\s+→ events\s.*HTTP 127\.0\.0\.1:\d+/);
+
+      term.press('b');
+      await waitFor(async () => (await consumerCount(broker.url, 'analytics')) === 1, {
+        what: 'a consumer on the new analytics queue, on the broker',
+      });
+      await waitFor(() => /[├└]─ [\d.]+\/s ─▶ analytics ─▶ C3/.test(term.screen()), {
+        what: 'analytics in the topology',
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+
+      const refused = await fetch(url, { method: 'POST', body: 'no token' });
+      assert.equal(refused.status, 401);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: 'invoice 1001 paid',
+      });
+      assert.equal(response.status, 202);
+      const { id } = (await response.json()) as { id: string };
+      assert.equal(id, 'P2-1');
+      await waitFor(() => /P2 ─▶ events ─▶ analytics ─▶ C3 {2}P2-1 {2}✓ ack/.test(term.screen()), {
+        what: "the POSTed message in the flow log, on the new service's queue",
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      await quit(term);
+    } finally {
+      term.close();
+    }
+  });
+});
