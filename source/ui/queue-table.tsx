@@ -17,6 +17,21 @@ export interface QueueTableProps {
   readonly rates?: ReadonlyMap<string, QueueRates>;
 }
 
+/**
+ * The queues that fit: when some must go, those holding the most messages stay (a backlog is
+ * what the table is for), still listed by name so rows do not jump about.
+ */
+export function pick(queues: readonly QueueCounters[], rows?: number): readonly QueueCounters[] {
+  if (rows === undefined || queues.length <= rows) return queues;
+  const held = (q: QueueCounters) => q.messagesReady + q.messagesUnacknowledged;
+  const kept = new Set(
+    [...queues]
+      .sort((a, b) => held(b) - held(a) || a.name.localeCompare(b.name))
+      .slice(0, Math.max(0, rows)),
+  );
+  return queues.filter((q) => kept.has(q));
+}
+
 export function QueueTable({
   queues,
   sampledAt,
@@ -26,7 +41,7 @@ export function QueueTable({
   rates,
   compact,
 }: QueueTableProps) {
-  const shown = rows === undefined ? queues : queues.slice(0, rows);
+  const shown = pick(queues, rows);
   const hidden = queues.length - shown.length;
   const age =
     sampledAt === undefined

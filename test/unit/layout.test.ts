@@ -8,6 +8,7 @@ import {
 import type { ExchangeType } from '../../source/lab/routing.js';
 import { initialState, type LabState, reduce } from '../../source/lab/store.js';
 import { calculateLayout } from '../../source/ui/layout.js';
+import { pick } from '../../source/ui/queue-table.js';
 import { topologyLines } from '../../source/ui/topology.js';
 
 /** One batch from an actor: so many published and received at this time. */
@@ -256,5 +257,32 @@ describe('queue rates', () => {
     s = batchAt('C1', 0, 2, 1000);
     const rates = queueRates(s);
     assert.deepEqual(rates.get('q-error'), { in: 2, out: 2 });
+  });
+});
+
+describe('the queue table when not every queue fits', () => {
+  const q = (name: string, messagesReady: number, messagesUnacknowledged = 0) => ({
+    name,
+    messagesReady,
+    messagesUnacknowledged,
+    consumers: 1,
+    publishRate: 0,
+    deliverRate: 0,
+  });
+  test('keeps the queues holding the most messages, listed by name', () => {
+    const queues = [q('marketing', 0), q('sales-notifier', 1), q('warehouse', 7, 3)];
+    assert.deepEqual(
+      pick(queues, 2).map((x) => x.name),
+      ['sales-notifier', 'warehouse'],
+    );
+    assert.deepEqual(
+      pick(queues, 3).map((x) => x.name),
+      ['marketing', 'sales-notifier', 'warehouse'],
+    );
+    assert.deepEqual(
+      pick([q('b', 0), q('a', 0), q('c', 0)], 2).map((x) => x.name),
+      ['b', 'a'],
+      'ties go by name, the order stays the given one',
+    );
   });
 });
