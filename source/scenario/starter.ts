@@ -25,16 +25,21 @@ actors:
     rate: 2                   # messages per second, or max
     persistent: true
     body: "Task {seq} {dots}" # {seq} {key} {actor} {n}; {dots} is 1-3 dots (work)
+    # http: { port: 0 }       # instead of a rate: an HTTP endpoint, POST /publish/<exchange>
   - kind: consumer
     queue: my_tasks           # or bind: { exchange: my_exchange, keys: [task] } for its own queue
     prefetch: 1               # 0 = unlimited
     ack: manual               # manual | auto | never (the forgotten ack)
     workPerDotMs: 300         # simulated work per '.' in the body
+    # retry: { poisonEvery: 10, maxAttempts: 3, parkingQueue: my_parked }
+    #                         # needs x-dead-letter-exchange on my_tasks: see dead-letter-retry
   - kind: consumer
     queue: my_tasks
     prefetch: 1
     ack: manual
     workPerDotMs: 300
+
+# services: { exchange: my_exchange, names: [audit] }   # what b adds: a queue and its consumer
 
 checks: [no-loss, each-once]  # see docs/scenarios.md for all of them
 
