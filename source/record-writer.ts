@@ -28,9 +28,14 @@ function reason(error: unknown): string {
   }
 }
 
-/** Each string on its own: redacting the serialised line could reach across strings. */
+/**
+ * Each string on its own: redacting the serialised line could reach across strings. Passwords in
+ * URLs go, and so does the HTTP endpoints' bearer token (a notice shows it on the screen).
+ */
 function redactUrls(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && value.includes('://') ? redact(value) : value;
+  if (typeof value !== 'string') return value;
+  const url = value.includes('://') ? redact(value) : value;
+  return url.includes('Bearer ') ? url.replace(/Bearer [^\s']+/g, 'Bearer ***') : url;
 }
 
 export class RecordWriter {

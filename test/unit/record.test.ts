@@ -392,15 +392,23 @@ describe('RecordWriter', () => {
       },
     };
     writer.write({ type: 'event', at: t0, event: plain });
+    writer.write({
+      type: 'event',
+      at: t0,
+      event: { type: 'notice', text: "with the header: -H 'Authorization: Bearer T0k3n-xyz'" },
+    });
     assert.equal(await writer.close(), undefined);
     writer.write({ type: 'event', at: t0, event: { type: 'phase', phase: 'stopped' } });
     const lines = readFileSync(file, 'utf8').split('\n');
-    assert.equal(lines.length, 5, 'header, 2 events, end, and the empty string after the last one');
+    assert.equal(lines.length, 6, 'header, 3 events, end, and the empty string after the last one');
     assert.doesNotMatch(lines[1] ?? '', /s3cret/);
     assert.match(lines[1] ?? '', /amqp:\/\/lab:\*\*\*@broker/);
     assert.deepEqual(JSON.parse(lines[2] ?? ''), { type: 'event', at: t0, event: plain });
-    const end = JSON.parse(lines[3] ?? '') as RecordLine;
-    assert.ok(end.type === 'end' && end.lines === 4);
+    // The HTTP endpoints' token is for the screen, not for the file.
+    assert.match(lines[3] ?? '', /Bearer \*\*\*'/);
+    assert.doesNotMatch(lines[3] ?? '', /T0k3n/);
+    const end = JSON.parse(lines[4] ?? '') as RecordLine;
+    assert.ok(end.type === 'end' && end.lines === 5);
   });
 
   test('a folder that does not exist is one sentence', async () => {
