@@ -24,15 +24,18 @@ function setIn<K>(map: Map<K, Map<string, IntervalSet>>, key: K, producer: strin
   return set;
 }
 
-function addRuns(map: Map<string, IntervalSet>, runs: readonly SeqRun[]): void {
+/** Add the runs to the per-producer sets; returns how many were in them already. */
+function addRuns(map: Map<string, IntervalSet>, runs: readonly SeqRun[]): number {
+  let again = 0;
   for (const [producer, first, last] of runs) {
     let set = map.get(producer);
     if (!set) {
       set = new IntervalSet();
       map.set(producer, set);
     }
-    set.add(first, last);
+    again += set.add(first, last);
   }
+  return again;
 }
 
 /**
@@ -120,16 +123,11 @@ export class Ledger {
    * received, but neither a duplicate nor a redelivery.
    */
   recordRetried(consumer: string, runs: readonly SeqRun[]): void {
+    addRuns(this.received, runs);
     for (const [producer, first, last] of runs) {
       const count = last - first + 1;
       this.deliveries += count;
       this.retries += count;
-      let all = this.received.get(producer);
-      if (!all) {
-        all = new IntervalSet();
-        this.received.set(producer, all);
-      }
-      all.add(first, last);
       setIn(this.byConsumer, consumer, producer).add(first, last);
     }
   }
@@ -144,15 +142,7 @@ export class Ledger {
 
   /** Retries: how messages ended, acknowledged or parked. */
   recordSettled(runs: readonly SeqRun[], outcome: 'acked' | 'parked'): void {
-    const map = outcome === 'acked' ? this.acked : this.parked;
-    for (const [producer, first, last] of runs) {
-      let set = map.get(producer);
-      if (!set) {
-        set = new IntervalSet();
-        map.set(producer, set);
-      }
-      this.settledTwice += set.add(first, last);
-    }
+    this.settledTwice += addRuns(outcome === 'acked' ? this.acked : this.parked, runs);
   }
 
   /**
@@ -190,15 +180,7 @@ export class Ledger {
   confirmedTwice = 0;
 
   recordConfirmed(runs: readonly SeqRun[], ok: boolean): void {
-    const map = ok ? this.confirmed : this.refused;
-    for (const [producer, first, last] of runs) {
-      let set = map.get(producer);
-      if (!set) {
-        set = new IntervalSet();
-        map.set(producer, set);
-      }
-      this.confirmedTwice += set.add(first, last);
-    }
+    this.confirmedTwice += addRuns(ok ? this.confirmed : this.refused, runs);
   }
 
   /** Per producer: confirmed, nacked, both (a protocol breach), and neither (unanswered). */

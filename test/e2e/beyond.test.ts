@@ -4,66 +4,23 @@
  * the real broker, each file in its own vhost.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ActorReport, Report } from '../../source/lab/report.js';
+import type { ActorReport } from '../../source/lab/report.js';
 import { type TestBroker, testBroker } from '../support/broker.js';
-import { runCli } from '../support/cli.js';
+import { actor, check, headless as run, ScenarioFiles } from '../support/headless.js';
 
 let broker: TestBroker;
-const tempDirs: string[] = [];
+const files = new ScenarioFiles();
 before(async () => {
   broker = await testBroker('beyond');
 });
 after(async () => {
   await broker.dispose();
-  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await files.dispose();
 });
 
-async function headless(
-  scenario: string,
-  seconds: number,
-): Promise<{ code: number | null; report: Report; stderr: string }> {
-  const result = await runCli(
-    [
-      'scenario',
-      scenario,
-      '--headless',
-      '--json',
-      '--duration',
-      String(seconds),
-      '--url',
-      broker.url,
-      '--management-url',
-      broker.managementUrl,
-    ],
-    { timeoutMs: (seconds + 40) * 1000 },
-  );
-  assert.ok(result.stdout.startsWith('{'), `a JSON report (stderr: ${result.stderr})`);
-  return { code: result.code, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
-}
-
-function actor(report: Report, id: string): ActorReport {
-  const found = report.actors.find((a) => a.id === id);
-  assert.ok(found, `actor ${id} in the report`);
-  return found;
-}
-
-function check(report: Report, name: string) {
-  const found = report.checks.find((c) => c.name === name);
-  assert.ok(found, `check ${name} in the report`);
-  return found;
-}
-
-async function scenarioFile(yaml: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-test-'));
-  tempDirs.push(dir);
-  const file = path.join(dir, 'scenario.yaml');
-  await writeFile(file, yaml);
-  return file;
-}
+const headless = (scenario: string, seconds: number) => run(broker, scenario, seconds);
+const scenarioFile = (yaml: string) => files.write(yaml);
 
 describe('dead-letter-retry', () => {
   test('failed tasks come back through the retry queue; poison ones are parked after 3 attempts', async () => {
