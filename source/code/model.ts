@@ -3,8 +3,14 @@
  * declarations it makes, how its message bodies are built, where it connects, and a few words
  * describing what it does. Pure: no broker, no files.
  */
-import type { ActorConfig, ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
+import type {
+  ActorConfig,
+  ConsumerConfig,
+  ProducerConfig,
+  RetryConfig,
+} from '../actors/protocol.js';
 import type { TopologySpec } from '../broker/topology.js';
+import { routes } from '../lab/routing.js';
 import type { ExchangeSpec, QueueSpec } from '../scenario/schema.js';
 
 export type Language = 'typescript' | 'python';
@@ -38,10 +44,51 @@ export interface Needs {
   readonly bindings: readonly Binding[];
   /** Exchanges the actor uses that the scenario does not declare: they must exist already. */
   readonly assumed: readonly string[];
+  /** Queues the actor uses (a parking queue) that the scenario does not declare. */
+  readonly assumedQueues: readonly string[];
 }
 
 function exchangeNamed(topology: TopologySpec, name: string): ExchangeSpec | undefined {
   return topology.exchanges.find((x) => x.name === name);
+}
+
+/**
+ * The queues a message rejected (or expired) from `start` can reach by dead-lettering, hop after
+ * hop, `start` included, and the dead-letter exchanges on the way. A queue's
+ * x-dead-letter-routing-key picks the bindings it reaches; without one the message keeps its own
+ * routing key, unknown here, so every queue bound to the exchange counts.
+ */
+export function deadLetterReach(
+  topology: TopologySpec,
+  start: string,
+): { queues: Set<string>; exchanges: Set<string> } {
+  const queues = new Set([start]);
+  const exchanges = new Set<string>();
+  const frontier = [start];
+  for (let name = frontier.pop(); name !== undefined; name = frontier.pop()) {
+    const spec = topology.queues.find((q) => q.name === name);
+    const exchange = spec?.arguments['x-dead-letter-exchange'];
+    if (typeof exchange !== 'string') continue;
+    const rawKey = spec?.arguments['x-dead-letter-routing-key'];
+    const key = rawKey === undefined ? undefined : String(rawKey);
+    let targets: string[];
+    if (exchange === '') {
+      // The default exchange: the routing key names the queue.
+      targets = key === undefined ? [] : [key];
+    } else {
+      exchanges.add(exchange);
+      const type = exchangeNamed(topology, exchange)?.type ?? 'direct';
+      targets = topology.bindings
+        .filter((b) => b.exchange === exchange && (key === undefined || routes(type, b.keys, key)))
+        .map((b) => b.queue);
+    }
+    for (const target of targets) {
+      if (queues.has(target)) continue;
+      queues.add(target);
+      frontier.push(target);
+    }
+  }
+  return { queues, exchanges };
 }
 
 /**
@@ -50,7 +97,9 @@ function exchangeNamed(topology: TopologySpec, name: string): ExchangeSpec | und
  * - a producer on an exchange: that exchange, and the scenario's queues bound to it (so messages
  *   have somewhere to go even before a consumer starts);
  * - a consumer of a named queue: that queue, its bindings and their exchanges;
- * - a consumer with `bind`: the exchange (its own server-named queue is declared separately).
+ * - a consumer with `bind`: the exchange (its own server-named queue is declared separately);
+ * - a consumer with retries: also every queue and exchange its queue dead-letters to, hop after
+ *   hop (the retry queue and back), and the parking queue.
  */
 export function needsOf(actor: ActorConfig, topology: TopologySpec): Needs {
   const exchanges = new Set<string>();
@@ -65,6 +114,12 @@ export function needsOf(actor: ActorConfig, topology: TopologySpec): Needs {
   } else if (actor.queue !== undefined) {
     queues.add(actor.queue);
     for (const b of topology.bindings) if (b.queue === actor.queue) exchanges.add(b.exchange);
+    if (retrying(actor)) {
+      const reach = deadLetterReach(topology, actor.queue);
+      for (const q of reach.queues) queues.add(q);
+      for (const x of reach.exchanges) exchanges.add(x);
+      queues.add(actor.retry.parkingQueue);
+    }
   } else if (actor.bind) {
     exchanges.add(actor.bind.exchange);
   }
@@ -81,7 +136,16 @@ export function needsOf(actor: ActorConfig, topology: TopologySpec): Needs {
     queues: declaredQueues,
     bindings,
     assumed: [...exchanges].filter((name) => !exchangeNamed(topology, name)),
+    assumedQueues:
+      actor.kind === 'consumer' && retrying(actor) && !queueNames.has(actor.retry.parkingQueue)
+        ? [actor.retry.parkingQueue]
+        : [],
   };
+}
+
+/** A consumer that retries through dead-lettering: the lab does so with manual ack only. */
+export function retrying(c: ConsumerConfig): c is ConsumerConfig & { retry: RetryConfig } {
+  return c.retry !== undefined && c.ack === 'manual' && c.queue !== undefined;
 }
 
 /** A piece of a message body template: literal text, or a value per message. */
@@ -185,7 +249,36 @@ function exchangeText(name: string): string {
   return name === '' ? 'the default exchange' : `exchange '${name}'`;
 }
 
+/** 1st, 2nd, 3rd, 4th, 11th, 22nd. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffixes: Record<number, string> = { 1: 'st', 2: 'nd', 3: 'rd' };
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (suffixes[n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+function every(n: number): string {
+  return n === 1 ? 'every message' : `every ${ordinal(n)} message`;
+}
+
+/** The failures the lab simulates for a retry consumer, in words ('' when none). */
+export function failureText(retry: RetryConfig): string {
+  const parts: string[] = [];
+  if (retry.transientEvery > 0) {
+    parts.push(`${every(retry.transientEvery)} fails on its first attempt only`);
+  }
+  if (retry.poisonEvery > 0) parts.push(`${every(retry.poisonEvery)} fails on every attempt`);
+  return list(parts);
+}
+
 function producerSummary(p: ProducerConfig): string {
+  if (p.http) {
+    const key =
+      p.routingKeys.length === 1
+        ? `'${p.routingKeys[0] ?? ''}'`
+        : `${quoted(p.routingKeys)} in turn`;
+    return `An HTTP-to-AMQP bridge: POST /publish/${p.exchange} with a bearer token publishes the request body to ${exchangeText(p.exchange)} (routing key from ?key=, else ${key}) as a ${p.persistent ? 'persistent' : 'transient'} message, and answers 202 with its id once the broker confirmed it.`;
+  }
   if (p.rpc) {
     const where =
       p.rpc.replyTo === 'direct'
@@ -230,12 +323,88 @@ function consumerSummary(c: ConsumerConfig): string {
     );
   }
   const role = c.reply ? 'An RPC server: answers each request with fib(n) of its body. ' : '';
-  return `${role}Consumes ${source}: ${list(parts)}.`;
+  const retry = retrying(c)
+    ? ` Retries through dead-lettering: a message it fails is rejected without requeue and comes back later through the queue's dead-letter exchange; after its ${ordinal(c.retry.maxAttempts)} attempt it is parked in '${c.retry.parkingQueue}'.${failureText(c.retry) === '' ? '' : ` In the lab ${failureText(c.retry)}.`}`
+    : '';
+  return `${role}Consumes ${source}: ${list(parts)}.${retry}`;
 }
 
 /** What the actor does, in a sentence or two. */
 export function summary(actor: ActorConfig): string {
   return actor.kind === 'producer' ? producerSummary(actor) : consumerSummary(actor);
+}
+
+/**
+ * A retry consumer's path in words: where its queue dead-letters a rejected message, the queue it
+ * waits in and for how long, and how it comes back.
+ */
+export function retryPathText(topology: TopologySpec, queue: string): string {
+  const spec = topology.queues.find((q) => q.name === queue);
+  const exchange = spec?.arguments['x-dead-letter-exchange'];
+  if (typeof exchange !== 'string') {
+    return `Rejected without requeue: '${queue}' has no dead-letter exchange in the scenario, so the broker drops it.`;
+  }
+  const key = spec?.arguments['x-dead-letter-routing-key'];
+  const via = `${exchangeText(exchange)}${key === undefined ? '' : ` with key '${String(key)}'`}`;
+  const waits = deadLetterReach(topology, queue).queues;
+  waits.delete(queue);
+  const ttl = [...waits].flatMap((name) => {
+    const ms = topology.queues.find((q) => q.name === name)?.arguments['x-message-ttl'];
+    return ms === undefined ? [] : [`'${name}' (TTL ${String(ms)} ms)`];
+  });
+  const wait =
+    ttl.length > 0
+      ? ` It waits in ${list(ttl)}, then is dead-lettered back here for its next attempt.`
+      : '';
+  return `Rejected without requeue: '${queue}' dead-letters it to ${via}.${wait}`;
+}
+
+/**
+ * The paragraphs of a program's header on running it: `command` runs the file (e.g. `npx tsx`),
+ * `install` says what it needs. An HTTP endpoint also needs its token.
+ */
+export function runParagraphs(
+  input: ProgramInput,
+  language: Language,
+  command: string,
+  install: string,
+): string[] {
+  const { actor } = input;
+  const file = programFileName(actor, language);
+  const { url, user } = programUrl(input.brokerUrl);
+  const asUser = user
+    ? [
+        `The lab connects as '${user}': put that user and its password in RABBIT_LAB_URL (amqp://${user}:PASSWORD@host/vhost).`,
+      ]
+    : [];
+  if (actor.kind === 'producer' && actor.http) {
+    const port =
+      actor.http.port === 0
+        ? 'a free port on 127.0.0.1 (it prints which)'
+        : `127.0.0.1:${actor.http.port}`;
+    return [
+      `Run it: RABBIT_LAB_HTTP_TOKEN=some-secret ${command} ${file} [count]`,
+      install,
+      `It listens on ${port} and connects to $RABBIT_LAB_URL (default ${url}). Clients send the token as 'Authorization: Bearer some-secret'; without RABBIT_LAB_HTTP_TOKEN it does not start. With a count it stops after publishing that many messages; without one it runs until Ctrl-C.`,
+      'Try it:',
+      "curl -i -H 'Authorization: Bearer some-secret' \\",
+      `-d 'hello' http://127.0.0.1:PORT/publish/${encodeURIComponent(actor.exchange)}`,
+      ...asUser,
+    ];
+  }
+  return [
+    `Run it: ${command} ${file} [count]`,
+    install,
+    `It connects to $RABBIT_LAB_URL (default ${url}). With a count it stops after that many messages; without one it runs until Ctrl-C.`,
+    ...asUser,
+  ];
+}
+
+/** What the program is, for its first line. */
+export function roleOf(actor: ActorConfig): string {
+  if (actor.kind === 'consumer') return 'consumer';
+  if (actor.http) return 'HTTP endpoint';
+  return actor.rpc ? 'RPC client' : 'producer';
 }
 
 export function programFileName(actor: ActorConfig, language: Language): string {

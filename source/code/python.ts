@@ -1,16 +1,20 @@
 /** An actor as a Python program with pika's BlockingConnection (pika 1.x). */
-import type { ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
+import type { ConsumerConfig, ProducerConfig, RetryConfig } from '../actors/protocol.js';
 import {
   type BodyPart,
   commentLines,
   commentWidth,
+  failureText,
   intervalMs,
   type Needs,
   needsOf,
   type ProgramInput,
-  programFileName,
   programUrl,
   rateText,
+  retrying,
+  retryPathText,
+  roleOf,
+  runParagraphs,
   summary,
 } from './model.js';
 
@@ -57,22 +61,38 @@ function pyBody(parts: readonly BodyPart[]): string {
   return `f'${inner}'`;
 }
 
+/** A keyword argument: a value, or a dict literal's entries. */
+type Arg = readonly [string, string | readonly (readonly [string, string])[]];
+
+function dictLiteral(entries: readonly (readonly [string, string])[]): string {
+  return `{${entries.map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
+}
+
 /**
  * `name(a=1, b=2)` on one line when it fits; else the arguments on one indented line, or one per
- * line (as black would write it).
+ * line, a dict too when it does not fit either (as black would write it).
  */
-function call(
-  indent: string,
-  name: string,
-  args: readonly (readonly [string, string])[],
-  assign = '',
-): string[] {
-  const list = args.map(([k, v]) => (k === '' ? v : `${k}=${v}`));
+function call(indent: string, name: string, args: readonly Arg[], assign = ''): string[] {
+  const text = (v: Arg[1]) => (typeof v === 'string' ? v : dictLiteral(v));
+  const list = args.map(([k, v]) => (k === '' ? text(v) : `${k}=${text(v)}`));
   const inline = `${indent}${assign}${name}(${list.join(', ')})`;
   if (inline.length <= commentWidth) return [inline];
   const inner = `${indent}    ${list.join(', ')}`;
   if (inner.length <= commentWidth) return [`${indent}${assign}${name}(`, inner, `${indent})`];
-  return [`${indent}${assign}${name}(`, ...list.map((a) => `${indent}    ${a},`), `${indent})`];
+  const i4 = `${indent}    `;
+  return [
+    `${indent}${assign}${name}(`,
+    ...args.flatMap(([k, v], n) => {
+      const one = `${i4}${list[n] ?? ''},`;
+      if (typeof v === 'string' || one.length <= commentWidth) return [one];
+      return [
+        `${i4}${k === '' ? '' : `${k}=`}{`,
+        ...v.map(([key, value]) => `${i4}    ${key}: ${value},`),
+        `${i4}},`,
+      ];
+    }),
+    `${indent})`,
+  ];
 }
 
 function declarations(needs: Needs, indent: string): string[] {
@@ -96,7 +116,7 @@ function declarations(needs: Needs, indent: string): string[] {
     lines.push(...call(indent, 'channel.exchange_declare', args));
   }
   for (const q of needs.queues) {
-    const args: [string, string][] = [
+    const args: Arg[] = [
       ['queue', pyString(q.name)],
       ['durable', bool(q.durable)],
     ];
@@ -104,10 +124,7 @@ function declarations(needs: Needs, indent: string): string[] {
     if (q.autoDelete) args.push(['auto_delete', 'True']);
     const entries = Object.entries(q.arguments);
     if (entries.length > 0) {
-      args.push([
-        'arguments',
-        `{${entries.map(([k, v]) => `${pyString(k)}: ${pyValue(v)}`).join(', ')}}`,
-      ]);
+      args.push(['arguments', entries.map(([k, v]) => [pyString(k), pyValue(v)] as const)]);
     }
     lines.push(...call(indent, 'channel.queue_declare', args));
   }
@@ -129,15 +146,22 @@ function declarations(needs: Needs, indent: string): string[] {
       ),
     );
   }
+  for (const name of needs.assumedQueues) {
+    lines.push(
+      ...commentLines(
+        '# ',
+        indent,
+        `Queue '${name}' is not declared by the scenario: it must exist already, or what is published to it is dropped.`,
+      ),
+    );
+  }
   if (lines.length > 0) lines.push('');
   return lines;
 }
 
 function header(input: ProgramInput, imports: readonly string[]): string[] {
   const { actor } = input;
-  const file = programFileName(actor, 'python');
-  const { url, user } = programUrl(input.brokerUrl);
-  const role = actor.kind === 'producer' ? (actor.rpc ? 'RPC client' : 'producer') : 'consumer';
+  const role = roleOf(actor);
   return [
     ...commentLines(
       '# ',
@@ -145,14 +169,12 @@ function header(input: ProgramInput, imports: readonly string[]): string[] {
       `rabbit-lab · ${input.scenario} · ${actor.id} (${role}), as it runs in the lab now.`,
       summary(actor),
       '',
-      `Run it: python3 ${file} [count]`,
-      '(pika: apt-get install python3-pika, or pip install pika)',
-      `It connects to $RABBIT_LAB_URL (default ${url}). With a count it stops after that many messages; without one it runs until Ctrl-C.`,
-      ...(user
-        ? [
-            `The lab connects as '${user}': put that user and its password in RABBIT_LAB_URL (amqp://${user}:PASSWORD@host/vhost).`,
-          ]
-        : []),
+      ...runParagraphs(
+        input,
+        'python',
+        'python3',
+        '(pika: apt-get install python3-pika, or pip install pika)',
+      ),
     ),
     ...imports,
     '',
@@ -264,6 +286,164 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
   ];
 }
 
+/**
+ * An HTTP publish endpoint as a small HTTP-to-AMQP bridge with http.server: the lab's checks in
+ * the lab's order (404, 405, 401, 404, 413), then a publish on a confirm channel, answered 202
+ * once the broker confirmed it. One request at a time: pika's BlockingConnection is not
+ * thread-safe, and between requests it answers the broker's heartbeats.
+ */
+function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
+  const http = p.http;
+  if (!http) return [];
+  const { top } = keyLines(p);
+  const cycled = p.routingKeys.length > 1;
+  const i8 = '        ';
+  const properties: Arg[] = [
+    ['message_id', 'message_id'],
+    ['content_type', "'text/plain'"],
+  ];
+  if (p.persistent) properties.push(['delivery_mode', 'pika.spec.PERSISTENT_DELIVERY_MODE']);
+  return [
+    ...header(input, [
+      'import hmac',
+      'import json',
+      'import os',
+      'import sys',
+      'import uuid',
+      'from http.server import BaseHTTPRequestHandler, HTTPServer',
+      'from urllib.parse import parse_qs, unquote, urlsplit',
+    ]),
+    'from pika.exceptions import NackError, UnroutableError',
+    '',
+    `url = os.environ.get('RABBIT_LAB_URL', ${pyString(programUrl(input.brokerUrl).url)})`,
+    'limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0  # 0: until Ctrl-C',
+    "token = os.environ.get('RABBIT_LAB_HTTP_TOKEN', '')",
+    'if not token:',
+    '    sys.exit(',
+    "        'Set RABBIT_LAB_HTTP_TOKEN to the bearer token clients must send;'",
+    "        ' this bridge does not start without one.'",
+    '    )',
+    `port = ${http.port}${http.port === 0 ? '  # 0: any free port (printed when it listens)' : ''}`,
+    `exchange = ${pyString(p.exchange)}`,
+    ...top,
+    'max_body_bytes = 64 * 1024  # larger bodies get 413',
+    ...connect,
+    ...commentLines(
+      '# ',
+      '',
+      'Publisher confirms: basic_publish returns once the broker acknowledged the message (it raises NackError on a nack); the client gets its 202 only then.',
+    ),
+    'channel.confirm_delivery()',
+    '',
+    ...declarations(needsOf(p, input.topology), ''),
+    ...(cycled ? ['seq = 0  # requests to publish, for the routing key'] : []),
+    'published = 0',
+    '',
+    '',
+    'class Bridge(BaseHTTPRequestHandler):',
+    '    def answer(self, status, body, headers=()):',
+    "        data = (json.dumps(body) + '\\n').encode()",
+    '        self.send_response(status)',
+    "        self.send_header('Content-Type', 'application/json')",
+    "        self.send_header('Content-Length', str(len(data)))",
+    '        for name, value in headers:',
+    '            self.send_header(name, value)',
+    '        self.end_headers()',
+    '        self.wfile.write(data)',
+    '',
+    '    def serve(self):',
+    `        global ${cycled ? 'seq, ' : ''}published`,
+    '        parts = urlsplit(self.path)',
+    "        name = parts.path.removeprefix('/publish/')",
+    "        if name == parts.path or not name or '/' in name:",
+    "            error = 'not found: POST /publish/<exchange>'",
+    "            return self.answer(404, {'error': error})",
+    "        if self.command != 'POST':",
+    "            error = 'use POST'",
+    "            return self.answer(405, {'error': error}, [('Allow', 'POST')])",
+    "        header = self.headers.get('Authorization', '')",
+    "        given = header[7:].strip() if header.startswith('Bearer ') else ''",
+    '        # The bearer token, compared in constant time.',
+    '        if not hmac.compare_digest(given.encode(), token.encode()):',
+    "            error = 'missing or wrong bearer token'",
+    "            challenge = [('WWW-Authenticate', 'Bearer')]",
+    "            return self.answer(401, {'error': error}, challenge)",
+    '        if unquote(name) != exchange:',
+    "            error = f'this endpoint publishes to {exchange} only'",
+    "            return self.answer(404, {'error': error})",
+    "        length = int(self.headers.get('Content-Length') or 0)",
+    '        if length > max_body_bytes:',
+    '            # Read and drop the body, so the client reads the answer.',
+    '            while length > 0:',
+    '                chunk = self.rfile.read(min(length, 65536))',
+    '                if not chunk:',
+    '                    break',
+    '                length -= len(chunk)',
+    "            error = f'the body is over {max_body_bytes} bytes'",
+    "            return self.answer(413, {'error': error})",
+    '        body = self.rfile.read(length)',
+    ...(cycled ? ['        seq += 1'] : []),
+    `        default_key = ${cycled ? 'routing_keys[(seq - 1) % len(routing_keys)]' : pyString(p.routingKeys[0] ?? '')}`,
+    "        key = parse_qs(parts.query).get('key', [default_key])[0]",
+    '        message_id = str(uuid.uuid4())',
+    ...call(i8, 'pika.BasicProperties', properties, 'properties = '),
+    '        routed = True',
+    '        try:',
+    ...commentLines(
+      '# ',
+      `${i8}    `,
+      'Published with mandatory: a message no queue takes comes back (UnroutableError, after the broker confirmed it) and the answer says routed: false.',
+    ),
+    ...call(`${i8}    `, 'channel.basic_publish', [
+      ['exchange', 'exchange'],
+      ['routing_key', 'key'],
+      ['body', 'body'],
+      ['properties', 'properties'],
+      ['mandatory', 'True'],
+    ]),
+    '        except UnroutableError:',
+    '            routed = False',
+    '        except NackError:',
+    "            error = 'the broker refused it (nack)'",
+    "            return self.answer(502, {'id': message_id, 'error': error})",
+    "        text = body.decode(errors='replace')",
+    "        shown = text if len(text) <= 60 else text[:60] + '…'",
+    "        unroutable = '' if routed else ' (returned: no queue for its key)'",
+    "        line = f'sent {shown} (key {key}) as {message_id}{unroutable}'",
+    '        print(line, flush=True)',
+    '        reply = {',
+    "            'id': message_id,",
+    "            'exchange': exchange,",
+    "            'routingKey': key,",
+    "            'confirmed': True,",
+    "            'routed': routed,",
+    '        }',
+    '        self.answer(202, reply)',
+    '        published += 1',
+    '',
+    '    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = serve',
+    '',
+    '    def log_message(self, format, *args):',
+    '        pass  # quiet: it prints what it sends',
+    '',
+    '',
+    '# On 127.0.0.1 only: put a proxy with TLS in front of it for others.',
+    "server = HTTPServer(('127.0.0.1', port), Bridge)",
+    'server.timeout = 0.5',
+    "where = f'http://127.0.0.1:{server.server_port}/publish/{exchange}'",
+    "print(f'listening on {where}', flush=True)",
+    'try:',
+    '    while limit == 0 or published < limit:',
+    '        server.handle_request()  # one request, or none within 0.5 s',
+    '        # Between requests: let pika answer the heartbeats of the broker.',
+    '        connection.process_data_events(time_limit=0)',
+    'except KeyboardInterrupt:',
+    '    pass',
+    'server.server_close()',
+    'connection.close()',
+  ];
+}
+
 function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPart[]): string[] {
   const rpc = p.rpc;
   if (!rpc) return [];
@@ -352,6 +532,27 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
   ];
 }
 
+/** Acknowledging one handled message, on its own or in a batch (`ackEvery`). */
+function ackLines(c: ConsumerConfig, i: string): string[] {
+  const every = c.ackEvery ?? 1;
+  return every > 1
+    ? [
+        `${i}last_tag = method.delivery_tag`,
+        `${i}unacked += 1`,
+        `${i}if unacked >= ${every}:`,
+        `${i}    flush_acks()`,
+        `${i}elif not flush_scheduled:`,
+        ...commentLines(
+          '# ',
+          `${i}    `,
+          'The rest shortly, so a quiet queue (or a smaller prefetch) never stalls.',
+        ),
+        `${i}    flush_scheduled = True`,
+        `${i}    connection.call_later(0.02, flush_acks)`,
+      ]
+    : [`${i}ch.basic_ack(delivery_tag=method.delivery_tag)`];
+}
+
 function settleLines(c: ConsumerConfig, i: string): string[] {
   if (c.ack === 'auto') return [];
   if (c.ack === 'never') {
@@ -361,24 +562,7 @@ function settleLines(c: ConsumerConfig, i: string): string[] {
       'ack: never, the forgotten ack. Nothing is acknowledged: the broker keeps each message unacked until this program exits, then delivers it again.',
     );
   }
-  const every = c.ackEvery ?? 1;
-  const ack =
-    every > 1
-      ? [
-          `${i}last_tag = method.delivery_tag`,
-          `${i}unacked += 1`,
-          `${i}if unacked >= ${every}:`,
-          `${i}    flush_acks()`,
-          `${i}elif not flush_scheduled:`,
-          ...commentLines(
-            '# ',
-            `${i}    `,
-            'The rest shortly, so a quiet queue (or a smaller prefetch) never stalls.',
-          ),
-          `${i}    flush_scheduled = True`,
-          `${i}    connection.call_later(0.02, flush_acks)`,
-        ]
-      : [`${i}ch.basic_ack(delivery_tag=method.delivery_tag)`];
+  const ack = ackLines(c, i);
   if (c.nackEvery === 0) return ack;
   return [
     `${i}if handled % ${c.nackEvery} == 0:`,
@@ -392,6 +576,120 @@ function settleLines(c: ConsumerConfig, i: string): string[] {
     `${i}    ch.basic_nack(delivery_tag=method.delivery_tag, requeue=${bool(c.requeue)})`,
     `${i}else:`,
     ...ack.map((line) => `    ${line}`),
+  ];
+}
+
+/** Top-level helpers of a retry consumer: the attempt from x-death, and the stand-in handler. */
+function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
+  const { retry } = c;
+  const fails = retry.transientEvery > 0 || retry.poisonEvery > 0;
+  const handler = fails
+    ? [
+        'def handle(properties, attempt):',
+        ...commentLines(
+          '# ',
+          '    ',
+          `A stand-in for your handler, which raises when it cannot handle a message. It fails the way the lab simulates failures, by the sequence number in the message id (P1-8 is 8): ${failureText(retry)}. Messages without such an id never fail here.`,
+        ),
+        "    match = re.search(r'-(\\d+)$', properties.message_id or '')",
+        '    seq = int(match.group(1)) if match else 0',
+        ...(retry.poisonEvery > 0
+          ? [
+              `    if seq > 0 and seq % ${retry.poisonEvery} == 0:`,
+              "        raise RuntimeError('a poison message: fails on every attempt')",
+            ]
+          : []),
+        ...(retry.transientEvery > 0
+          ? [
+              `    if seq > 0 and seq % ${retry.transientEvery} == 0 and attempt == 1:`,
+              "        raise RuntimeError('a transient error: fails on the first attempt')",
+            ]
+          : []),
+      ]
+    : [
+        'def handle(properties, attempt):',
+        ...commentLines(
+          '# ',
+          '    ',
+          "Your handler: it raises when it cannot handle a message. (The lab's consumer simulates no failures right now.)",
+        ),
+        '    pass',
+      ];
+  return [
+    '',
+    `max_attempts = ${retry.maxAttempts}`,
+    `parking_queue = ${pyString(retry.parkingQueue)}`,
+    '',
+    '',
+    'def attempt_of(properties, queue):',
+    ...commentLines(
+      '# ',
+      '    ',
+      'Which attempt this delivery is. Each time the broker dead-letters a message it counts it in the x-death header, one entry per queue and reason: the rejections from our queue so far, plus one.',
+    ),
+    "    deaths = (properties.headers or {}).get('x-death') or []",
+    '    rejected = sum(',
+    "        death.get('count', 0)",
+    '        for death in deaths',
+    "        if death.get('queue') == queue and death.get('reason') == 'rejected'",
+    '    )',
+    '    return rejected + 1',
+    '',
+    '',
+    'def back_from(properties):',
+    '    # The queue a retry waited in (x-death lists the newest first).',
+    "    for death in (properties.headers or {}).get('x-death') or []:",
+    "        if death.get('reason') == 'expired':",
+    "            return death.get('queue')",
+    '    return None',
+    '',
+    '',
+    ...handler,
+    '',
+  ];
+}
+
+/** A retry consumer's handling of one delivery, inside its on_message. */
+function retryHandling(
+  input: ProgramInput,
+  c: ConsumerConfig & { retry: RetryConfig },
+  i: string,
+): string[] {
+  return [
+    `${i}try:`,
+    `${i}    handle(properties, attempt)`,
+    `${i}except Exception as error:`,
+    `${i}    if attempt < max_attempts:`,
+    ...commentLines('# ', `${i}        `, retryPathText(input.topology, c.queue ?? '')),
+    `${i}        ch.basic_nack(delivery_tag=method.delivery_tag, requeue=False)`,
+    `${i}        print(f'failed {text} on attempt {attempt}: {error}', flush=True)`,
+    `${i}    else:`,
+    ...commentLines(
+      '# ',
+      `${i}        `,
+      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), then acknowledged. On the same channel, before the ack: the broker handles the publish first.',
+    ),
+    ...call(
+      `${i}        `,
+      'pika.BasicProperties',
+      [
+        ['message_id', 'properties.message_id'],
+        ['headers', 'properties.headers'],
+        ['delivery_mode', 'properties.delivery_mode'],
+        ['content_type', 'properties.content_type'],
+      ],
+      'parked = ',
+    ),
+    ...call(`${i}        `, 'ch.basic_publish', [
+      ['exchange', "''"],
+      ['routing_key', 'parking_queue'],
+      ['body', 'body'],
+      ['properties', 'parked'],
+    ]),
+    ...ackLines(c, `${i}        `),
+    `${i}        print(f'parked {text} in {parking_queue}: {error}', flush=True)`,
+    `${i}else:`,
+    ...ackLines(c, `${i}    `),
   ];
 }
 
@@ -487,8 +785,30 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
       )
     : [];
   const globals = ['handled', ...(every > 1 ? ['unacked', 'last_tag', 'flush_scheduled'] : [])];
+  const retry = retrying(c) ? c : undefined;
+  const imports = [
+    'import os',
+    ...(retry && (retry.retry.transientEvery > 0 || retry.retry.poisonEvery > 0)
+      ? ['import re']
+      : []),
+    'import sys',
+    ...(work ? ['import time'] : []),
+  ];
+  const received = retry
+    ? [
+        `${i4}attempt = attempt_of(properties, queue)`,
+        `${i4}waited = back_from(properties)`,
+        `${i4}back = f', back from {waited}' if attempt > 1 and waited else ''`,
+        `${i4}print(`,
+        `${i4}    f'received {text} (key {method.routing_key}){note}'`,
+        `${i4}    f' attempt {attempt} of {max_attempts}{back}',`,
+        `${i4}    flush=True,`,
+        `${i4})`,
+      ]
+    : [`${i4}print(f'received {text} (key {method.routing_key}){note}', flush=True)`];
   return [
-    ...preamble(input, ['import os', 'import sys', ...(work ? ['import time'] : [])]),
+    ...preamble(input, imports),
+    ...(retry ? retryHelpers(retry) : []),
     ...(c.reply
       ? [
           '',
@@ -517,12 +837,12 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
       : '        return  # enough: it goes back to the queue when we close',
     '    text = body.decode()',
     "    note = ' (redelivered)' if method.redelivered else ''",
-    "    print(f'received {text} (key {method.routing_key}){note}', flush=True)",
+    ...received,
     ...bug,
     ...workLines,
     ...replyLines,
     '    handled += 1',
-    ...settleLines(c, i4),
+    ...(retry ? retryHandling(input, retry, i4) : settleLines(c, i4)),
     '    if handled == limit:',
     ...(every > 1 ? ['        flush_acks()'] : []),
     '        ch.stop_consuming()',
@@ -545,8 +865,10 @@ export function pythonProgram(input: ProgramInput, parts: readonly BodyPart[]): 
   const lines =
     actor.kind === 'consumer'
       ? consumer(input, actor)
-      : actor.rpc
-        ? rpcClient(input, actor, parts)
-        : producer(input, actor, parts);
+      : actor.http
+        ? httpBridge(input, actor)
+        : actor.rpc
+          ? rpcClient(input, actor, parts)
+          : producer(input, actor, parts);
   return `${lines.join('\n')}\n`;
 }

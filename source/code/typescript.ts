@@ -1,17 +1,21 @@
 /** An actor as a TypeScript program with amqplib (its promise API). */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are lines of a generated TypeScript program, whose template literals are meant
-import type { ConsumerConfig, ProducerConfig } from '../actors/protocol.js';
+import type { ConsumerConfig, ProducerConfig, RetryConfig } from '../actors/protocol.js';
 import {
   type BodyPart,
   commentLines,
   commentWidth,
+  failureText,
   intervalMs,
   type Needs,
   needsOf,
   type ProgramInput,
-  programFileName,
   programUrl,
   rateText,
+  retrying,
+  retryPathText,
+  roleOf,
+  runParagraphs,
   summary,
 } from './model.js';
 
@@ -70,22 +74,34 @@ function tsValue(value: string | number | boolean): string {
   return typeof value === 'string' ? tsString(value) : String(value);
 }
 
+/** An object literal's entry: a value, or a nested object's entries. */
+type Entry = readonly [string, string | readonly Entry[]];
+
+function inlineObject(entries: readonly Entry[]): string {
+  if (entries.length === 0) return '{}';
+  const values = entries.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : inlineObject(v)}`);
+  return `{ ${values.join(', ')} }`;
+}
+
 /**
- * `prefix{ a: 1, b: 2 }suffix` on one line when it fits, else one entry per line (as a formatter
- * would write it).
+ * `prefix{ a: 1, b: 2 }suffix` on one line when it fits, else one entry per line, a nested object
+ * too when it does not fit either (as a formatter would write it).
  */
 function withObject(
   indent: string,
   prefix: string,
-  entries: readonly (readonly [string, string])[],
+  entries: readonly Entry[],
   suffix: string,
 ): string[] {
-  if (entries.length === 0) return [`${indent}${prefix}{}${suffix}`];
-  const inline = `${indent}${prefix}{ ${entries.map(([k, v]) => `${k}: ${v}`).join(', ')} }${suffix}`;
-  if (inline.length <= commentWidth) return [inline];
+  const inline = `${indent}${prefix}${inlineObject(entries)}${suffix}`;
+  if (entries.length === 0 || inline.length <= commentWidth) return [inline];
   return [
     `${indent}${prefix}{`,
-    ...entries.map(([k, v]) => `${indent}  ${k}: ${v},`),
+    ...entries.flatMap(([k, v]) =>
+      typeof v === 'string'
+        ? [`${indent}  ${k}: ${v},`]
+        : withObject(`${indent}  `, `${k}: `, v, ','),
+    ),
     `${indent}}${suffix}`,
   ];
 }
@@ -114,15 +130,12 @@ function declarations(needs: Needs, indent: string): string[] {
     );
   }
   for (const q of needs.queues) {
-    const options: [string, string][] = [['durable', String(q.durable)]];
+    const options: Entry[] = [['durable', String(q.durable)]];
     if (q.exclusive) options.push(['exclusive', 'true']);
     if (q.autoDelete) options.push(['autoDelete', 'true']);
     const args = Object.entries(q.arguments);
     if (args.length > 0) {
-      options.push([
-        'arguments',
-        `{ ${args.map(([k, v]) => `${tsKey(k)}: ${tsValue(v)}`).join(', ')} }`,
-      ]);
+      options.push(['arguments', args.map(([k, v]) => [tsKey(k), tsValue(v)] as const)]);
     }
     lines.push(
       ...withObject(indent, `await channel.assertQueue(${tsString(q.name)}, `, options, ');'),
@@ -142,15 +155,22 @@ function declarations(needs: Needs, indent: string): string[] {
       ),
     );
   }
+  for (const name of needs.assumedQueues) {
+    lines.push(
+      ...commentLines(
+        '// ',
+        indent,
+        `Queue '${name}' is not declared by the scenario: it must exist already, or what is published to it is dropped.`,
+      ),
+    );
+  }
   if (lines.length > 0) lines.push('');
   return lines;
 }
 
 function header(input: ProgramInput): string[] {
   const { actor } = input;
-  const file = programFileName(actor, 'typescript');
-  const { url, user } = programUrl(input.brokerUrl);
-  const role = actor.kind === 'producer' ? (actor.rpc ? 'RPC client' : 'producer') : 'consumer';
+  const role = roleOf(actor);
   return [
     ...commentLines(
       '// ',
@@ -158,14 +178,7 @@ function header(input: ProgramInput): string[] {
       `rabbit-lab · ${input.scenario} · ${actor.id} (${role}), as it runs in the lab now.`,
       summary(actor),
       '',
-      `Run it: npx tsx ${file} [count]`,
-      '(after npm install amqplib tsx)',
-      `It connects to $RABBIT_LAB_URL (default ${url}). With a count it stops after that many messages; without one it runs until Ctrl-C.`,
-      ...(user
-        ? [
-            `The lab connects as '${user}': put that user and its password in RABBIT_LAB_URL (amqp://${user}:PASSWORD@host/vhost).`,
-          ]
-        : []),
+      ...runParagraphs(input, 'typescript', 'npx tsx', '(after npm install amqplib tsx)'),
     ),
   ];
 }
@@ -318,6 +331,200 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
   ];
 }
 
+/**
+ * An HTTP publish endpoint as a small HTTP-to-AMQP bridge with node:http: the lab's checks in the
+ * lab's order (404, 405, 401, 404, 413), then a publish on a confirm channel, answered 202 once
+ * the broker confirmed it.
+ */
+function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
+  const http = p.http;
+  if (!http) return [];
+  const { top, key } = keyLines(p);
+  const cycled = p.routingKeys.length > 1;
+  const options: Entry[] = [
+    ['messageId', 'id'],
+    ['persistent', String(p.persistent)],
+    ['contentType', "'text/plain'"],
+    ['mandatory', 'true'],
+  ];
+  return [
+    ...preamble(
+      input,
+      [
+        "import { randomUUID, timingSafeEqual } from 'node:crypto';",
+        'import {',
+        '  createServer,',
+        '  type IncomingMessage,',
+        '  type ServerResponse,',
+        "} from 'node:http';",
+        "import amqp from 'amqplib';",
+      ],
+      false,
+    ),
+    "const token = process.env.RABBIT_LAB_HTTP_TOKEN ?? '';",
+    "if (token === '') {",
+    '  console.error(',
+    "    'Set RABBIT_LAB_HTTP_TOKEN to the bearer token clients must send;' +",
+    "      ' this bridge does not start without one.',",
+    '  );',
+    '  process.exit(2);',
+    '}',
+    `const port = ${http.port};${http.port === 0 ? ' // 0: any free port (printed when it listens)' : ''}`,
+    `const exchange = ${tsString(p.exchange)};`,
+    ...top,
+    'const maxBodyBytes = 64 * 1024; // larger bodies get 413',
+    '',
+    'function answer(',
+    '  res: ServerResponse,',
+    '  status: number,',
+    '  body: Record<string, unknown>,',
+    '): void {',
+    '  const text = `${JSON.stringify(body)}\\n`;',
+    '  res.writeHead(status, {',
+    "    'content-type': 'application/json',",
+    "    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),",
+    '  });',
+    '  res.end(text);',
+    '}',
+    '',
+    '// The bearer token, compared in constant time.',
+    'function authorized(req: IncomingMessage): boolean {',
+    "  const header = req.headers.authorization ?? '';",
+    "  const bearer = header.startsWith('Bearer ') ? header.slice(7).trim() : '';",
+    '  const given = Buffer.from(bearer);',
+    '  const expected = Buffer.from(token);',
+    '  return given.length === expected.length && timingSafeEqual(given, expected);',
+    '}',
+    '',
+    '// The body, or undefined when it is too large (the rest is read and dropped).',
+    'function readBody(req: IncomingMessage): Promise<Buffer | undefined> {',
+    '  return new Promise((resolve, reject) => {',
+    '    const chunks: Buffer[] = [];',
+    '    let size = 0;',
+    "    req.on('data', (chunk: Buffer) => {",
+    '      size += chunk.length;',
+    '      if (size <= maxBodyBytes) chunks.push(chunk);',
+    '    });',
+    "    req.on('end', () =>",
+    '      resolve(size > maxBodyBytes ? undefined : Buffer.concat(chunks)),',
+    '    );',
+    "    req.on('error', reject);",
+    '  });',
+    '}',
+    '',
+    'async function main(): Promise<void> {',
+    '  const connection = await amqp.connect(url);',
+    ...commentLines(
+      '// ',
+      '  ',
+      'A confirm channel: the broker acknowledges (or nacks) each message it takes responsibility for; the client gets its 202 only then.',
+    ),
+    '  const channel = await connection.createConfirmChannel();',
+    '',
+    ...declarations(needsOf(p, input.topology), '  '),
+    ...commentLines(
+      '// ',
+      '  ',
+      'Published with mandatory: a message no queue takes comes back here (before its confirm), and the answer says routed: false.',
+    ),
+    '  const returned = new Set<string>();',
+    "  channel.on('return', (msg) => {",
+    '    returned.add(String(msg.properties.messageId));',
+    '  });',
+    '',
+    ...commentLines(
+      '// ',
+      '  ',
+      "Publish one message and wait for the broker's answer: true (ack), false (nack), undefined (none within 5 s).",
+    ),
+    '  function publish(',
+    '    key: string,',
+    '    body: Buffer,',
+    '    id: string,',
+    '  ): Promise<boolean | undefined> {',
+    ...withObject('    ', 'const options = ', options, ';'),
+    '    return new Promise((resolve) => {',
+    '      const timer = setTimeout(() => resolve(undefined), 5000);',
+    '      channel.publish(exchange, key, body, options, (err) => {',
+    '        clearTimeout(timer);',
+    '        resolve(!err);',
+    '      });',
+    '    });',
+    '  }',
+    '',
+    ...(cycled ? ['  let seq = 0; // requests to publish, for the routing key'] : []),
+    '  let published = 0;',
+    '  async function serve(req: IncomingMessage, res: ServerResponse) {',
+    "    const where = new URL(req.url ?? '/', 'http://localhost');",
+    '    const match = /^\\/publish\\/([^/]+)$/.exec(where.pathname);',
+    '    if (!match) {',
+    "      const error = 'not found: POST /publish/<exchange>';",
+    '      return answer(res, 404, { error });',
+    '    }',
+    "    if (req.method !== 'POST') {",
+    "      res.setHeader('allow', 'POST');",
+    "      return answer(res, 405, { error: 'use POST' });",
+    '    }',
+    '    if (!authorized(req)) {',
+    "      return answer(res, 401, { error: 'missing or wrong bearer token' });",
+    '    }',
+    "    if (decodeURIComponent(match[1] ?? '') !== exchange) {",
+    '      const error = `this endpoint publishes to ${exchange} only`;',
+    '      return answer(res, 404, { error });',
+    '    }',
+    '    const body = await readBody(req);',
+    '    if (body === undefined) {',
+    '      const error = `the body is over ${maxBodyBytes} bytes`;',
+    '      return answer(res, 413, { error });',
+    '    }',
+    ...(cycled ? ['    seq++;'] : []),
+    "    const asked = where.searchParams.get('key');",
+    `    ${key.replace('const key =', 'const key = asked ??')}`,
+    '    const id = randomUUID();',
+    '    const ok = await publish(key, body, id);',
+    '    if (ok === undefined) {',
+    "      const error = 'the broker did not confirm it in time';",
+    '      return answer(res, 504, { id, error });',
+    '    }',
+    '    if (!ok) {',
+    "      return answer(res, 502, { id, error: 'the broker refused it (nack)' });",
+    '    }',
+    '    const routed = !returned.delete(id);',
+    "    const unroutable = routed ? '' : ' (returned: no queue for its key)';",
+    '    const text = body.toString();',
+    '    const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;',
+    '    console.log(`sent ${shown} (key ${key}) as ${id}${unroutable}`);',
+    '    const routingKey = key;',
+    '    answer(res, 202, { id, exchange, routingKey, confirmed: true, routed });',
+    '    if (++published === limit) {',
+    '      server.close();',
+    '      await connection.close();',
+    '    }',
+    '  }',
+    '',
+    '  const server = createServer((req, res) => {',
+    '    serve(req, res).catch((error: unknown) => {',
+    '      console.error(error);',
+    "      if (!res.headersSent) answer(res, 500, { error: 'internal error' });",
+    '      else res.destroy();',
+    '    });',
+    '  });',
+    ...commentLines(
+      '// ',
+      '  ',
+      'On 127.0.0.1 only: put a proxy with TLS in front of it for others.',
+    ),
+    "  server.listen(port, '127.0.0.1', () => {",
+    '    const address = server.address();',
+    "    const at = typeof address === 'object' && address ? address.port : port;",
+    '    const path = `/publish/${encodeURIComponent(exchange)}`;',
+    '    console.log(`listening on http://127.0.0.1:${at}${path}`);',
+    '  });',
+    '}',
+    ...footer,
+  ];
+}
+
 function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPart[]): string[] {
   const rpc = p.rpc;
   if (!rpc) return [];
@@ -391,6 +598,23 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
   ];
 }
 
+/** Acknowledging one handled message, on its own or in a batch (`ackEvery`). */
+function ackLines(c: ConsumerConfig, i: string): string[] {
+  const every = c.ackEvery ?? 1;
+  return every > 1
+    ? [
+        `${i}last = msg;`,
+        `${i}if (++unacked >= ${every}) flushAcks();`,
+        ...commentLines(
+          '// ',
+          i,
+          'The rest shortly, so a quiet queue (or a smaller prefetch) never stalls.',
+        ),
+        `${i}else flushTimer ??= setTimeout(flushAcks, 20);`,
+      ]
+    : [`${i}channel.ack(msg);`];
+}
+
 function settleLines(c: ConsumerConfig, i: string): string[] {
   if (c.ack === 'auto') return [];
   if (c.ack === 'never') {
@@ -400,20 +624,7 @@ function settleLines(c: ConsumerConfig, i: string): string[] {
       'ack: never, the forgotten ack. Nothing is acknowledged: the broker keeps each message unacked until this program exits, then delivers it again.',
     );
   }
-  const every = c.ackEvery ?? 1;
-  const ack =
-    every > 1
-      ? [
-          `${i}last = msg;`,
-          `${i}if (++unacked >= ${every}) flushAcks();`,
-          ...commentLines(
-            '// ',
-            i,
-            'The rest shortly, so a quiet queue (or a smaller prefetch) never stalls.',
-          ),
-          `${i}else flushTimer ??= setTimeout(flushAcks, 20);`,
-        ]
-      : [`${i}channel.ack(msg);`];
+  const ack = ackLines(c, i);
   if (c.nackEvery === 0) return ack;
   return [
     `${i}if (handled % ${c.nackEvery} === 0) {`,
@@ -427,6 +638,109 @@ function settleLines(c: ConsumerConfig, i: string): string[] {
     `${i}  channel.nack(msg, false, ${c.requeue});`,
     `${i}} else {`,
     ...ack.map((line) => `  ${line}`),
+    `${i}}`,
+  ];
+}
+
+/** Top-level helpers of a retry consumer: the attempt from x-death, and the stand-in handler. */
+function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
+  const { retry } = c;
+  const fails = retry.transientEvery > 0 || retry.poisonEvery > 0;
+  const handler = fails
+    ? [
+        '',
+        ...commentLines(
+          '// ',
+          '',
+          `A stand-in for your handler, which throws when it cannot handle a message. It fails the way the lab simulates failures, by the sequence number in the message id (P1-8 is 8): ${failureText(retry)}. Messages without such an id never fail here.`,
+        ),
+        'function handle(msg: ConsumeMessage, attempt: number): void {',
+        "  const match = /-(\\d+)$/.exec(String(msg.properties.messageId ?? ''));",
+        '  const seq = match ? Number(match[1]) : 0;',
+        ...(retry.poisonEvery > 0
+          ? [
+              `  if (seq > 0 && seq % ${retry.poisonEvery} === 0) {`,
+              "    throw new Error('a poison message: fails on every attempt');",
+              '  }',
+            ]
+          : []),
+        ...(retry.transientEvery > 0
+          ? [
+              `  if (seq > 0 && seq % ${retry.transientEvery} === 0 && attempt === 1) {`,
+              "    throw new Error('a transient error: fails on the first attempt');",
+              '  }',
+            ]
+          : []),
+        '}',
+      ]
+    : [
+        '',
+        ...commentLines(
+          '// ',
+          '',
+          "Your handler: it throws when it cannot handle a message. (The lab's consumer simulates no failures right now.)",
+        ),
+        'function handle(msg: ConsumeMessage, attempt: number): void {',
+        '  void msg;',
+        '  void attempt;',
+        '}',
+      ];
+  return [
+    '',
+    `const maxAttempts = ${retry.maxAttempts};`,
+    `const parkingQueue = ${tsString(retry.parkingQueue)};`,
+    '',
+    ...commentLines(
+      '// ',
+      '',
+      'Which attempt this delivery is. Each time the broker dead-letters a message it counts it in the x-death header, one entry per queue and reason: the rejections from our queue so far, plus one.',
+    ),
+    'function attemptOf(msg: ConsumeMessage, queue: string): number {',
+    "  const deaths = msg.properties.headers?.['x-death'] ?? [];",
+    '  let rejected = 0;',
+    '  for (const death of deaths) {',
+    "    if (death.queue === queue && death.reason === 'rejected') {",
+    '      rejected += death.count;',
+    '    }',
+    '  }',
+    '  return rejected + 1;',
+    '}',
+    ...handler,
+  ];
+}
+
+/** A retry consumer's handling of one delivery, inside its consume callback. */
+function retryHandling(
+  input: ProgramInput,
+  c: ConsumerConfig & { retry: RetryConfig },
+  i: string,
+): string[] {
+  return [
+    `${i}try {`,
+    `${i}  handle(msg, attempt);`,
+    ...ackLines(c, `${i}  `),
+    `${i}} catch (error) {`,
+    `${i}  const why = error instanceof Error ? error.message : String(error);`,
+    `${i}  if (attempt < maxAttempts) {`,
+    ...commentLines('// ', `${i}    `, retryPathText(input.topology, c.queue ?? '')),
+    `${i}    channel.nack(msg, false, false);`,
+    `${i}    console.log(\`failed \${text} on attempt \${attempt}: \${why}\`);`,
+    `${i}  } else {`,
+    ...commentLines(
+      '// ',
+      `${i}    `,
+      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), then acknowledged. On the same channel, before the ack: the broker handles the publish first.',
+    ),
+    `${i}    const p = msg.properties;`,
+    `${i}    channel.publish('', parkingQueue, msg.content, {`,
+    `${i}      messageId: p.messageId,`,
+    `${i}      headers: p.headers,`,
+    `${i}      persistent: p.deliveryMode === 2,`,
+    `${i}      contentType: p.contentType,`,
+    `${i}    });`,
+    ...ackLines(c, `${i}    `),
+    `${i}    console.log(\`parked \${text} in \${parkingQueue}: \${why}\`);`,
+    `${i}  }`,
     `${i}}`,
   ];
 }
@@ -515,12 +829,32 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
         `The lab's ${c.id} also simulates a bug (${c.bug.kind} every ${c.bug.every} messages); this program leaves it out.`,
       )
     : [];
+  const retry = retrying(c) ? c : undefined;
   const imports =
-    every > 1
+    every > 1 || retry
       ? ["import amqp, { type ConsumeMessage } from 'amqplib';"]
       : ["import amqp from 'amqplib';"];
+  const attemptLines = retry
+    ? [
+        '      const attempt = attemptOf(msg, queue);',
+        ...commentLines(
+          '// ',
+          '      ',
+          'A retry comes back from the queue it waited in (x-death lists the newest first).',
+        ),
+        "      const waited = msg.properties.headers?.['x-death']?.find(",
+        "        (death) => death.reason === 'expired',",
+        '      );',
+        "      const back = attempt > 1 && waited ? `, back from ${waited.queue}` : '';",
+        '      console.log(',
+        '        `received ${text} (key ${msg.fields.routingKey})${note}` +',
+        '          ` attempt ${attempt} of ${maxAttempts}${back}`,',
+        '      );',
+      ]
+    : ['      console.log(`received ${text} (key ${msg.fields.routingKey})${note}`);'];
   return [
     ...preamble(input, imports, work),
+    ...(retry ? retryHelpers(retry) : []),
     ...(c.reply
       ? [
           '',
@@ -553,12 +887,12 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     '      started++;',
     '      const text = msg.content.toString();',
     "      const note = msg.fields.redelivered ? ' (redelivered)' : '';",
-    '      console.log(`received ${text} (key ${msg.fields.routingKey})${note}`);',
+    ...attemptLines,
     ...bug,
     ...workLines,
     ...replyLines,
     '      handled++;',
-    ...settleLines(c, '      '),
+    ...(retry ? retryHandling(input, retry, '      ') : settleLines(c, '      ')),
     '      if (handled === limit) {',
     ...(every > 1 ? ['        flushAcks();'] : []),
     '        await connection.close();',
@@ -577,8 +911,10 @@ export function typescriptProgram(input: ProgramInput, parts: readonly BodyPart[
   const lines =
     actor.kind === 'consumer'
       ? consumer(input, actor)
-      : actor.rpc
-        ? rpcClient(input, actor, parts)
-        : producer(input, actor, parts);
+      : actor.http
+        ? httpBridge(input, actor)
+        : actor.rpc
+          ? rpcClient(input, actor, parts)
+          : producer(input, actor, parts);
   return `${lines.join('\n')}\n`;
 }

@@ -758,6 +758,7 @@ export class Session {
       queue,
       keys: services.keys,
       at: Date.now(),
+      durable: services.durable,
     });
     this.spawn({
       kind: 'consumer',

@@ -92,7 +92,10 @@ export interface LabState {
       readonly name: string;
       readonly arguments: Readonly<Record<string, string | number | boolean>>;
     }[];
-    /** The whole topology as the scenario declares it (for the programs `v` shows). */
+    /**
+     * The whole topology as the scenario declares it, and the service queues added live with
+     * their bindings (for the programs `v` shows).
+     */
     readonly topology?: TopologySpec;
   };
   readonly broker: BrokerInfo;
@@ -135,6 +138,8 @@ export type LabEvent =
       readonly queue: string;
       readonly keys: readonly string[];
       readonly at: number;
+      /** Whether the queue was declared durable (absent in older records: the default, true). */
+      readonly durable?: boolean;
     }
   /** Connected: the broker said which version it runs. */
   | { readonly type: 'broker'; readonly version: string }
@@ -364,6 +369,9 @@ export function reduce(state: LabState, event: LabEvent): LabState {
         scenario: {
           ...state.scenario,
           bindings: [...(state.scenario.bindings ?? []), { exchange, queue, keys, at }],
+          ...(state.scenario.topology
+            ? { topology: withBoundQueue(state.scenario.topology, event) }
+            : {}),
         },
       };
     }
@@ -378,6 +386,36 @@ export function reduce(state: LabState, event: LabEvent): LabState {
     case 'tour':
       return { ...state, tour: { index: event.index, text: event.text } };
   }
+}
+
+/**
+ * The topology with a queue added live and its binding, so the program `v` shows for its consumer
+ * declares and binds it too.
+ */
+function withBoundQueue(
+  topology: TopologySpec,
+  added: { exchange: string; queue: string; keys: readonly string[]; durable?: boolean },
+): TopologySpec {
+  const known = topology.queues.some((q) => q.name === added.queue);
+  return {
+    ...topology,
+    queues: known
+      ? topology.queues
+      : [
+          ...topology.queues,
+          {
+            name: added.queue,
+            durable: added.durable ?? true,
+            exclusive: false,
+            autoDelete: false,
+            arguments: {},
+          },
+        ],
+    bindings: [
+      ...topology.bindings,
+      { exchange: added.exchange, queue: added.queue, keys: [...added.keys] },
+    ],
+  };
 }
 
 /** Alive: not stopped, killed or failed (stopping ones are on their way out). */

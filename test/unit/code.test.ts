@@ -10,6 +10,7 @@ import type { TopologySpec } from '../../source/broker/topology.js';
 import { scenarioActors } from '../../source/code/command.js';
 import { generateProgram, type Language, parseLanguage } from '../../source/code/generate.js';
 import { needsOf, programUrl } from '../../source/code/model.js';
+import { initialState, reduce } from '../../source/lab/store.js';
 import { loadCatalog, resolveScenario } from '../../source/scenario/catalog.js';
 
 async function scenario(name: string) {
@@ -316,6 +317,227 @@ describe('the generated programs', () => {
     );
     const py = lines(program(producer, noTopology, 'python'));
     assert.ok(py.includes("body = f'it\\'s `odd` ${{x}} {{y}} P7 \\\\ #{seq}\\n'"), py.join('\n'));
+  });
+
+  test('a retry consumer: attempt from x-death, reject without requeue, park after the last attempt', async () => {
+    const s = await scenario('dead-letter-retry');
+    const c1 = actor<ConsumerConfig>(s.actors, 'C1');
+    assert.ok(c1.retry);
+    // Everything its queue dead-letters to, hop after hop, and the parking queue.
+    const needs = needsOf(c1, s.topology);
+    assert.deepEqual(
+      needs.exchanges.map((x) => x.name),
+      ['work.dlx'],
+    );
+    assert.deepEqual(
+      needs.queues.map((q) => q.name),
+      ['work', 'work.retry', 'work.parked'],
+    );
+    assert.deepEqual(
+      needs.bindings.map((b) => `${b.exchange}[${b.key}] → ${b.queue}`),
+      ['work.dlx[retry] → work.retry', 'work.dlx[work] → work'],
+    );
+
+    const tsText = program(c1, s.topology, 'typescript');
+    const ts = lines(tsText);
+    assert.ok(ts.includes("import amqp, { type ConsumeMessage } from 'amqplib';"));
+    assert.ok(ts.includes('const maxAttempts = 3;'));
+    assert.ok(ts.includes("const parkingQueue = 'work.parked';"));
+    // The attempt: rejections from this queue in x-death, plus one.
+    assert.ok(ts.includes("const deaths = msg.properties.headers?.['x-death'] ?? [];"));
+    assert.ok(ts.includes("if (death.queue === queue && death.reason === 'rejected') {"));
+    assert.ok(ts.includes('rejected += death.count;'));
+    assert.ok(ts.includes('return rejected + 1;'));
+    assert.ok(ts.includes('const attempt = attemptOf(msg, queue);'));
+    assert.ok(ts.includes('` attempt ${attempt} of ${maxAttempts}${back}`,'));
+    // The stand-in handler fails as the lab does, by the sequence number in the message id.
+    assert.ok(ts.includes('if (seq > 0 && seq % 10 === 0) {'));
+    assert.ok(ts.includes('if (seq > 0 && seq % 4 === 0 && attempt === 1) {'));
+    // Failed before the last attempt: nack without requeue; on the last one: park, then ack.
+    const nack = ts.indexOf('channel.nack(msg, false, false);');
+    const park = ts.indexOf("channel.publish('', parkingQueue, msg.content, {");
+    const parkedAck = ts.indexOf('channel.ack(msg);', park);
+    assert.ok(ts.includes('if (attempt < maxAttempts) {'));
+    assert.ok(nack > 0 && park > nack && parkedAck > park, tsText);
+    assert.ok(ts.includes('messageId: p.messageId,'));
+    assert.ok(ts.includes('headers: p.headers,'));
+    assert.ok(ts.includes('persistent: p.deliveryMode === 2,'));
+    assert.match(
+      tsText,
+      /'work' dead-letters it to exchange\n\s+\/\/ 'work\.dlx' with key 'retry'/,
+    );
+    // Declared as the scenario declares them, the DLX arguments included.
+    assert.ok(
+      ts.includes("await channel.assertExchange('work.dlx', 'direct', { durable: true });"),
+    );
+    assert.match(
+      tsText,
+      /assertQueue\('work', \{\n\s+durable: true,\n\s+arguments: \{\n\s+'x-dead-letter-exchange': 'work\.dlx',\n\s+'x-dead-letter-routing-key': 'retry',\n\s+\},\n\s+\}\);/,
+    );
+    assert.match(
+      tsText,
+      /assertQueue\('work\.retry', \{\n\s+durable: true,\n\s+arguments: \{\n\s+'x-message-ttl': 2000,\n\s+'x-dead-letter-exchange': 'work\.dlx',\n\s+'x-dead-letter-routing-key': 'work',/,
+    );
+    assert.ok(ts.includes("await channel.assertQueue('work.parked', { durable: true });"));
+    assert.ok(ts.includes("await channel.bindQueue('work.retry', 'work.dlx', 'retry');"));
+    assert.ok(ts.includes("await channel.bindQueue('work', 'work.dlx', 'work');"));
+
+    const pyText = program(c1, s.topology, 'python');
+    const py = lines(pyText);
+    assert.ok(py.includes("deaths = (properties.headers or {}).get('x-death') or []"));
+    assert.ok(py.includes("if death.get('queue') == queue and death.get('reason') == 'rejected'"));
+    assert.ok(py.includes('attempt = attempt_of(properties, queue)'));
+    assert.ok(py.includes("match = re.search(r'-(\\d+)$', properties.message_id or '')"));
+    assert.ok(py.includes('if seq > 0 and seq % 4 == 0 and attempt == 1:'));
+    const pyNack = py.indexOf('ch.basic_nack(delivery_tag=method.delivery_tag, requeue=False)');
+    const pyPark = py.indexOf('routing_key=parking_queue,');
+    const pyAck = py.indexOf('ch.basic_ack(delivery_tag=method.delivery_tag)', pyPark);
+    assert.ok(pyNack > 0 && pyPark > pyNack && pyAck > pyPark, pyText);
+    assert.ok(py.includes('message_id=properties.message_id,'));
+    assert.ok(py.includes('headers=properties.headers,'));
+    assert.ok(py.includes("'x-message-ttl': 2000,"));
+    assert.ok(py.includes("channel.queue_declare(queue='work.parked', durable=True)"));
+    assert.ok(py.includes("queue='work.retry', exchange='work.dlx', routing_key='retry'"), pyText);
+
+    // No simulated failures: an honest empty handler, and no regular expression.
+    const calm: ConsumerConfig = {
+      ...c1,
+      retry: { ...c1.retry, transientEvery: 0, poisonEvery: 0 },
+    };
+    const calmTs = program(calm, s.topology, 'typescript');
+    assert.match(calmTs, /simulates no failures right now/);
+    assert.doesNotMatch(calmTs, /seq %/);
+    assert.doesNotMatch(program(calm, s.topology, 'python'), /import re\b/);
+    // A parking queue the scenario does not declare is not declared here either.
+    const elsewhere: ConsumerConfig = { ...c1, retry: { ...c1.retry, parkingQueue: 'held' } };
+    assert.match(
+      program(elsewhere, s.topology, 'typescript'),
+      /Queue 'held' is not declared by the scenario/,
+    );
+    // Retries take manual ack in the lab; with automatic ack there are none.
+    const auto = program({ ...c1, ack: 'auto' }, s.topology, 'typescript');
+    assert.doesNotMatch(auto, /attemptOf|parkingQueue|channel\.nack/);
+  });
+
+  test('an HTTP endpoint: a bridge with its token, 401/404/405/413, and 202 after the confirm', async () => {
+    const s = await scenario('exchange-to-queues');
+    const p2 = actor<ProducerConfig>(s.actors, 'P2');
+    assert.ok(p2.http);
+    const tsText = program(p2, s.topology, 'typescript');
+    const ts = lines(tsText);
+    assert.match(tsText, /^\/\/ rabbit-lab · test · P2 \(HTTP endpoint\)/);
+    assert.match(tsText, /Run it: RABBIT_LAB_HTTP_TOKEN=some-secret npx tsx P2-producer\.ts/);
+    assert.ok(ts.includes("const token = process.env.RABBIT_LAB_HTTP_TOKEN ?? '';"));
+    assert.ok(ts.includes("if (token === '') {"));
+    assert.ok(ts.includes('process.exit(2);'));
+    assert.ok(ts.includes('const port = 0; // 0: any free port (printed when it listens)'));
+    assert.ok(ts.includes("const exchange = 'events';"));
+    assert.ok(ts.includes('const maxBodyBytes = 64 * 1024; // larger bodies get 413'));
+    assert.ok(
+      ts.includes('return given.length === expected.length && timingSafeEqual(given, expected);'),
+    );
+    assert.ok(ts.includes("return answer(res, 401, { error: 'missing or wrong bearer token' });"));
+    assert.ok(ts.includes("return answer(res, 405, { error: 'use POST' });"));
+    assert.ok(ts.includes("if (decodeURIComponent(match[1] ?? '') !== exchange) {"));
+    assert.ok(ts.includes('return answer(res, 413, { error });'));
+    assert.equal(ts.filter((l) => l === 'return answer(res, 404, { error });').length, 2);
+    // The 202 only after the broker's confirm, on a confirm channel, published with mandatory.
+    assert.ok(ts.includes('const channel = await connection.createConfirmChannel();'));
+    assert.ok(ts.includes('mandatory: true,'));
+    const confirmed = ts.indexOf('const ok = await publish(key, body, id);');
+    const accepted = ts.indexOf(
+      'answer(res, 202, { id, exchange, routingKey, confirmed: true, routed });',
+    );
+    assert.ok(confirmed > 0 && accepted > confirmed, tsText);
+    assert.ok(
+      ts.includes("return answer(res, 502, { id, error: 'the broker refused it (nack)' });"),
+    );
+    assert.ok(ts.includes("server.listen(port, '127.0.0.1', () => {"));
+    assert.ok(ts.includes("await channel.assertExchange('events', 'fanout', { durable: true });"));
+    assert.ok(ts.includes("await channel.bindQueue('billing', 'events', '');"));
+
+    const pyText = program(p2, s.topology, 'python');
+    const py = lines(pyText);
+    assert.ok(py.includes("token = os.environ.get('RABBIT_LAB_HTTP_TOKEN', '')"));
+    assert.ok(py.includes('sys.exit('));
+    assert.ok(py.includes('if not hmac.compare_digest(given.encode(), token.encode()):'));
+    assert.ok(py.includes("return self.answer(401, {'error': error}, challenge)"));
+    assert.ok(py.includes("return self.answer(405, {'error': error}, [('Allow', 'POST')])"));
+    assert.ok(py.includes('if length > max_body_bytes:'));
+    assert.ok(py.includes("return self.answer(413, {'error': error})"));
+    assert.ok(py.includes('channel.confirm_delivery()'));
+    assert.ok(py.includes('mandatory=True,'));
+    const pyPublish = py.indexOf('channel.basic_publish(');
+    const pyAccepted = py.indexOf('self.answer(202, reply)');
+    assert.ok(pyPublish > 0 && pyAccepted > pyPublish, pyText);
+    assert.ok(py.includes("server = HTTPServer(('127.0.0.1', port), Bridge)"));
+    assert.ok(py.includes('connection.process_data_events(time_limit=0)'));
+
+    // A fixed port, and several keys in turn when ?key= is not given.
+    const fixed: ProducerConfig = { ...p2, http: { port: 8080 }, routingKeys: ['a', 'b'] };
+    const fixedTs = lines(program(fixed, s.topology, 'typescript'));
+    assert.ok(fixedTs.includes('const port = 8080;'));
+    assert.ok(
+      fixedTs.includes('const key = asked ?? routingKeys[(seq - 1) % routingKeys.length];'),
+    );
+    assert.match(program(fixed, s.topology, 'python'), /It listens on 127\.0\.0\.1:8080/);
+    assert.ok(
+      lines(program(fixed, s.topology, 'python')).includes(
+        'default_key = routing_keys[(seq - 1) % len(routing_keys)]',
+      ),
+    );
+  });
+
+  test('a service queue added live: the program of its consumer declares and binds it', async () => {
+    const { scenario: s } = await resolveScenario('exchange-to-queues');
+    let state = initialState(
+      { name: s.name, title: s.title, lesson: s.lesson, topology: s.topology },
+      {
+        redactedUrl: 'amqp://localhost',
+        managementUrl: '',
+        embedded: false,
+        version: '',
+        vhost: '/',
+      },
+      0,
+    );
+    state = reduce(state, {
+      type: 'bound',
+      exchange: 'events',
+      queue: 'analytics',
+      keys: [''],
+      at: 1,
+      durable: true,
+    });
+    const topology = state.scenario.topology;
+    assert.ok(topology);
+    const consumer: ConsumerConfig = {
+      kind: 'consumer',
+      id: 'C3',
+      queue: 'analytics',
+      prefetch: 10,
+      ack: 'manual',
+      workMs: 20,
+      workPerDotMs: 0,
+      nackEvery: 0,
+      requeue: false,
+    };
+    const ts = lines(program(consumer, topology, 'typescript'));
+    assert.ok(ts.includes("await channel.assertExchange('events', 'fanout', { durable: true });"));
+    assert.ok(ts.includes("await channel.assertQueue('analytics', { durable: true });"));
+    assert.ok(ts.includes("await channel.bindQueue('analytics', 'events', '');"));
+    const py = lines(program(consumer, topology, 'python'));
+    assert.ok(py.includes("channel.queue_declare(queue='analytics', durable=True)"));
+    assert.ok(
+      py.includes("channel.queue_bind(queue='analytics', exchange='events', routing_key='')"),
+    );
+    // The emitter's program now declares the new queue too: it is bound to its exchange.
+    const emitter = actor<ProducerConfig>(scenarioActors(s), 'P1');
+    assert.ok(
+      lines(program(emitter, topology, 'typescript')).includes(
+        "await channel.bindQueue('analytics', 'events', '');",
+      ),
+    );
   });
 
   test('every built-in actor in both languages: lines fit an 80-column screen', async () => {
