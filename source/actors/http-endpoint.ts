@@ -78,7 +78,13 @@ async function handle(
     reply(res, 401, { error: 'missing or wrong bearer token' });
     return;
   }
-  const exchange = decodeURIComponent(match[1] ?? '');
+  let exchange: string;
+  try {
+    exchange = decodeURIComponent(match[1] ?? '');
+  } catch {
+    reply(res, 400, { error: 'the exchange name in the path is not valid percent-encoding' });
+    return;
+  }
   if (exchange !== publisher.exchange()) {
     reply(res, 404, {
       error: `this endpoint publishes to '${publisher.exchange()}' only, not '${exchange}'`,

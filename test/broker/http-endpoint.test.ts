@@ -98,6 +98,7 @@ describe('HTTP publish endpoint', () => {
         "this endpoint publishes to 'http_events' only, not 'amq.topic'",
       );
       assert.equal((await post(`${base}/elsewhere`, 'x')).status, 404);
+      assert.equal((await post(`${base}/publish/%E0%A4%A`, 'x')).status, 400);
       assert.equal((await post(url, '', undefined, 'GET')).status, 405);
       assert.equal((await post(url, 'x'.repeat(70 * 1024))).status, 413);
 

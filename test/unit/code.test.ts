@@ -438,7 +438,7 @@ describe('the generated programs', () => {
     );
     assert.ok(ts.includes("return answer(res, 401, { error: 'missing or wrong bearer token' });"));
     assert.ok(ts.includes("return answer(res, 405, { error: 'use POST' });"));
-    assert.ok(ts.includes("if (decodeURIComponent(match[1] ?? '') !== exchange) {"));
+    assert.ok(ts.includes('if (match[1] !== encodeURIComponent(exchange)) {'));
     assert.ok(ts.includes('return answer(res, 413, { error });'));
     assert.equal(ts.filter((l) => l === 'return answer(res, 404, { error });').length, 2);
     // The 202 only after the broker's confirm, on a confirm channel, published with mandatory.
