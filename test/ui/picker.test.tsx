@@ -16,7 +16,7 @@ async function scenarios(): Promise<Scenario[]> {
 describe('scenario picker', () => {
   test('lists every built-in scenario with title, pattern and summary', async () => {
     const all = await scenarios();
-    const ui = render(<Picker scenarios={all} onDone={() => {}} />);
+    const ui = render(<Picker scenarios={all} onDone={() => {}} rows={60} />);
     const frame = ui.lastFrame() ?? '';
     for (const s of all) {
       assert.ok(frame.includes(s.title), s.title);
@@ -25,6 +25,27 @@ describe('scenario picker', () => {
     }
     assert.match(frame, /▶ Hello queue/);
     ui.unmount();
+  });
+
+  test('at 24 rows the list scrolls with the selection and stays a row short of the terminal', async () => {
+    const all = await scenarios();
+    const ui = render(<Picker scenarios={all} onDone={() => {}} rows={24} />);
+    const height = () => (ui.lastFrame() ?? '').split('\n').length;
+    assert.ok(height() <= 23, `${height()} rows`);
+    assert.match(ui.lastFrame() ?? '', /0 above, \d+ below/);
+    for (let i = 1; i < all.length; i++) {
+      ui.stdin.write('j');
+      // The last one: its title in the selected row, the first scrolled away.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const lastTitle = all[all.length - 1]?.title ?? '';
+    await waitFor(() => (ui.lastFrame() ?? '').includes(`▶ ${lastTitle}`), {
+      what: 'the last scenario selected',
+    });
+    const frame = ui.lastFrame() ?? '';
+    assert.ok(!frame.includes('Hello queue'), 'the first scrolled out of view');
+    assert.match(frame, /\d+ above, 0 below/);
+    assert.ok(height() <= 23, `${height()} rows`);
   });
 
   test('j/k and arrows move; Enter opens the selected one', async () => {
