@@ -119,8 +119,10 @@ function deadLetterLinks(state: LabState): DeadLetterLink[] {
  * Dead-lettering, a line per queue: `work ─✗ rejected─▶ work.dlx[retry]`, a retry queue's
  * `work.retry ─⏱ 2 s─▶ work.dlx[work]`, and where consumers park what failed its last attempt.
  */
-function deadLetterLines(state: LabState): Line[] {
-  const lines: Line[] = deadLetterLinks(state).map((l) => [
+function deadLetterLines(state: LabState, drawn: ReadonlySet<string>): Line[] {
+  // A link into an exchange drawn above is on that exchange's line already.
+  const links = deadLetterLinks(state).filter((l) => !drawn.has(l.exchange));
+  const lines: Line[] = links.map((l) => [
     { text: l.queue, bold: true },
     {
       text: l.ttlMs === undefined ? ` ─✗ rejected${arrow} ` : ` ─⏱ ${l.ttlMs / 1000} s${arrow} `,
@@ -188,10 +190,21 @@ export function topologyLines(state: LabState, width?: number): Line[] {
       (p) => p.config.kind === 'producer' && p.config.exchange === exchange,
     );
     // A dead-letter exchange is fed by the queues that dead-letter to it.
+    // A dead-letter exchange is fed by queues: what they reject, or what expires in them.
     const feeders = deadLetterLinks(state).filter((l) => l.exchange === exchange);
     lines.push([
       ...(from.length === 0 && feeders.length > 0
-        ? [{ text: `${feeders.map((l) => l.queue).join(' ')} ✗`, colour: 'yellow' as const }]
+        ? [
+            {
+              text: feeders
+                .map(
+                  (l) =>
+                    `${l.queue} ${l.ttlMs === undefined ? '✗' : `⏱ ${l.ttlMs / 1000} s`}${l.key === undefined ? '' : ` [${l.key}]`}`,
+                )
+                .join(', '),
+              colour: 'yellow' as const,
+            },
+          ]
         : producerSegments(from)),
       { text: ` ${arrow} ` },
       { text: `${exchange} (${type})`, bold: true },
@@ -214,6 +227,6 @@ export function topologyLines(state: LabState, width?: number): Line[] {
       lines.push(...fitPath(head, tail(state, b.queue), width, last ? '      ' : '   │  '));
     });
   }
-  lines.push(...deadLetterLines(state));
+  lines.push(...deadLetterLines(state, exchanges));
   return lines;
 }

@@ -57,8 +57,7 @@ describe('beyond the tutorials, on the screen', () => {
           /P1 ─▶ work\.retry ⏱ ─▶ work\.dlx\[work\] ─▶ work ─▶ C\d {2}P1-\d+ {2}✓ ack attempt 2\/3/,
         parked:
           /P1 ─▶ work\.retry ⏱ ─▶ work\.dlx\[work\] ─▶ work ─▶ C\d {2}P1-(10|20) {2}⊘ parked attempt 3\/3 .*→ work\.parked/,
-        deadLetters: /work ─✗ rejected─▶ work\.dlx\[retry\]/,
-        ttl: /work\.retry ─⏱ 2 s─▶ work\.dlx\[work\]/,
+        deadLetters: /work ✗ \[retry\], work\.retry ⏱ 2 s \[work\] ─▶ work\.dlx \(direct\)/,
         parking: /C1 C2 ─⊘ failed attempt 3─▶ work\.parked {2}[1-9]\d* parked/,
         actors: /C\d\s+consumer running\s+← work\s.*retried [1-9]\d*/,
       };

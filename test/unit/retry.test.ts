@@ -238,7 +238,7 @@ describe('retries on screen', () => {
     assert.equal(joinPath(messagePath(back)), 'P1 ─▶ work.retry ⏱ ─▶ work.dlx[work] ─▶ work ─▶ C1');
   });
 
-  test('the topology shows where queues dead-letter to and where consumers park', () => {
+  test('the topology shows which queues feed the dead-letter exchange and where consumers park', () => {
     let s = initialState(
       {
         name: 'dead-letter-retry',
@@ -287,14 +287,33 @@ describe('retries on screen', () => {
     s = reduce(s, { type: 'actor', id: 'C1', message: { type: 'ready', queue: 'work' }, at: 0 });
     const text = topologyLines(s).map((line) => line.map((seg) => seg.text).join(''));
     assert.deepEqual(text, [
-      'work work.retry ✗ ─▶ work.dlx (direct)',
+      'work ✗ [retry], work.retry ⏱ 2 s [work] ─▶ work.dlx (direct)',
       '   ├─[retry]─▶ work.retry ─▶ (no consumer)  ○ 0.0/s',
       '   └─[work]─▶ work ─▶ C1  ○ 0.0/s',
-      'work ─✗ rejected─▶ work.dlx[retry]',
-      'work.retry ─⏱ 2 s─▶ work.dlx[work]',
       'C1 ─⊘ failed attempt 3─▶ work.parked  0 parked',
     ]);
   });
+});
+
+test('a queue that dead-letters through the default exchange gets a line of its own', () => {
+  const s = initialState(
+    {
+      name: 't',
+      title: 't',
+      lesson: '',
+      queues: [
+        {
+          name: 'jobs',
+          arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'jobs.failed' },
+        },
+        { name: 'jobs.failed', arguments: {} },
+      ],
+    },
+    { redactedUrl: '', managementUrl: '', embedded: false, version: '', vhost: '/' },
+    0,
+  );
+  const text = topologyLines(s).map((line) => line.map((seg) => seg.text).join(''));
+  assert.deepEqual(text, ['jobs ─✗ rejected─▶ (default)[jobs.failed]']);
 });
 
 describe('scenario files with retries', () => {
