@@ -5,103 +5,41 @@
  * lab's queues. (test/e2e/code.test.ts runs the tutorials' actors.)
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import type { ActorConfig } from '../../source/actors/protocol.js';
 import { resolveTarget } from '../../source/broker/url.js';
-import { generateProgram, type Language, programFileName } from '../../source/code/generate.js';
+import type { Language } from '../../source/code/generate.js';
 import { consumerConfig, Session } from '../../source/lab/session.js';
 import { resolveScenario } from '../../source/scenario/catalog.js';
 import type { Scenario } from '../../source/scenario/schema.js';
 import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
+import { ProgramProject, type Running } from '../support/programs.js';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-
-/** python3 on PATH, else Debian's own: a pyenv or venv python3 does not see python3-pika. */
-function pythonWithPika(): string {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(python, ['-c', 'import pika'], { stdio: 'ignore' }).status === 0) return python;
-  }
-  return assert.fail(
-    "The Python programs need Python's pika and no python3 here has it: run `npm run setup` (Debian/Ubuntu: apt-get install python3-pika; elsewhere: pip install pika).",
-  );
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-interface Running {
-  readonly exited: Promise<Run>;
-  readonly child: ChildProcess;
-  output(): string;
-}
+const _repo = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('rabbit-lab code: retries and HTTP bridges run against the broker', () => {
   let broker: TestBroker;
-  let dir: string;
-  const started: ChildProcess[] = [];
+  let project: ProgramProject;
   before(async () => {
     broker = await testBroker('code-more');
-    // A project of its own, as a reader would make: ESM, amqplib and tsx from node_modules.
-    dir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-code-more-'));
-    await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    await writeFile(path.join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
+    project = await ProgramProject.create('code-more', broker.url);
   });
   after(async () => {
-    // Whatever a failed test left running: only the programs this file started.
-    for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
     await broker.dispose();
-    await rm(dir, { recursive: true, force: true });
+    await project.dispose();
   });
 
   /** Write an actor's program into the project and start it (killed after 60 s at most). */
-  async function runProgram(
+  const runProgram = (
     actor: ActorConfig,
     scenario: Scenario,
     language: Language,
     args: string[],
     env: Record<string, string>,
-  ): Promise<Running> {
-    const text = generateProgram(
-      { actor, topology: scenario.topology, scenario: scenario.name, brokerUrl: broker.url },
-      language,
-    );
-    const file = programFileName(actor, language);
-    await writeFile(path.join(dir, file), text);
-    const [bin = '', ...rest] =
-      language === 'typescript'
-        ? [process.execPath, '--import', 'tsx', file, ...args]
-        : [pythonWithPika(), file, ...args];
-    const base = { ...process.env };
-    delete base.RABBIT_LAB_URL;
-    delete base.RABBIT_LAB_HTTP_TOKEN;
-    const child = spawn(bin, rest, {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, RABBIT_LAB_URL: broker.url, ...env },
-    });
-    started.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exited = new Promise<Run>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-    return { exited, child, output: () => stdout };
-  }
+  ): Promise<Running> =>
+    project.run(actor, scenario, language, args, { RABBIT_LAB_URL: broker.url, ...env });
 
   async function labSession(scenario: Scenario): Promise<Session> {
     const session = new Session({

@@ -4,9 +4,8 @@
  * on the test broker, both ways.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -18,90 +17,30 @@ import { Session } from '../../source/lab/session.js';
 import { loadCatalog, resolveScenario } from '../../source/scenario/catalog.js';
 import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { runCli } from '../support/cli.js';
+import { ProgramProject, pythonWithPika, type Running } from '../support/programs.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
-/** python3 on PATH, else Debian's own: a pyenv or venv python3 does not see python3-pika. */
-function pythonWithPika(): string {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    if (spawnSync(python, ['-c', 'import pika'], { stdio: 'ignore' }).status === 0) return python;
-  }
-  return assert.fail(
-    "The Python programs need Python's pika and no python3 here has it: run `npm run setup` (Debian/Ubuntu: apt-get install python3-pika; elsewhere: pip install pika).",
-  );
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A generated program, started; `exited` resolves when it ends (killed after timeoutMs). */
-interface Running {
-  readonly exited: Promise<Run>;
-  output(): string;
-}
-
 describe('rabbit-lab code: the programs run against the broker', () => {
   let broker: TestBroker;
-  let dir: string;
+  let project: ProgramProject;
   before(async () => {
     broker = await testBroker('code');
-    // A project of its own, as a reader would make: ESM, amqplib and tsx from node_modules.
-    dir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-code-'));
-    await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    await writeFile(path.join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
+    project = await ProgramProject.create('code', broker.url);
   });
   after(async () => {
     await broker.dispose();
-    await rm(dir, { recursive: true, force: true });
+    await project.dispose();
   });
 
-  function start(language: Language, file: string, args: string[], env: Record<string, string>) {
-    const command =
-      language === 'typescript'
-        ? [process.execPath, '--import', 'tsx', file, ...args]
-        : [pythonWithPika(), file, ...args];
-    const [bin = '', ...rest] = command;
-    const base = { ...process.env };
-    delete base.RABBIT_LAB_URL;
-    const child = spawn(bin, rest, {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const exited = new Promise<Run>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-    return { exited, output: () => stdout, child };
-  }
-
   /** Write an actor's program into the project and start it with a message count. */
-  async function runProgram(
+  const runProgram = (
     actor: ActorConfig,
-    scenario: { name: string; topology: Parameters<typeof generateProgram>[0]['topology'] },
+    scenario: Scenario,
     language: Language,
     count: number,
-    env: Record<string, string> = { RABBIT_LAB_URL: broker.url },
-  ): Promise<Running> {
-    const text = generateProgram(
-      { actor, topology: scenario.topology, scenario: scenario.name, brokerUrl: broker.url },
-      language,
-    );
-    assert.doesNotMatch(text, /guest:guest/, 'no password in the program');
-    const file = programFileName(actor, language);
-    await writeFile(path.join(dir, file), text);
-    return start(language, file, [String(count)], env);
-  }
+    env?: Record<string, string>,
+  ): Promise<Running> => project.run(actor, scenario, language, [String(count)], env);
 
   const lines = (text: string, word: string) =>
     text.split('\n').filter((l) => l.startsWith(`${word} `));
@@ -223,7 +162,7 @@ describe('rabbit-lab code: the programs run against the broker', () => {
 
   test('every built-in actor compiles: tsc --strict for TypeScript, py_compile for Python', async () => {
     const files: Record<Language, string[]> = { typescript: [], python: [] };
-    const sub = await mkdtemp(path.join(dir, 'all-'));
+    const sub = await mkdtemp(path.join(project.dir, 'all-'));
     for (const { scenario } of await loadCatalog()) {
       for (const actor of scenarioActors(scenario)) {
         for (const language of ['typescript', 'python'] as const) {
@@ -255,7 +194,7 @@ describe('rabbit-lab code: the programs run against the broker', () => {
         'node',
         ...files.typescript,
       ],
-      { cwd: dir, encoding: 'utf8' },
+      { cwd: project.dir, encoding: 'utf8' },
     );
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
     const py = spawnSync(pythonWithPika(), ['-m', 'py_compile', ...files.python], {
