@@ -121,9 +121,12 @@ async function connect(env: ActorEnvironment, config: ActorConfig, again: boolea
   // After a broker restart non-durable exchanges and queues are gone: declare them again (a
   // declare with the same settings is a no-op when they are still there).
   if (again && env.topology) await declareTopology(conn, env.topology);
-  // Producers publish on a confirm channel: the broker says which messages it took.
+  // Producers publish on a confirm channel: the broker says which messages it took. So does a
+  // consumer with retries, which acknowledges a parked message once its copy is confirmed.
   const ch =
-    config.kind === 'producer' ? await conn.createConfirmChannel() : await conn.createChannel();
+    config.kind === 'producer' || (config.kind === 'consumer' && config.retry)
+      ? await conn.createConfirmChannel()
+      : await conn.createChannel();
   channel = ch;
   ch.on('error', (error: Error) => {
     // A channel error (404 no such exchange, 406 unknown delivery tag, 403) closes only this

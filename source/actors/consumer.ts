@@ -1,4 +1,4 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { ActorEnvironment, ConsumerConfig, Outcome, RetryConfig } from './protocol.js';
 import { headers, parseMessageId } from './protocol.js';
 
@@ -56,6 +56,10 @@ export function expiredFrom(msg: ConsumeMessage): string | undefined {
     if (entry.reason === 'expired' && typeof entry.queue === 'string') return entry.queue;
   }
   return undefined;
+}
+
+function isConfirmChannel(channel: Channel): channel is ConfirmChannel {
+  return 'waitForConfirms' in channel;
 }
 
 /** What a consumer with retries does with a message on this attempt. */
@@ -282,21 +286,49 @@ export class Consumer {
       return { outcome: 'dead-lettered', detail: this.deadLetterTarget() };
     }
     if (decision === 'park') {
-      const p = msg.properties;
-      // Same channel, before the ack: the broker handles the publish first.
-      channel.publish('', retry.parkingQueue, msg.content, {
-        messageId: p.messageId,
-        headers: p.headers,
-        persistent: p.deliveryMode === 2,
-        ...(p.contentType ? { contentType: p.contentType } : {}),
-      });
-      reporter.counts.parked++;
-      if (id) reporter.parkedRuns.add(id.producer, id.seq);
-    } else if (id) reporter.ackedRuns.add(id.producer, id.seq);
+      this.park(retry.parkingQueue, { msg, id, channel, attempt });
+      return { outcome: 'parked', detail: `→ ${retry.parkingQueue}` };
+    }
+    if (id) reporter.ackedRuns.add(id.producer, id.seq);
     this.ack(channel, msg);
-    return decision === 'park'
-      ? { outcome: 'parked', detail: `→ ${retry.parkingQueue}` }
-      : { outcome: 'ack' };
+    return { outcome: 'ack' };
+  }
+
+  /**
+   * Publish a message to the parking queue and acknowledge it once the broker confirmed the copy
+   * (a retry consumer's channel is a confirm channel): acknowledged first, a crash in between
+   * would lose it. Refused, it goes back to its queue and is tried again.
+   */
+  private park(parkingQueue: string, { msg, id, channel }: Delivery): void {
+    const p = msg.properties;
+    const options = {
+      messageId: p.messageId,
+      headers: p.headers,
+      persistent: p.deliveryMode === 2,
+      ...(p.contentType ? { contentType: p.contentType } : {}),
+    };
+    const settle = (ok: boolean) => {
+      // The channel died meanwhile: the broker has requeued the original already.
+      if (channel !== this.channel) return;
+      if (!ok) {
+        channel.nack(msg, false, true);
+        this.unsettled--;
+        this.reporter.counts.nacked++;
+        this.reporter.touch();
+        return;
+      }
+      this.reporter.counts.parked++;
+      if (id) this.reporter.parkedRuns.add(id.producer, id.seq);
+      this.ack(channel, msg);
+      this.reporter.touch();
+    };
+    if (isConfirmChannel(channel)) {
+      channel.publish('', parkingQueue, msg.content, options, (error) => settle(error == null));
+    } else {
+      // Same channel, before the ack: the broker handles the publish first.
+      channel.publish('', parkingQueue, msg.content, options);
+      settle(true);
+    }
   }
 
   /** Where this queue dead-letters to, from the scenario's declaration (for the flow log). */

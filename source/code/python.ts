@@ -667,7 +667,7 @@ function retryHandling(
     ...commentLines(
       '# ',
       `${i}        `,
-      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), then acknowledged. On the same channel, before the ack: the broker handles the publish first.',
+      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.',
     ),
     ...call(
       `${i}        `,
@@ -680,14 +680,21 @@ function retryHandling(
       ],
       'parked = ',
     ),
-    ...call(`${i}        `, 'ch.basic_publish', [
+    `${i}        try:`,
+    ...call(`${i}            `, 'ch.basic_publish', [
       ['exchange', "''"],
       ['routing_key', 'parking_queue'],
       ['body', 'body'],
       ['properties', 'parked'],
     ]),
-    ...ackLines(c, `${i}        `),
-    `${i}        print(f'parked {text} in {parking_queue}: {error}', flush=True)`,
+    `${i}        except pika.exceptions.NackError:`,
+    `${i}            ch.basic_nack(delivery_tag=method.delivery_tag, requeue=True)`,
+    `${i}        else:`,
+    ...ackLines(c, `${i}            `),
+    `${i}            print(`,
+    `${i}                f'parked {text} in {parking_queue}: {error}',`,
+    `${i}                flush=True,`,
+    `${i}            )`,
     `${i}else:`,
     ...ackLines(c, `${i}    `),
   ];
@@ -820,6 +827,12 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
         ]
       : []),
     ...connect,
+    ...(retry
+      ? [
+          '# Publisher confirms: basic_publish returns once the broker has a parked copy.',
+          'channel.confirm_delivery()',
+        ]
+      : []),
     '',
     ...declarations(needsOf(c, input.topology), ''),
     ...queueLines,

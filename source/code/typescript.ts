@@ -730,17 +730,20 @@ function retryHandling(
     ...commentLines(
       '// ',
       `${i}    `,
-      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), then acknowledged. On the same channel, before the ack: the broker handles the publish first.',
+      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.',
     ),
     `${i}    const p = msg.properties;`,
-    `${i}    channel.publish('', parkingQueue, msg.content, {`,
+    `${i}    const options = {`,
     `${i}      messageId: p.messageId,`,
     `${i}      headers: p.headers,`,
     `${i}      persistent: p.deliveryMode === 2,`,
     `${i}      contentType: p.contentType,`,
+    `${i}    };`,
+    `${i}    channel.publish('', parkingQueue, msg.content, options, (err) => {`,
+    `${i}      if (err) return channel.nack(msg, false, true);`,
+    ...ackLines(c, `${i}      `),
+    `${i}      console.log(\`parked \${text} in \${parkingQueue}: \${why}\`);`,
     `${i}    });`,
-    ...ackLines(c, `${i}    `),
-    `${i}    console.log(\`parked \${text} in \${parkingQueue}: \${why}\`);`,
     `${i}  }`,
     `${i}}`,
   ];
@@ -868,7 +871,12 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     '',
     'async function main(): Promise<void> {',
     '  const connection = await amqp.connect(url);',
-    '  const channel = await connection.createChannel();',
+    ...(retry
+      ? [
+          '  // A confirm channel: the broker confirms a parked copy before the ack.',
+          '  const channel = await connection.createConfirmChannel();',
+        ]
+      : ['  const channel = await connection.createChannel();']),
     '',
     ...declarations(needsOf(c, input.topology), '  '),
     ...queueLines,

@@ -234,6 +234,15 @@ export const scenarioSchema = z
     ];
     for (const { actor, path } of consumers) {
       if (actor?.kind !== 'consumer' || !actor.retry) continue;
+      // A parked message is acknowledged once its copy is confirmed, on its own.
+      if (actor.ack !== 'manual' || actor.ackEvery > 1) {
+        context.addIssue({
+          code: 'custom',
+          path: [...path, 'retry'],
+          message: 'retries need ack: manual and ackEvery 1 (each message settled on its own)',
+        });
+        continue;
+      }
       const queue = scenario.topology.queues.find((q) => q.name === actor.queue);
       if (!queue || queue.arguments['x-dead-letter-exchange'] === undefined) {
         context.addIssue({

@@ -353,12 +353,15 @@ describe('the generated programs', () => {
     // The stand-in handler fails as the lab does, by the sequence number in the message id.
     assert.ok(ts.includes('if (seq > 0 && seq % 10 === 0) {'));
     assert.ok(ts.includes('if (seq > 0 && seq % 4 === 0 && attempt === 1) {'));
-    // Failed before the last attempt: nack without requeue; on the last one: park, then ack.
+    // Failed before the last attempt: nack without requeue; on the last one: park, and ack once
+    // the broker confirmed the copy (a confirm channel), or requeue if it refused it.
+    assert.ok(ts.includes('const channel = await connection.createConfirmChannel();'));
     const nack = ts.indexOf('channel.nack(msg, false, false);');
-    const park = ts.indexOf("channel.publish('', parkingQueue, msg.content, {");
+    const park = ts.indexOf("channel.publish('', parkingQueue, msg.content, options, (err) => {");
+    const refused = ts.indexOf('if (err) return channel.nack(msg, false, true);', park);
     const parkedAck = ts.indexOf('channel.ack(msg);', park);
     assert.ok(ts.includes('if (attempt < maxAttempts) {'));
-    assert.ok(nack > 0 && park > nack && parkedAck > park, tsText);
+    assert.ok(nack > 0 && park > nack && refused > park && parkedAck > refused, tsText);
     assert.ok(ts.includes('messageId: p.messageId,'));
     assert.ok(ts.includes('headers: p.headers,'));
     assert.ok(ts.includes('persistent: p.deliveryMode === 2,'));

@@ -341,6 +341,24 @@ actors:
     );
   });
 
+  test('retries need manual acks, one by one', () => {
+    const withAck = (extra: string) =>
+      file('      arguments: { x-dead-letter-exchange: dlx }').replace(
+        '    queue: work\n',
+        `    queue: work\n    ${extra}\n`,
+      );
+    for (const extra of ['ack: auto', 'ackEvery: 10']) {
+      assert.throws(
+        () => parseScenario(withAck(extra), 'mine.yaml'),
+        (error: Error) =>
+          /^mine\.yaml:\d+: actors\[0\]\.retry: retries need ack: manual and ackEvery 1/.test(
+            error.message,
+          ),
+        extra,
+      );
+    }
+  });
+
   test('a queue with a dead-letter exchange is accepted, with the defaults filled in', () => {
     const scenario = parseScenario(
       file('      arguments: { x-dead-letter-exchange: dlx }'),
