@@ -330,7 +330,9 @@ export function queuesComplete(c: CheckContext): CheckResult {
  */
 export function ackedOrParked(c: CheckContext): CheckResult {
   const { ledger } = c;
-  const s = ledger.settlement();
+  const s = ledger.settlement(
+    new Set(c.consumers.flatMap((con) => (con.parkingQueue ? [con.id] : []))),
+  );
   const parkingQueues = new Set(c.consumers.flatMap((con) => con.parkingQueue ?? []));
   const held = c.queues
     .filter((q) => parkingQueues.has(q.name))

@@ -147,15 +147,26 @@ export class Ledger {
 
   /**
    * Retries: published messages by how they ended. Unconfirmed ones that never arrived are not
-   * promised (as in notReceived); `both` were acknowledged and parked.
+   * promised (as in notReceived); `both` were acknowledged and parked. Given the consumers with
+   * retries, messages that only other consumers received are left out.
    */
-  settlement(): { acked: number; parked: number; both: number; neither: string[]; open: number } {
+  settlement(retryConsumers?: ReadonlySet<string>): {
+    acked: number;
+    parked: number;
+    both: number;
+    neither: string[];
+    open: number;
+  } {
     const out = { acked: 0, parked: 0, both: 0, neither: [] as string[], open: 0 };
     for (const [producer, p] of this.producers) {
       const acked = this.acked.get(producer);
       const parked = this.parked.get(producer);
       const confirmed = this.confirmed.get(producer);
       const received = this.received.get(producer);
+      // Messages only consumers without retries got are theirs to settle, not this check's.
+      const byRetry = retryConsumers
+        ? [...retryConsumers].flatMap((c) => this.byConsumer.get(c)?.get(producer) ?? [])
+        : undefined;
       for (let seq = 1; seq <= p.lastSeq; seq++) {
         const a = acked?.has(seq) ?? false;
         const k = parked?.has(seq) ?? false;
@@ -163,6 +174,7 @@ export class Ledger {
         else if (a) out.acked++;
         else if (k) out.parked++;
         else if (confirmed && !confirmed.has(seq) && !received?.has(seq)) continue;
+        else if (byRetry && received?.has(seq) && !byRetry.some((set) => set.has(seq))) continue;
         else {
           out.open++;
           if (out.neither.length < 3) out.neither.push(`${producer}-${seq}`);

@@ -894,8 +894,16 @@ export class Session {
       });
       // With retries the ledger knows better than the broker's counters (which can lag a
       // second): every message must have ended acknowledged or parked.
-      const retrying = consumers.some((a) => a.config.kind === 'consumer' && a.config.retry);
-      if (pending.length === 0 && (!retrying || this.ledger.settlement().open === 0)) break;
+      const retrying = new Set(
+        this.state.actors.flatMap((a) =>
+          a.config.kind === 'consumer' && a.config.retry ? [a.id] : [],
+        ),
+      );
+      if (
+        pending.length === 0 &&
+        (retrying.size === 0 || this.ledger.settlement(retrying).open === 0)
+      )
+        break;
       await new Promise((r) => setTimeout(r, 100));
     }
     // The queues are empty on the broker; the consumers' reports of what they got may still be on

@@ -170,6 +170,21 @@ describe('the acked-or-parked check', () => {
     assert.match(result.detail, /^1 neither acked nor parked \(e\.g\. P1-11\)/);
   });
 
+  test('messages only a consumer without retries received are not judged; one a retry consumer holds is', () => {
+    const l = settledRun();
+    l.recordPublished('P1', 12);
+    l.recordConfirmed([['P1', 11, 12]], true);
+    l.recordReceived('C2', 'audit', [['P1', 11, 11]], false);
+    l.recordReceived('C1', 'work', [['P1', 12, 12]], false);
+    const consumers = [
+      { id: 'C1', queue: 'work', alive: true, parkingQueue: 'work.parked' },
+      { id: 'C2', queue: 'audit', alive: true },
+    ];
+    const result = ackedOrParked(context(l, { consumers, queues: [queue('work.parked', 1)] }));
+    assert.equal(result.ok, false);
+    assert.match(result.detail, /^1 neither acked nor parked \(e\.g\. P1-12\)/);
+  });
+
   test('an unconfirmed message that never arrived is not promised', () => {
     const l = settledRun();
     l.recordPublished('P1', 11);
