@@ -2,9 +2,9 @@
  * "Show me the code": an actor's equivalent, runnable program for its current settings, in
  * TypeScript with amqplib or in Python with pika. Pure: the text only, nothing is run or written.
  */
-import { bodyParts, type Language, type ProgramInput } from './model.js';
-import { pythonProgram } from './python.js';
-import { typescriptProgram } from './typescript.js';
+import { bodyParts, type Emitter, type Language, type ProgramInput } from './model.js';
+import { python } from './python.js';
+import { typescript } from './typescript.js';
 
 export {
   type Language,
@@ -12,11 +12,21 @@ export {
   type ProgramInput,
   parseLanguage,
   programFileName,
-  summary,
 } from './model.js';
+export { summary } from './prose.js';
+
+const emitters: Record<Language, Emitter> = { typescript, python };
 
 export function generateProgram(input: ProgramInput, language: Language): string {
   const { actor } = input;
-  const parts = actor.kind === 'producer' ? bodyParts(actor.body, actor) : [];
-  return language === 'typescript' ? typescriptProgram(input, parts) : pythonProgram(input, parts);
+  const emit = emitters[language];
+  const lines =
+    actor.kind === 'consumer'
+      ? emit.consumer(input, actor)
+      : actor.http
+        ? emit.httpBridge(input, actor)
+        : actor.rpc
+          ? emit.rpcClient(input, actor, bodyParts(actor.body, actor))
+          : emit.producer(input, actor, bodyParts(actor.body, actor));
+  return `${lines.join('\n')}\n`;
 }

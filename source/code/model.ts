@@ -1,7 +1,7 @@
 /**
  * What an actor's equivalent program needs, independent of the language it is written in: the
- * declarations it makes, how its message bodies are built, where it connects, and a few words
- * describing what it does. Pure: no broker, no files.
+ * declarations it makes, how its message bodies are built and where it connects. The words its
+ * comments say are in prose.ts. Pure: no broker, no files.
  */
 import type {
   ActorConfig,
@@ -25,6 +25,21 @@ export interface ProgramInput {
    * program, never its password.
    */
   readonly brokerUrl?: string;
+}
+
+/** A producer's program as lines; `parts` is its body template. */
+type ProducerProgram = (
+  input: ProgramInput,
+  p: ProducerConfig,
+  parts: readonly BodyPart[],
+) => string[];
+
+/** A language's programs as lines, one for each kind of actor. */
+export interface Emitter {
+  readonly producer: ProducerProgram;
+  readonly httpBridge: (input: ProgramInput, p: ProducerConfig) => string[];
+  readonly rpcClient: ProducerProgram;
+  readonly consumer: (input: ProgramInput, c: ConsumerConfig) => string[];
 }
 
 /** Comment lines are wrapped to this width so a program reads well in an 80-column terminal. */
@@ -148,6 +163,11 @@ export function retrying(c: ConsumerConfig): c is ConsumerConfig & { retry: Retr
   return c.retry !== undefined && c.ack === 'manual' && c.queue !== undefined;
 }
 
+/** Whether the lab simulates failures for a retry consumer (else its handler never fails). */
+export function failing(retry: RetryConfig): boolean {
+  return retry.transientEvery > 0 || retry.poisonEvery > 0;
+}
+
 /** A piece of a message body template: literal text, or a value per message. */
 export type BodyPart = { readonly text: string } | { readonly value: 'seq' | 'key' | 'n' | 'dots' };
 
@@ -226,185 +246,9 @@ export function commentLines(prefix: string, indent: string, ...paragraphs: stri
   );
 }
 
-function list(words: readonly string[]): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
-}
-
-function quoted(keys: readonly string[]): string {
-  return list(keys.map((k) => `'${k}'`));
-}
-
-export function rateText(rate: number, noun = 'message'): string {
-  if (rate === 0) return `${noun}s as fast as the broker takes them`;
-  return `${rate} ${noun}${rate === 1 ? '' : 's'} a second`;
-}
-
 /** Milliseconds between two messages at this rate (0: no wait). */
 export function intervalMs(rate: number): number {
   return rate === 0 ? 0 : Math.round(1000 / rate);
-}
-
-function exchangeText(name: string): string {
-  return name === '' ? 'the default exchange' : `exchange '${name}'`;
-}
-
-/** 1st, 2nd, 3rd, 4th, 11th, 22nd. */
-export function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffixes: Record<number, string> = { 1: 'st', 2: 'nd', 3: 'rd' };
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : (suffixes[n % 10] ?? 'th');
-  return `${n}${suffix}`;
-}
-
-function every(n: number): string {
-  return n === 1 ? 'every message' : `every ${ordinal(n)} message`;
-}
-
-/** The failures the lab simulates for a retry consumer, in words ('' when none). */
-export function failureText(retry: RetryConfig): string {
-  const parts: string[] = [];
-  if (retry.transientEvery > 0) {
-    parts.push(`${every(retry.transientEvery)} fails on its first attempt only`);
-  }
-  if (retry.poisonEvery > 0) parts.push(`${every(retry.poisonEvery)} fails on every attempt`);
-  return list(parts);
-}
-
-function producerSummary(p: ProducerConfig): string {
-  if (p.http) {
-    const key =
-      p.routingKeys.length === 1
-        ? `'${p.routingKeys[0] ?? ''}'`
-        : `${quoted(p.routingKeys)} in turn`;
-    return `An HTTP-to-AMQP bridge: POST /publish/${p.exchange} with a bearer token publishes the request body to ${exchangeText(p.exchange)} (routing key from ?key=, else ${key}) as a ${p.persistent ? 'persistent' : 'transient'} message, and answers 202 with its id once the broker confirmed it.`;
-  }
-  if (p.rpc) {
-    const where =
-      p.rpc.replyTo === 'direct'
-        ? 'on Direct Reply-to (amq.rabbitmq.reply-to)'
-        : 'on its own exclusive, server-named queue';
-    return `An RPC client: sends ${rateText(p.rate, 'request')} for fib(n) to queue '${p.rpc.queue}', n cycling through ${p.rpc.numbers.join(', ')}, and takes each reply ${where}, paired with its request by correlation id.`;
-  }
-  const keys =
-    p.exchange === ''
-      ? `with routing key ${quoted(p.routingKeys)}${p.routingKeys.length > 1 ? ' in turn' : ''} (the queue of that name)`
-      : `with routing key${p.routingKeys.length > 1 ? 's' : ''} ${quoted(p.routingKeys)}${p.routingKeys.length > 1 ? ' in turn' : ''}`;
-  const confirm = p.confirm ?? 'async';
-  const confirms =
-    confirm === 'each'
-      ? 'waiting for the broker to confirm each message before the next'
-      : confirm === 'batch'
-        ? `waiting for the broker's confirms after every ${p.confirmBatch ?? 100} messages`
-        : "reading the broker's confirms as they arrive";
-  return `Publishes ${rateText(p.rate)} to ${exchangeText(p.exchange)} ${keys}; ${p.persistent ? 'persistent' : 'transient'} messages, ${confirms}.${p.paused ? ' (Paused in the lab right now; this program publishes from the start.)' : ''}`;
-}
-
-export function ackText(c: ConsumerConfig): string {
-  if (c.ack === 'auto') return 'automatic ack (the broker forgets a message once it is sent)';
-  if (c.ack === 'never') return 'never acknowledges (the forgotten ack)';
-  const every = c.ackEvery ?? 1;
-  return every > 1
-    ? `manual ack, one ack with multiple=true for every ${every} messages`
-    : 'manual ack after each message';
-}
-
-function consumerSummary(c: ConsumerConfig): string {
-  const source = c.bind
-    ? `a server-named exclusive queue bound to exchange '${c.bind.exchange}' with key${c.bind.keys.length > 1 ? 's' : ''} ${quoted(c.bind.keys)}`
-    : `queue '${c.queue ?? ''}'`;
-  const prefetch = c.prefetch === 0 ? 'no prefetch limit' : `prefetch ${c.prefetch}`;
-  const parts = [prefetch, ackText(c)];
-  if (c.workMs > 0) parts.push(`${c.workMs} ms of work per message`);
-  if (c.workPerDotMs > 0) parts.push(`${c.workPerDotMs} ms of work per '.' in the body`);
-  if (c.nackEvery > 0) {
-    parts.push(
-      `rejects one message in ${c.nackEvery}${c.requeue ? ', back to the queue' : ' (dropped or dead-lettered)'}`,
-    );
-  }
-  const role = c.reply ? 'An RPC server: answers each request with fib(n) of its body. ' : '';
-  const retry = retrying(c)
-    ? ` Retries through dead-lettering: a message it fails is rejected without requeue and comes back later through the queue's dead-letter exchange; after its ${ordinal(c.retry.maxAttempts)} attempt it is parked in '${c.retry.parkingQueue}'.${failureText(c.retry) === '' ? '' : ` In the lab ${failureText(c.retry)}.`}`
-    : '';
-  return `${role}Consumes ${source}: ${list(parts)}.${retry}`;
-}
-
-/** What the actor does, in a sentence or two. */
-export function summary(actor: ActorConfig): string {
-  return actor.kind === 'producer' ? producerSummary(actor) : consumerSummary(actor);
-}
-
-/**
- * A retry consumer's path in words: where its queue dead-letters a rejected message, the queue it
- * waits in and for how long, and how it comes back.
- */
-export function retryPathText(topology: TopologySpec, queue: string): string {
-  const spec = topology.queues.find((q) => q.name === queue);
-  const exchange = spec?.arguments['x-dead-letter-exchange'];
-  if (typeof exchange !== 'string') {
-    return `Rejected without requeue: '${queue}' has no dead-letter exchange in the scenario, so the broker drops it.`;
-  }
-  const key = spec?.arguments['x-dead-letter-routing-key'];
-  const via = `${exchangeText(exchange)}${key === undefined ? '' : ` with key '${String(key)}'`}`;
-  const waits = deadLetterReach(topology, queue).queues;
-  waits.delete(queue);
-  const ttl = [...waits].flatMap((name) => {
-    const ms = topology.queues.find((q) => q.name === name)?.arguments['x-message-ttl'];
-    return ms === undefined ? [] : [`'${name}' (TTL ${String(ms)} ms)`];
-  });
-  const wait =
-    ttl.length > 0
-      ? ` It waits in ${list(ttl)}, then is dead-lettered back here for its next attempt.`
-      : '';
-  return `Rejected without requeue: '${queue}' dead-letters it to ${via}.${wait}`;
-}
-
-/**
- * The paragraphs of a program's header on running it: `command` runs the file (e.g. `npx tsx`),
- * `install` says what it needs. An HTTP endpoint also needs its token.
- */
-export function runParagraphs(
-  input: ProgramInput,
-  language: Language,
-  command: string,
-  install: string,
-): string[] {
-  const { actor } = input;
-  const file = programFileName(actor, language);
-  const { url, user } = programUrl(input.brokerUrl);
-  const asUser = user
-    ? [
-        `The lab connects as '${user}': put that user and its password in RABBIT_LAB_URL (amqp://${user}:PASSWORD@host/vhost).`,
-      ]
-    : [];
-  if (actor.kind === 'producer' && actor.http) {
-    const port =
-      actor.http.port === 0
-        ? 'a free port on 127.0.0.1 (it prints which)'
-        : `127.0.0.1:${actor.http.port}`;
-    return [
-      `Run it: RABBIT_LAB_HTTP_TOKEN=some-secret ${command} ${file} [count]`,
-      install,
-      `It listens on ${port} and connects to $RABBIT_LAB_URL (default ${url}). Clients send the token as 'Authorization: Bearer some-secret'; without RABBIT_LAB_HTTP_TOKEN it does not start. With a count it stops after publishing that many messages; without one it runs until Ctrl-C.`,
-      'Try it:',
-      "curl -i -H 'Authorization: Bearer some-secret' \\",
-      `-d 'hello' http://127.0.0.1:PORT/publish/${encodeURIComponent(actor.exchange)}`,
-      ...asUser,
-    ];
-  }
-  return [
-    `Run it: ${command} ${file} [count]`,
-    install,
-    `It connects to $RABBIT_LAB_URL (default ${url}). With a count it stops after that many messages; without one it runs until Ctrl-C.`,
-    ...asUser,
-  ];
-}
-
-/** What the program is, for its first line. */
-export function roleOf(actor: ActorConfig): string {
-  if (actor.kind === 'consumer') return 'consumer';
-  if (actor.http) return 'HTTP endpoint';
-  return actor.rpc ? 'RPC client' : 'producer';
 }
 
 export function programFileName(actor: ActorConfig, language: Language): string {

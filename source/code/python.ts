@@ -4,19 +4,21 @@ import {
   type BodyPart,
   commentLines,
   commentWidth,
-  failureText,
+  type Emitter,
+  failing,
   intervalMs,
   type Needs,
   needsOf,
   type ProgramInput,
   programUrl,
-  rateText,
   retrying,
-  retryPathText,
-  roleOf,
-  runParagraphs,
-  summary,
 } from './model.js';
+import * as prose from './prose.js';
+
+/** `#` comment lines at `indent`, one paragraph after another. */
+function comment(indent: string, ...paragraphs: string[]): string[] {
+  return commentLines('# ', indent, ...paragraphs);
+}
 
 function escapeControls(text: string): string {
   const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -98,13 +100,7 @@ function call(indent: string, name: string, args: readonly Arg[], assign = ''): 
 function declarations(needs: Needs, indent: string): string[] {
   const lines: string[] = [];
   if (needs.exchanges.length + needs.queues.length > 0) {
-    lines.push(
-      ...commentLines(
-        '# ',
-        indent,
-        'Declared as the lab declares them: declaring one again with other settings fails (406 PRECONDITION_FAILED).',
-      ),
-    );
+    lines.push(...comment(indent, prose.declaredText));
   }
   for (const x of needs.exchanges) {
     const args: [string, string][] = [
@@ -137,55 +133,24 @@ function declarations(needs: Needs, indent: string): string[] {
       ]),
     );
   }
-  for (const name of needs.assumed) {
-    lines.push(
-      ...commentLines(
-        '# ',
-        indent,
-        `Exchange '${name}' is not declared by the scenario: it must exist already.`,
-      ),
-    );
-  }
-  for (const name of needs.assumedQueues) {
-    lines.push(
-      ...commentLines(
-        '# ',
-        indent,
-        `Queue '${name}' is not declared by the scenario: it must exist already, or what is published to it is dropped.`,
-      ),
-    );
-  }
+  lines.push(...comment(indent, ...prose.assumedText(needs)));
   if (lines.length > 0) lines.push('');
   return lines;
-}
-
-function header(input: ProgramInput, imports: readonly string[]): string[] {
-  const { actor } = input;
-  const role = roleOf(actor);
-  return [
-    ...commentLines(
-      '# ',
-      '',
-      `rabbit-lab · ${input.scenario} · ${actor.id} (${role}), as it runs in the lab now.`,
-      summary(actor),
-      '',
-      ...runParagraphs(
-        input,
-        'python',
-        'python3',
-        '(pika: apt-get install python3-pika, or pip install pika)',
-      ),
-    ),
-    ...imports,
-    '',
-    'import pika',
-  ];
 }
 
 function preamble(input: ProgramInput, imports: readonly string[], extra: string[] = []): string[] {
   const { url } = programUrl(input.brokerUrl);
   return [
-    ...header(input, imports),
+    ...comment(
+      '',
+      ...prose.headerParagraphs(input, 'python', {
+        command: 'python3',
+        install: '(pika: apt-get install python3-pika, or pip install pika)',
+      }),
+    ),
+    ...imports,
+    '',
+    'import pika',
     ...extra,
     '',
     `url = os.environ.get('RABBIT_LAB_URL', ${pyString(url)})`,
@@ -193,13 +158,40 @@ function preamble(input: ProgramInput, imports: readonly string[], extra: string
   ];
 }
 
-const connect = [
-  '',
-  'connection = pika.BlockingConnection(pika.URLParameters(url))',
-  'channel = connection.channel()',
-];
+/**
+ * The connection, its channel (with publisher confirms when `confirms`, the comment lines saying
+ * what they are for, is given) and the declarations.
+ */
+function connectLines(needs: Needs, confirms?: readonly string[]): string[] {
+  return [
+    '',
+    'connection = pika.BlockingConnection(pika.URLParameters(url))',
+    'channel = connection.channel()',
+    ...(confirms === undefined ? [] : [...confirms, 'channel.confirm_delivery()']),
+    '',
+    ...declarations(needs, ''),
+  ];
+}
+
+/** A loop of `limit` rounds (0: until Ctrl-C) counted in seq; `closing` ends its try. */
+const seqLoop = ['seq = 0', 'try:', '    while limit == 0 or seq < limit:', '        seq += 1'];
 
 const closing = ['except KeyboardInterrupt:', '    pass', 'connection.close()'];
+
+/** Publishing `body` with mandatory inside a try at 8 spaces; `note` says what comes back. */
+function mandatoryPublish(exchange: string, note: string): string[] {
+  const i12 = ' '.repeat(12);
+  return [
+    ...comment(i12, note),
+    ...call(i12, 'channel.basic_publish', [
+      ['exchange', exchange],
+      ['routing_key', 'key'],
+      ['body', 'body'],
+      ['properties', 'properties'],
+      ['mandatory', 'True'],
+    ]),
+  ];
+}
 
 function keyLines(p: ProducerConfig): { top: string[]; key: string } {
   if (p.routingKeys.length === 1) {
@@ -226,7 +218,7 @@ function bodyLines(parts: readonly BodyPart[], indent: string): string[] {
 
 function waitLine(rate: number, indent: string, what: string): string[] {
   const ms = intervalMs(rate);
-  return ms === 0 ? [] : [`${indent}${what}(${ms / 1000})  # ${rateText(rate)}`];
+  return ms === 0 ? [] : [`${indent}${what}(${ms / 1000})  # ${prose.rateText(rate)}`];
 }
 
 function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPart[]): string[] {
@@ -246,36 +238,20 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
       ['from pika.exceptions import NackError, UnroutableError'],
     ),
     ...top,
-    ...connect,
-    ...commentLines(
-      '# ',
-      '',
-      `Publisher confirms: the broker acknowledges (or nacks) each message it takes responsibility for. pika's BlockingConnection waits for the answer to each message, ${confirmNote}`,
+    ...connectLines(
+      needsOf(p, input.topology),
+      comment(
+        '',
+        `${prose.confirmsText('Publisher confirms')} pika's BlockingConnection waits for the answer to each message, ${confirmNote}`,
+      ),
     ),
-    'channel.confirm_delivery()',
-    '',
-    ...declarations(needsOf(p, input.topology), ''),
     ...call('', 'pika.BasicProperties', properties, 'properties = '),
     '',
-    'seq = 0',
-    'try:',
-    '    while limit == 0 or seq < limit:',
-    '        seq += 1',
+    ...seqLoop,
     `        ${key}`,
     ...bodyLines(parts, i8),
     `${i8}try:`,
-    ...commentLines(
-      '# ',
-      `${i8}    `,
-      'Published with mandatory: a message no queue takes comes back (UnroutableError) instead of vanishing.',
-    ),
-    ...call(`${i8}    `, 'channel.basic_publish', [
-      ['exchange', pyString(p.exchange)],
-      ['routing_key', 'key'],
-      ['body', 'body'],
-      ['properties', 'properties'],
-      ['mandatory', 'True'],
-    ]),
+    ...mandatoryPublish(pyString(p.exchange), prose.mandatoryText('(UnroutableError)')),
     `${i8}    print(f'sent {body}', flush=True)`,
     `${i8}except UnroutableError:`,
     `${i8}    print(f'returned: no queue for key {key}', flush=True)`,
@@ -304,19 +280,19 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
   ];
   if (p.persistent) properties.push(['delivery_mode', 'pika.spec.PERSISTENT_DELIVERY_MODE']);
   return [
-    ...header(input, [
-      'import hmac',
-      'import json',
-      'import os',
-      'import sys',
-      'import uuid',
-      'from http.server import BaseHTTPRequestHandler, HTTPServer',
-      'from urllib.parse import parse_qs, unquote, urlsplit',
-    ]),
-    'from pika.exceptions import NackError, UnroutableError',
-    '',
-    `url = os.environ.get('RABBIT_LAB_URL', ${pyString(programUrl(input.brokerUrl).url)})`,
-    'limit = int(sys.argv[1]) if len(sys.argv) > 1 else 0  # 0: until Ctrl-C',
+    ...preamble(
+      input,
+      [
+        'import hmac',
+        'import json',
+        'import os',
+        'import sys',
+        'import uuid',
+        'from http.server import BaseHTTPRequestHandler, HTTPServer',
+        'from urllib.parse import parse_qs, unquote, urlsplit',
+      ],
+      ['from pika.exceptions import NackError, UnroutableError'],
+    ),
     "token = os.environ.get('RABBIT_LAB_HTTP_TOKEN', '')",
     'if not token:',
     '    sys.exit(',
@@ -327,15 +303,13 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     `exchange = ${pyString(p.exchange)}`,
     ...top,
     'max_body_bytes = 64 * 1024  # larger bodies get 413',
-    ...connect,
-    ...commentLines(
-      '# ',
-      '',
-      'Publisher confirms: basic_publish returns once the broker acknowledged the message (it raises NackError on a nack); the client gets its 202 only then.',
+    ...connectLines(
+      needsOf(p, input.topology),
+      comment(
+        '',
+        `Publisher confirms: basic_publish returns once the broker acknowledged the message (it raises NackError on a nack); ${prose.answeredWhenConfirmedText}`,
+      ),
     ),
-    'channel.confirm_delivery()',
-    '',
-    ...declarations(needsOf(p, input.topology), ''),
     ...(cycled ? ['seq = 0  # requests to publish, for the routing key'] : []),
     'published = 0',
     '',
@@ -363,7 +337,7 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     "            return self.answer(405, {'error': error}, [('Allow', 'POST')])",
     "        header = self.headers.get('Authorization', '')",
     "        given = header[7:].strip() if header.startswith('Bearer ') else ''",
-    '        # The bearer token, compared in constant time.',
+    ...comment(i8, prose.bearerTokenText),
     '        if not hmac.compare_digest(given.encode(), token.encode()):',
     "            error = 'missing or wrong bearer token'",
     "            challenge = [('WWW-Authenticate', 'Bearer')]",
@@ -389,18 +363,10 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     ...call(i8, 'pika.BasicProperties', properties, 'properties = '),
     '        routed = True',
     '        try:',
-    ...commentLines(
-      '# ',
-      `${i8}    `,
-      'Published with mandatory: a message no queue takes comes back (UnroutableError, after the broker confirmed it) and the answer says routed: false.',
+    ...mandatoryPublish(
+      'exchange',
+      prose.mandatoryText('(UnroutableError, after the broker confirmed it)', true),
     ),
-    ...call(`${i8}    `, 'channel.basic_publish', [
-      ['exchange', 'exchange'],
-      ['routing_key', 'key'],
-      ['body', 'body'],
-      ['properties', 'properties'],
-      ['mandatory', 'True'],
-    ]),
     '        except UnroutableError:',
     '            routed = False',
     '        except NackError:',
@@ -427,7 +393,7 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     '        pass  # quiet: it prints what it sends',
     '',
     '',
-    '# On 127.0.0.1 only: put a proxy with TLS in front of it for others.',
+    ...comment('', prose.localOnlyText),
     "server = HTTPServer(('127.0.0.1', port), Bridge)",
     'server.timeout = 0.5',
     "where = f'http://127.0.0.1:{server.server_port}/publish/{exchange}'",
@@ -454,22 +420,11 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
     ...preamble(input, ['import os', 'import sys', 'import time', 'import uuid']),
     `numbers = [${rpc.numbers.join(', ')}]`,
     ...top,
-    ...connect,
-    '',
-    ...declarations(needsOf(p, input.topology), ''),
-    ...(rpc.replyTo === 'direct'
-      ? [
-          ...commentLines(
-            '# ',
-            '',
-            'Replies come to Direct Reply-to, a pseudo-queue of this channel, consumed with automatic ack before the first request.',
-          ),
-          "reply_to = 'amq.rabbitmq.reply-to'",
-        ]
-      : [
-          '# Replies come to an exclusive, server-named queue of our own.',
-          "reply_to = channel.queue_declare(queue='', exclusive=True).method.queue",
-        ]),
+    ...connectLines(needsOf(p, input.topology)),
+    ...comment('', prose.replyQueueText(rpc)),
+    rpc.replyTo === 'direct'
+      ? "reply_to = 'amq.rabbitmq.reply-to'"
+      : "reply_to = channel.queue_declare(queue='', exclusive=True).method.queue",
     '# Requests waiting for their reply: correlation id -> (n, when it was sent).',
     'pending = {}',
     '',
@@ -489,10 +444,7 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
       ['auto_ack', 'True'],
     ]),
     '',
-    'seq = 0',
-    'try:',
-    '    while limit == 0 or seq < limit:',
-    '        seq += 1',
+    ...seqLoop,
     '        n = numbers[(seq - 1) % len(numbers)]',
     `        ${key}`,
     ...bodyLines(parts, i8),
@@ -514,17 +466,12 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
       ['properties', 'properties'],
     ]),
     `${i8}print(f'request fib({n})', flush=True)`,
-    ...commentLines(
-      '# ',
+    ...comment(
       i8,
-      `Wait before the next request (${rateText(p.rate, 'request')}), taking replies meanwhile.`,
+      `Wait before the next request (${prose.rateText(p.rate, 'request')}), taking replies meanwhile.`,
     ),
     `${i8}connection.process_data_events(time_limit=${ms / 1000})`,
-    ...commentLines(
-      '# ',
-      '    ',
-      `The lab sends a request again after ${rpc.timeoutMs} ms without a reply (${rpc.retries} times at most); this program waits that long once for the last replies.`,
-    ),
+    ...comment('    ', prose.lastRepliesText(rpc)),
     `    deadline = time.monotonic() + ${rpc.timeoutMs / 1000}`,
     '    while pending and time.monotonic() < deadline:',
     '        connection.process_data_events(time_limit=0.05)',
@@ -542,11 +489,7 @@ function ackLines(c: ConsumerConfig, i: string): string[] {
         `${i}if unacked >= ${every}:`,
         `${i}    flush_acks()`,
         `${i}elif not flush_scheduled:`,
-        ...commentLines(
-          '# ',
-          `${i}    `,
-          'The rest shortly, so a quiet queue (or a smaller prefetch) never stalls.',
-        ),
+        ...comment(`${i}    `, prose.flushLaterText),
         `${i}    flush_scheduled = True`,
         `${i}    connection.call_later(0.02, flush_acks)`,
       ]
@@ -555,24 +498,12 @@ function ackLines(c: ConsumerConfig, i: string): string[] {
 
 function settleLines(c: ConsumerConfig, i: string): string[] {
   if (c.ack === 'auto') return [];
-  if (c.ack === 'never') {
-    return commentLines(
-      '# ',
-      i,
-      'ack: never, the forgotten ack. Nothing is acknowledged: the broker keeps each message unacked until this program exits, then delivers it again.',
-    );
-  }
+  if (c.ack === 'never') return comment(i, prose.forgottenAckText);
   const ack = ackLines(c, i);
   if (c.nackEvery === 0) return ack;
   return [
     `${i}if handled % ${c.nackEvery} == 0:`,
-    ...commentLines(
-      '# ',
-      `${i}    `,
-      c.requeue
-        ? 'Rejected with requeue: the broker puts it back in the queue.'
-        : 'Rejected without requeue: dropped, or dead-lettered when the queue has a dead-letter exchange.',
-    ),
+    ...comment(`${i}    `, prose.rejectText(c.requeue)),
     `${i}    ch.basic_nack(delivery_tag=method.delivery_tag, requeue=${bool(c.requeue)})`,
     `${i}else:`,
     ...ack.map((line) => `    ${line}`),
@@ -582,15 +513,8 @@ function settleLines(c: ConsumerConfig, i: string): string[] {
 /** Top-level helpers of a retry consumer: the attempt from x-death, and the stand-in handler. */
 function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
   const { retry } = c;
-  const fails = retry.transientEvery > 0 || retry.poisonEvery > 0;
-  const handler = fails
+  const handlerBody = failing(retry)
     ? [
-        'def handle(properties, attempt):',
-        ...commentLines(
-          '# ',
-          '    ',
-          `A stand-in for your handler, which raises when it cannot handle a message. It fails the way the lab simulates failures, by the sequence number in the message id (P1-8 is 8): ${failureText(retry)}. Messages without such an id never fail here.`,
-        ),
         "    match = re.search(r'-(\\d+)$', properties.message_id or '')",
         '    seq = int(match.group(1)) if match else 0',
         ...(retry.poisonEvery > 0
@@ -606,15 +530,7 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
             ]
           : []),
       ]
-    : [
-        'def handle(properties, attempt):',
-        ...commentLines(
-          '# ',
-          '    ',
-          "Your handler: it raises when it cannot handle a message. (The lab's consumer simulates no failures right now.)",
-        ),
-        '    pass',
-      ];
+    : ['    pass'];
   return [
     '',
     `max_attempts = ${retry.maxAttempts}`,
@@ -622,11 +538,7 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
     '',
     '',
     'def attempt_of(properties, queue):',
-    ...commentLines(
-      '# ',
-      '    ',
-      'Which attempt this delivery is. Each time the broker dead-letters a message it counts it in the x-death header, one entry per queue and reason: the rejections from our queue so far, plus one.',
-    ),
+    ...comment('    ', prose.attemptText),
     "    deaths = (properties.headers or {}).get('x-death') or []",
     '    rejected = sum(',
     "        death.get('count', 0)",
@@ -644,7 +556,9 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
     '    return None',
     '',
     '',
-    ...handler,
+    'def handle(properties, attempt):',
+    ...comment('    ', prose.handlerText(retry, 'raises')),
+    ...handlerBody,
     '',
   ];
 }
@@ -660,15 +574,11 @@ function retryHandling(
     `${i}    handle(properties, attempt)`,
     `${i}except Exception as error:`,
     `${i}    if attempt < max_attempts:`,
-    ...commentLines('# ', `${i}        `, retryPathText(input.topology, c.queue ?? '')),
+    ...comment(`${i}        `, prose.retryPathText(input.topology, c.queue ?? '')),
     `${i}        ch.basic_nack(delivery_tag=method.delivery_tag, requeue=False)`,
     `${i}        print(f'failed {text} on attempt {attempt}: {error}', flush=True)`,
     `${i}    else:`,
-    ...commentLines(
-      '# ',
-      `${i}        `,
-      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.',
-    ),
+    ...comment(`${i}        `, prose.parkingText),
     ...call(
       `${i}        `,
       'pika.BasicProperties',
@@ -701,24 +611,9 @@ function retryHandling(
 }
 
 function prefetchLines(c: ConsumerConfig): string[] {
-  const note =
-    c.ack === 'auto' && c.prefetch > 0
-      ? ' With automatic ack nothing stays unacknowledged, so prefetch does not hold the broker back.'
-      : '';
-  if (c.prefetch === 0) {
-    return commentLines(
-      '# ',
-      '',
-      `No prefetch limit (prefetch 0): the broker sends as many messages as it likes.${note}`,
-    );
-  }
   return [
-    ...commentLines(
-      '# ',
-      '',
-      `prefetch ${c.prefetch}: the broker sends at most ${c.prefetch} unacknowledged message${c.prefetch === 1 ? '' : 's'} at a time.${note}`,
-    ),
-    `channel.basic_qos(prefetch_count=${c.prefetch})`,
+    ...comment('', prose.prefetchText(c)),
+    ...(c.prefetch === 0 ? [] : [`channel.basic_qos(prefetch_count=${c.prefetch})`]),
   ];
 }
 
@@ -728,7 +623,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const i4 = '    ';
   const queueLines = c.bind
     ? [
-        '# A server-named, exclusive queue: it lives as long as this connection.',
+        ...comment('', prose.serverNamedQueueText),
         "queue = channel.queue_declare(queue='', exclusive=True).method.queue",
         `for key in [${c.bind.keys.map(pyString).join(', ')}]:`,
         ...call(i4, 'channel.queue_bind', [
@@ -747,11 +642,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   }
   const replyLines = c.reply
     ? [
-        ...commentLines(
-          '# ',
-          i4,
-          'An RPC server: the answer goes to the reply-to queue, with the correlation id.',
-        ),
+        ...comment(i4, prose.rpcServerText),
         `${i4}n = min(32, int(text)) if text.isdigit() else 0`,
         `${i4}reply = pika.BasicProperties(correlation_id=properties.correlation_id)`,
         ...call(i4, 'ch.basic_publish', [
@@ -765,11 +656,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const batchLines =
     every > 1
       ? [
-          ...commentLines(
-            '# ',
-            '',
-            'Acknowledged in batches: one ack with multiple=True covers every message up to it.',
-          ),
+          ...comment('', prose.batchAckText('True')),
           'unacked = 0',
           'last_tag = 0',
           'flush_scheduled = False',
@@ -784,20 +671,12 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
           '    flush_scheduled = False',
         ]
       : [];
-  const bug = c.bug
-    ? commentLines(
-        '# ',
-        i4,
-        `The lab's ${c.id} also simulates a bug (${c.bug.kind} every ${c.bug.every} messages); this program leaves it out.`,
-      )
-    : [];
+  const bug = c.bug ? comment(i4, prose.bugText(c.id, c.bug)) : [];
   const globals = ['handled', ...(every > 1 ? ['unacked', 'last_tag', 'flush_scheduled'] : [])];
   const retry = retrying(c) ? c : undefined;
   const imports = [
     'import os',
-    ...(retry && (retry.retry.transientEvery > 0 || retry.retry.poisonEvery > 0)
-      ? ['import re']
-      : []),
+    ...(retry && failing(retry.retry) ? ['import re'] : []),
     'import sys',
     ...(work ? ['import time'] : []),
   ];
@@ -821,20 +700,17 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
           '',
           '',
           'def fibonacci(n):',
-          '    """The tutorial\'s (deliberately slow) Fibonacci: the server\'s work."""',
+          `    """${prose.fibonacciText}"""`,
           '    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)',
           '',
         ]
       : []),
-    ...connect,
-    ...(retry
-      ? [
-          '# Publisher confirms: basic_publish returns once the broker has a parked copy.',
-          'channel.confirm_delivery()',
-        ]
-      : []),
-    '',
-    ...declarations(needsOf(c, input.topology), ''),
+    ...connectLines(
+      needsOf(c, input.topology),
+      retry
+        ? ['# Publisher confirms: basic_publish returns once the broker has a parked copy.']
+        : undefined,
+    ),
     ...queueLines,
     ...prefetchLines(c),
     '',
@@ -873,15 +749,4 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   ];
 }
 
-export function pythonProgram(input: ProgramInput, parts: readonly BodyPart[]): string {
-  const { actor } = input;
-  const lines =
-    actor.kind === 'consumer'
-      ? consumer(input, actor)
-      : actor.http
-        ? httpBridge(input, actor)
-        : actor.rpc
-          ? rpcClient(input, actor, parts)
-          : producer(input, actor, parts);
-  return `${lines.join('\n')}\n`;
-}
+export const python: Emitter = { producer, httpBridge, rpcClient, consumer };

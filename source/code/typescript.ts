@@ -5,19 +5,21 @@ import {
   type BodyPart,
   commentLines,
   commentWidth,
-  failureText,
+  type Emitter,
+  failing,
   intervalMs,
   type Needs,
   needsOf,
   type ProgramInput,
   programUrl,
-  rateText,
   retrying,
-  retryPathText,
-  roleOf,
-  runParagraphs,
-  summary,
 } from './model.js';
+import * as prose from './prose.js';
+
+/** `//` comment lines at `indent`, one paragraph after another. */
+function comment(indent: string, ...paragraphs: string[]): string[] {
+  return commentLines('// ', indent, ...paragraphs);
+}
 
 /** Characters a string literal cannot hold as they are. */
 function isControl(code: number): boolean {
@@ -109,13 +111,7 @@ function withObject(
 function declarations(needs: Needs, indent: string): string[] {
   const lines: string[] = [];
   if (needs.exchanges.length + needs.queues.length > 0) {
-    lines.push(
-      ...commentLines(
-        '// ',
-        indent,
-        'Declared as the lab declares them: declaring one again with other settings fails (406 PRECONDITION_FAILED).',
-      ),
-    );
+    lines.push(...comment(indent, prose.declaredText));
   }
   for (const x of needs.exchanges) {
     const options: [string, string][] = [['durable', String(x.durable)]];
@@ -146,41 +142,9 @@ function declarations(needs: Needs, indent: string): string[] {
       `${indent}await channel.bindQueue(${tsString(b.queue)}, ${tsString(b.exchange)}, ${tsString(b.key)});`,
     );
   }
-  for (const name of needs.assumed) {
-    lines.push(
-      ...commentLines(
-        '// ',
-        indent,
-        `Exchange '${name}' is not declared by the scenario: it must exist already.`,
-      ),
-    );
-  }
-  for (const name of needs.assumedQueues) {
-    lines.push(
-      ...commentLines(
-        '// ',
-        indent,
-        `Queue '${name}' is not declared by the scenario: it must exist already, or what is published to it is dropped.`,
-      ),
-    );
-  }
+  lines.push(...comment(indent, ...prose.assumedText(needs)));
   if (lines.length > 0) lines.push('');
   return lines;
-}
-
-function header(input: ProgramInput): string[] {
-  const { actor } = input;
-  const role = roleOf(actor);
-  return [
-    ...commentLines(
-      '// ',
-      '',
-      `rabbit-lab · ${input.scenario} · ${actor.id} (${role}), as it runs in the lab now.`,
-      summary(actor),
-      '',
-      ...runParagraphs(input, 'typescript', 'npx tsx', '(after npm install amqplib tsx)'),
-    ),
-  ];
 }
 
 function preamble(input: ProgramInput, imports: readonly string[], sleep: boolean): string[] {
@@ -189,11 +153,34 @@ function preamble(input: ProgramInput, imports: readonly string[], sleep: boolea
     : imports;
   const { url } = programUrl(input.brokerUrl);
   return [
-    ...header(input),
+    ...comment(
+      '',
+      ...prose.headerParagraphs(input, 'typescript', {
+        command: 'npx tsx',
+        install: '(after npm install amqplib tsx)',
+      }),
+    ),
     ...all,
     '',
     `const url = process.env.RABBIT_LAB_URL ?? ${tsString(url)};`,
     'const limit = Number(process.argv[2] ?? 0); // 0: until Ctrl-C',
+  ];
+}
+
+/**
+ * The start of main(): the connection, its channel (a confirm channel when `confirms` says what
+ * its confirms are for) and the declarations.
+ */
+function mainStart(needs: Needs, confirms?: string): string[] {
+  return [
+    '',
+    'async function main(): Promise<void> {',
+    '  const connection = await amqp.connect(url);',
+    ...(confirms === undefined
+      ? ['  const channel = await connection.createChannel();']
+      : [...comment('  ', confirms), '  const channel = await connection.createConfirmChannel();']),
+    '',
+    ...declarations(needs, '  '),
   ];
 }
 
@@ -229,7 +216,7 @@ function bodyLines(parts: readonly BodyPart[], indent: string): string[] {
 
 function waitLine(rate: number, indent: string, noun = 'message'): string[] {
   const ms = intervalMs(rate);
-  return ms === 0 ? [] : [`${indent}await sleep(${ms}); // ${rateText(rate, noun)}`];
+  return ms === 0 ? [] : [`${indent}await sleep(${ms}); // ${prose.rateText(rate, noun)}`];
 }
 
 function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPart[]): string[] {
@@ -255,8 +242,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     );
     if (max) {
       publishLines.push(
-        ...commentLines(
-          '// ',
+        ...comment(
           i2,
           "As fast as the broker takes them: when the socket's buffer is full, wait until it drains.",
         ),
@@ -296,22 +282,8 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     ...preamble(input, imports, p.rate > 0),
     exchange,
     ...top,
-    '',
-    'async function main(): Promise<void> {',
-    '  const connection = await amqp.connect(url);',
-    ...commentLines(
-      '// ',
-      '  ',
-      'A confirm channel: the broker acknowledges (or nacks) each message it takes responsibility for.',
-    ),
-    '  const channel = await connection.createConfirmChannel();',
-    '',
-    ...declarations(needsOf(p, input.topology), '  '),
-    ...commentLines(
-      '// ',
-      '  ',
-      'Published with mandatory: a message no queue takes comes back here instead of vanishing.',
-    ),
+    ...mainStart(needsOf(p, input.topology), prose.confirmsText('A confirm channel')),
+    ...comment('  ', prose.mandatoryText('here')),
     "  channel.on('return', (msg) => {",
     '    console.log(`returned: no queue for key ${msg.fields.routingKey}`);',
     '  });',
@@ -387,7 +359,7 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     '  res.end(text);',
     '}',
     '',
-    '// The bearer token, compared in constant time.',
+    ...comment('', prose.bearerTokenText),
     'function authorized(req: IncomingMessage): boolean {',
     "  const header = req.headers.authorization ?? '';",
     "  const bearer = header.startsWith('Bearer ') ? header.slice(7).trim() : '';",
@@ -411,29 +383,17 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     "    req.on('error', reject);",
     '  });',
     '}',
-    '',
-    'async function main(): Promise<void> {',
-    '  const connection = await amqp.connect(url);',
-    ...commentLines(
-      '// ',
-      '  ',
-      'A confirm channel: the broker acknowledges (or nacks) each message it takes responsibility for; the client gets its 202 only then.',
+    ...mainStart(
+      needsOf(p, input.topology),
+      prose.confirmsText('A confirm channel', prose.answeredWhenConfirmedText),
     ),
-    '  const channel = await connection.createConfirmChannel();',
-    '',
-    ...declarations(needsOf(p, input.topology), '  '),
-    ...commentLines(
-      '// ',
-      '  ',
-      'Published with mandatory: a message no queue takes comes back here (before its confirm), and the answer says routed: false.',
-    ),
+    ...comment('  ', prose.mandatoryText('here (before its confirm),', true)),
     '  const returned = new Set<string>();',
     "  channel.on('return', (msg) => {",
     '    returned.add(String(msg.properties.messageId));',
     '  });',
     '',
-    ...commentLines(
-      '// ',
+    ...comment(
       '  ',
       "Publish one message and wait for the broker's answer: true (ack), false (nack), undefined (none within 5 s).",
     ),
@@ -510,11 +470,7 @@ function httpBridge(input: ProgramInput, p: ProducerConfig): string[] {
     '      else res.destroy();',
     '    });',
     '  });',
-    ...commentLines(
-      '// ',
-      '  ',
-      'On 127.0.0.1 only: put a proxy with TLS in front of it for others.',
-    ),
+    ...comment('  ', prose.localOnlyText),
     "  server.listen(port, '127.0.0.1', () => {",
     '    const address = server.address();',
     "    const at = typeof address === 'object' && address ? address.port : port;",
@@ -530,20 +486,12 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
   const rpc = p.rpc;
   if (!rpc) return [];
   const { top, key } = keyLines(p);
-  const replyLines =
+  const replyLines = [
+    ...comment('  ', prose.replyQueueText(rpc)),
     rpc.replyTo === 'direct'
-      ? [
-          ...commentLines(
-            '// ',
-            '  ',
-            'Replies come to Direct Reply-to, a pseudo-queue of this channel, consumed with automatic ack before the first request.',
-          ),
-          "  const replyTo = 'amq.rabbitmq.reply-to';",
-        ]
-      : [
-          '  // Replies come to an exclusive, server-named queue of our own.',
-          "  const { queue: replyTo } = await channel.assertQueue('', { exclusive: true });",
-        ];
+      ? "  const replyTo = 'amq.rabbitmq.reply-to';"
+      : "  const { queue: replyTo } = await channel.assertQueue('', { exclusive: true });",
+  ];
   return [
     ...preamble(
       input,
@@ -552,12 +500,7 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
     ),
     `const numbers = [${rpc.numbers.join(', ')}];`,
     ...top,
-    '',
-    'async function main(): Promise<void> {',
-    '  const connection = await amqp.connect(url);',
-    '  const channel = await connection.createChannel();',
-    '',
-    ...declarations(needsOf(p, input.topology), '  '),
+    ...mainStart(needsOf(p, input.topology)),
     ...replyLines,
     '  // Requests waiting for their reply, by correlation id.',
     '  const pending = new Map<string, { n: number; sentAt: number }>();',
@@ -586,11 +529,7 @@ function rpcClient(input: ProgramInput, p: ProducerConfig, parts: readonly BodyP
     '    console.log(`request fib(${n})`);',
     ...waitLine(p.rate, '    ', 'request'),
     '  }',
-    ...commentLines(
-      '// ',
-      '  ',
-      `The lab sends a request again after ${rpc.timeoutMs} ms without a reply (${rpc.retries} times at most); this program waits that long once for the last replies.`,
-    ),
+    ...comment('  ', prose.lastRepliesText(rpc)),
     `  const deadline = Date.now() + ${rpc.timeoutMs};`,
     '  while (pending.size > 0 && Date.now() < deadline) await sleep(50);',
     '  await connection.close();',
@@ -606,11 +545,7 @@ function ackLines(c: ConsumerConfig, i: string): string[] {
     ? [
         `${i}last = msg;`,
         `${i}if (++unacked >= ${every}) flushAcks();`,
-        ...commentLines(
-          '// ',
-          i,
-          'The rest shortly, so a quiet queue (or a smaller prefetch) never stalls.',
-        ),
+        ...comment(i, prose.flushLaterText),
         `${i}else flushTimer ??= setTimeout(flushAcks, 20);`,
       ]
     : [`${i}channel.ack(msg);`];
@@ -618,24 +553,12 @@ function ackLines(c: ConsumerConfig, i: string): string[] {
 
 function settleLines(c: ConsumerConfig, i: string): string[] {
   if (c.ack === 'auto') return [];
-  if (c.ack === 'never') {
-    return commentLines(
-      '// ',
-      i,
-      'ack: never, the forgotten ack. Nothing is acknowledged: the broker keeps each message unacked until this program exits, then delivers it again.',
-    );
-  }
+  if (c.ack === 'never') return comment(i, prose.forgottenAckText);
   const ack = ackLines(c, i);
   if (c.nackEvery === 0) return ack;
   return [
     `${i}if (handled % ${c.nackEvery} === 0) {`,
-    ...commentLines(
-      '// ',
-      `${i}  `,
-      c.requeue
-        ? 'Rejected with requeue: the broker puts it back in the queue.'
-        : 'Rejected without requeue: dropped, or dead-lettered when the queue has a dead-letter exchange.',
-    ),
+    ...comment(`${i}  `, prose.rejectText(c.requeue)),
     `${i}  channel.nack(msg, false, ${c.requeue});`,
     `${i}} else {`,
     ...ack.map((line) => `  ${line}`),
@@ -646,16 +569,8 @@ function settleLines(c: ConsumerConfig, i: string): string[] {
 /** Top-level helpers of a retry consumer: the attempt from x-death, and the stand-in handler. */
 function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
   const { retry } = c;
-  const fails = retry.transientEvery > 0 || retry.poisonEvery > 0;
-  const handler = fails
+  const handlerBody = failing(retry)
     ? [
-        '',
-        ...commentLines(
-          '// ',
-          '',
-          `A stand-in for your handler, which throws when it cannot handle a message. It fails the way the lab simulates failures, by the sequence number in the message id (P1-8 is 8): ${failureText(retry)}. Messages without such an id never fail here.`,
-        ),
-        'function handle(msg: ConsumeMessage, attempt: number): void {',
         "  const match = /-(\\d+)$/.exec(String(msg.properties.messageId ?? ''));",
         '  const seq = match ? Number(match[1]) : 0;',
         ...(retry.poisonEvery > 0
@@ -672,30 +587,14 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
               '  }',
             ]
           : []),
-        '}',
       ]
-    : [
-        '',
-        ...commentLines(
-          '// ',
-          '',
-          "Your handler: it throws when it cannot handle a message. (The lab's consumer simulates no failures right now.)",
-        ),
-        'function handle(msg: ConsumeMessage, attempt: number): void {',
-        '  void msg;',
-        '  void attempt;',
-        '}',
-      ];
+    : ['  void msg;', '  void attempt;'];
   return [
     '',
     `const maxAttempts = ${retry.maxAttempts};`,
     `const parkingQueue = ${tsString(retry.parkingQueue)};`,
     '',
-    ...commentLines(
-      '// ',
-      '',
-      'Which attempt this delivery is. Each time the broker dead-letters a message it counts it in the x-death header, one entry per queue and reason: the rejections from our queue so far, plus one.',
-    ),
+    ...comment('', prose.attemptText),
     'function attemptOf(msg: ConsumeMessage, queue: string): number {',
     "  const deaths = msg.properties.headers?.['x-death'] ?? [];",
     '  let rejected = 0;',
@@ -706,7 +605,11 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
     '  }',
     '  return rejected + 1;',
     '}',
-    ...handler,
+    '',
+    ...comment('', prose.handlerText(retry, 'throws')),
+    'function handle(msg: ConsumeMessage, attempt: number): void {',
+    ...handlerBody,
+    '}',
   ];
 }
 
@@ -723,15 +626,11 @@ function retryHandling(
     `${i}} catch (error) {`,
     `${i}  const why = error instanceof Error ? error.message : String(error);`,
     `${i}  if (attempt < maxAttempts) {`,
-    ...commentLines('// ', `${i}    `, retryPathText(input.topology, c.queue ?? '')),
+    ...comment(`${i}    `, prose.retryPathText(input.topology, c.queue ?? '')),
     `${i}    channel.nack(msg, false, false);`,
     `${i}    console.log(\`failed \${text} on attempt \${attempt}: \${why}\`);`,
     `${i}  } else {`,
-    ...commentLines(
-      '// ',
-      `${i}    `,
-      'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.',
-    ),
+    ...comment(`${i}    `, prose.parkingText),
     `${i}    const p = msg.properties;`,
     `${i}    const options = {`,
     `${i}      messageId: p.messageId,`,
@@ -750,24 +649,9 @@ function retryHandling(
 }
 
 function prefetchLines(c: ConsumerConfig): string[] {
-  const note =
-    c.ack === 'auto' && c.prefetch > 0
-      ? ' With automatic ack nothing stays unacknowledged, so prefetch does not hold the broker back.'
-      : '';
-  if (c.prefetch === 0) {
-    return commentLines(
-      '// ',
-      '  ',
-      `No prefetch limit (prefetch 0): the broker sends as many messages as it likes.${note}`,
-    );
-  }
   return [
-    ...commentLines(
-      '// ',
-      '  ',
-      `prefetch ${c.prefetch}: the broker sends at most ${c.prefetch} unacknowledged message${c.prefetch === 1 ? '' : 's'} at a time.${note}`,
-    ),
-    `  await channel.prefetch(${c.prefetch});`,
+    ...comment('  ', prose.prefetchText(c)),
+    ...(c.prefetch === 0 ? [] : [`  await channel.prefetch(${c.prefetch});`]),
   ];
 }
 
@@ -776,7 +660,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const work = c.workMs > 0 || c.workPerDotMs > 0;
   const queueLines = c.bind
     ? [
-        '  // A server-named, exclusive queue: it lives as long as this connection.',
+        ...comment('  ', prose.serverNamedQueueText),
         "  const { queue } = await channel.assertQueue('', { exclusive: true });",
         `  for (const key of [${c.bind.keys.map(tsString).join(', ')}]) {`,
         `    await channel.bindQueue(queue, ${tsString(c.bind.exchange)}, key);`,
@@ -795,11 +679,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   }
   const replyLines = c.reply
     ? [
-        ...commentLines(
-          '// ',
-          '      ',
-          'An RPC server: the answer goes to the reply-to queue, with the correlation id.',
-        ),
+        ...comment('      ', prose.rpcServerText),
         '      const n = Math.min(32, Math.max(0, Number.parseInt(text, 10) || 0));',
         '      const { replyTo, correlationId } = msg.properties;',
         '      const answer = Buffer.from(String(fibonacci(n)));',
@@ -809,11 +689,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const batchLines =
     every > 1
       ? [
-          ...commentLines(
-            '// ',
-            '  ',
-            'Acknowledged in batches: one ack with multiple=true covers every message up to it.',
-          ),
+          ...comment('  ', prose.batchAckText('true')),
           '  let unacked = 0;',
           '  let last: ConsumeMessage | undefined;',
           '  let flushTimer: ReturnType<typeof setTimeout> | undefined;',
@@ -826,13 +702,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
           '  };',
         ]
       : [];
-  const bug = c.bug
-    ? commentLines(
-        '// ',
-        '      ',
-        `The lab's ${c.id} also simulates a bug (${c.bug.kind} every ${c.bug.every} messages); this program leaves it out.`,
-      )
-    : [];
+  const bug = c.bug ? comment('      ', prose.bugText(c.id, c.bug)) : [];
   const retry = retrying(c) ? c : undefined;
   const imports =
     every > 1 || retry
@@ -841,8 +711,7 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const attemptLines = retry
     ? [
         '      const attempt = attemptOf(msg, queue);',
-        ...commentLines(
-          '// ',
+        ...comment(
           '      ',
           'A retry comes back from the queue it waited in (x-death lists the newest first).',
         ),
@@ -862,23 +731,16 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     ...(c.reply
       ? [
           '',
-          "// The tutorial's (deliberately slow) Fibonacci: the server's work.",
+          ...comment('', prose.fibonacciText),
           'function fibonacci(n: number): number {',
           '  return n < 2 ? n : fibonacci(n - 1) + fibonacci(n - 2);',
           '}',
         ]
       : []),
-    '',
-    'async function main(): Promise<void> {',
-    '  const connection = await amqp.connect(url);',
-    ...(retry
-      ? [
-          '  // A confirm channel: the broker confirms a parked copy before the ack.',
-          '  const channel = await connection.createConfirmChannel();',
-        ]
-      : ['  const channel = await connection.createChannel();']),
-    '',
-    ...declarations(needsOf(c, input.topology), '  '),
+    ...mainStart(
+      needsOf(c, input.topology),
+      retry ? 'A confirm channel: the broker confirms a parked copy before the ack.' : undefined,
+    ),
     ...queueLines,
     ...prefetchLines(c),
     '',
@@ -915,15 +777,4 @@ function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   ];
 }
 
-export function typescriptProgram(input: ProgramInput, parts: readonly BodyPart[]): string {
-  const { actor } = input;
-  const lines =
-    actor.kind === 'consumer'
-      ? consumer(input, actor)
-      : actor.http
-        ? httpBridge(input, actor)
-        : actor.rpc
-          ? rpcClient(input, actor, parts)
-          : producer(input, actor, parts);
-  return `${lines.join('\n')}\n`;
-}
+export const typescript: Emitter = { producer, httpBridge, rpcClient, consumer };
