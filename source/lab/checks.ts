@@ -5,6 +5,7 @@
 import type { RpcCounts } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { CheckName } from '../scenario/schema.js';
+import type { IntervalSet } from './interval-set.js';
 import type { Ledger } from './ledger.js';
 import { type ExchangeType, routes } from './routing.js';
 
@@ -147,29 +148,42 @@ export function redeliveryAfterCrash(c: CheckContext): CheckResult {
 }
 
 /** For each live bound consumer: the messages it was owed (published after it bound) and how many it got. */
+/**
+ * What was owed through a binding: the messages published to `exchange` since `since` (with a key
+ * `keys` match, unless every key counts), and how many of them `seen` has, per producer.
+ */
+function tally(
+  c: CheckContext,
+  binding: { exchange: string; keys: readonly string[]; since: number; filterKeys: boolean },
+  seen: (producer: string) => IntervalSet | undefined,
+): { expected: number; got: number; missing: string[] } {
+  const type = c.exchangeType(binding.exchange);
+  let expected = 0;
+  let got = 0;
+  const missing: string[] = [];
+  for (const p of c.producers.filter((p) => p.exchange === binding.exchange)) {
+    const set = seen(p.id);
+    for (const [first, last] of c.ledger.publishedBetween(p.id, binding.since, c.endedAt)) {
+      for (let seq = first; seq <= last; seq++) {
+        const key =
+          c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
+        if (binding.filterKeys && !routes(type, binding.keys, key)) continue;
+        expected++;
+        if (set?.has(seq)) got++;
+        else if (missing.length < 3) missing.push(`${p.id}-${seq}`);
+      }
+    }
+  }
+  return { expected, got, missing };
+}
+
 function owed(c: CheckContext, filterKeys: boolean) {
   return c.consumers
     .filter((con) => con.bind !== undefined && con.boundAt !== undefined && con.alive)
     .map((con) => {
       const bind = con.bind as NonNullable<ConsumerFacts['bind']>;
-      const type = c.exchangeType(bind.exchange);
-      let expected = 0;
-      let got = 0;
-      const missing: string[] = [];
-      for (const p of c.producers.filter((p) => p.exchange === bind.exchange)) {
-        const set = c.ledger.receivedBy(con.id, p.id);
-        for (const [first, last] of c.ledger.publishedBetween(p.id, con.boundAt ?? 0, c.endedAt)) {
-          for (let seq = first; seq <= last; seq++) {
-            const key =
-              c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
-            if (filterKeys && !routes(type, bind.keys, key)) continue;
-            expected++;
-            if (set?.has(seq)) got++;
-            else if (missing.length < 3) missing.push(`${p.id}-${seq}`);
-          }
-        }
-      }
-      return { id: con.id, expected, got, missing };
+      const binding = { ...bind, since: con.boundAt ?? 0, filterKeys };
+      return { id: con.id, ...tally(c, binding, (p) => c.ledger.receivedBy(con.id, p)) };
     });
 }
 
@@ -283,27 +297,11 @@ export function rpcReplies(c: CheckContext): CheckResult {
  */
 export function queuesComplete(c: CheckContext): CheckResult {
   const rows = (c.queueBindings ?? []).map((b) => {
-    const type = c.exchangeType(b.exchange);
     const seen = c.ledger.byQueue.get(b.queue);
-    let expected = 0;
-    let got = 0;
-    const missing: string[] = [];
-    for (const p of c.producers.filter((p) => p.exchange === b.exchange)) {
-      const set = seen?.get(p.id);
-      for (const [first, last] of c.ledger.publishedBetween(p.id, b.boundAt, c.endedAt)) {
-        for (let seq = first; seq <= last; seq++) {
-          const key =
-            c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
-          if (!routes(type, b.keys, key)) continue;
-          expected++;
-          if (set?.has(seq)) got++;
-          else if (missing.length < 3) missing.push(`${p.id}-${seq}`);
-        }
-      }
-    }
+    const binding = { ...b, since: b.boundAt, filterKeys: true };
     const q = c.queues.find((queue) => queue.name === b.queue);
     const waiting = q ? q.messagesReady + q.messagesUnacknowledged : 0;
-    return { queue: b.queue, expected, got, waiting, missing };
+    return { queue: b.queue, waiting, ...tally(c, binding, (p) => seen?.get(p)) };
   });
   if (rows.length === 0)
     return { name: 'queues-complete', ok: true, detail: 'no named queue is bound to an exchange' };

@@ -27,7 +27,6 @@ export function scenarioView(scenario: Scenario): LabState['scenario'] {
     lesson: scenario.lesson,
     exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
     bindings: scenario.topology.bindings,
-    queues: scenario.topology.queues.map((q) => ({ name: q.name, arguments: q.arguments })),
     topology: scenario.topology,
   };
 }

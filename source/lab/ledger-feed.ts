@@ -26,7 +26,7 @@ export function feedLedger(ledger: Ledger, state: LabState, id: string, batch: B
   ledger.recordReceived(id, queue, batch.runs, false);
   ledger.recordReceived(id, queue, batch.redeliveredRuns, true);
   // Rejected from a queue with a dead-letter exchange: moved on, not discarded.
-  const spec = state.scenario.queues?.find((q) => q.name === queue);
+  const spec = state.scenario.topology?.queues.find((q) => q.name === queue);
   if (spec?.arguments['x-dead-letter-exchange'] !== undefined)
     ledger.recordDeadLettered(batch.droppedRuns);
   else ledger.recordDropped(batch.droppedRuns);

@@ -19,12 +19,14 @@ import { Poller } from '../broker/poller.js';
 import { tlsSocketOptions } from '../broker/tls.js';
 import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
 import { type BrokerTarget, redact } from '../broker/url.js';
-import type {
-  ActorSpec,
-  ConsumerSpec,
-  ProducerSpec,
-  Scenario,
-  TourStep,
+import {
+  type ActorSpec,
+  type ConsumerSpec,
+  consumerSchema,
+  type ProducerSpec,
+  producerSchema,
+  type Scenario,
+  type TourStep,
 } from '../scenario/schema.js';
 
 import type { CheckResult } from './checks.js';
@@ -439,31 +441,11 @@ export class Session {
       this.dispatch({ type: 'notice', text: `This scenario has no ${kind} to copy.` });
       return undefined;
     }
+    // The scenario format's defaults, as if the file had said only this much.
     return this.spawn(
       kind === 'producer'
-        ? {
-            kind,
-            exchange: '',
-            routingKeys: [q],
-            rate: 1,
-            body: 'Message #{seq}',
-            persistent: false,
-            paused: false,
-            confirm: 'async',
-            confirmBatch: 100,
-          }
-        : {
-            kind,
-            queue: q,
-            prefetch: 1,
-            ack: 'manual',
-            workMs: 0,
-            workPerDotMs: 0,
-            nackEvery: 0,
-            requeue: false,
-            bugEvery: 10,
-            ackEvery: 1,
-          },
+        ? producerSchema.parse({ kind, routingKeys: [q] })
+        : consumerSchema.parse({ kind, queue: q }),
     );
   }
 
@@ -760,16 +742,7 @@ export class Session {
       at: Date.now(),
       durable: services.durable,
     });
-    this.spawn({
-      kind: 'consumer',
-      queue,
-      ...services.consumer,
-      workPerDotMs: 0,
-      ackEvery: 1,
-      nackEvery: 0,
-      requeue: false,
-      bugEvery: 10,
-    });
+    this.spawn(consumerSchema.parse({ kind: 'consumer', queue, ...services.consumer }));
     return queue;
   }
 

@@ -87,11 +87,6 @@ export interface LabState {
       /** When a queue added live was bound (topology bindings: before any producer). */
       readonly at?: number;
     }[];
-    /** The topology's queues and their arguments (dead-letter exchanges, TTLs). */
-    readonly queues?: readonly {
-      readonly name: string;
-      readonly arguments: Readonly<Record<string, string | number | boolean>>;
-    }[];
     /**
      * The whole topology as the scenario declares it, and the service queues added live with
      * their bindings (for the programs `v` shows).

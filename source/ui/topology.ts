@@ -99,7 +99,7 @@ interface DeadLetterLink {
 
 /** The scenario's queues that dead-letter (rejected or expired messages) to an exchange. */
 function deadLetterLinks(state: LabState): DeadLetterLink[] {
-  return (state.scenario.queues ?? []).flatMap((q) => {
+  return (state.scenario.topology?.queues ?? []).flatMap((q) => {
     const exchange = q.arguments['x-dead-letter-exchange'];
     if (exchange === undefined) return [];
     const key = q.arguments['x-dead-letter-routing-key'];
@@ -116,36 +116,41 @@ function deadLetterLinks(state: LabState): DeadLetterLink[] {
 }
 
 /**
- * Dead-lettering, a line per queue: `work ─✗ rejected─▶ work.dlx[retry]`, a retry queue's
- * `work.retry ─⏱ 2 s─▶ work.dlx[work]`, and where consumers park what failed its last attempt.
+ * Dead-lettering the exchange lines do not show: a queue that dead-letters into an exchange not
+ * drawn (the default one, say) as `jobs ─✗ rejected─▶ (default)[jobs.failed]`, a retry queue's
+ * as `jobs.retry ─⏱ 2 s─▶ …`; and where consumers park what failed its last attempt.
  */
-function deadLetterLines(state: LabState, drawn: ReadonlySet<string>): Line[] {
+function deadLetterLines(
+  state: LabState,
+  links: readonly DeadLetterLink[],
+  drawn: ReadonlySet<string>,
+): Line[] {
   // A link into an exchange drawn above is on that exchange's line already.
-  const links = deadLetterLinks(state).filter((l) => !drawn.has(l.exchange));
-  const lines: Line[] = links.map((l) => [
-    { text: l.queue, bold: true },
-    {
-      text: l.ttlMs === undefined ? ` ─✗ rejected${arrow} ` : ` ─⏱ ${l.ttlMs / 1000} s${arrow} `,
-      colour: 'yellow',
-    },
-    { text: `${l.exchange || '(default)'}${l.key === undefined ? '' : `[${l.key}]`}` },
-  ]);
-  const parkers = state.actors.filter((a) => a.config.kind === 'consumer' && a.config.retry);
-  const parking = new Set(
-    parkers.flatMap((a) =>
-      a.config.kind === 'consumer' && a.config.retry ? [a.config.retry.parkingQueue] : [],
-    ),
-  );
-  for (const queue of parking) {
-    const by = parkers.filter(
-      (a) => a.config.kind === 'consumer' && a.config.retry?.parkingQueue === queue,
-    );
-    const last = by[0]?.config.kind === 'consumer' ? by[0].config.retry?.maxAttempts : undefined;
+  const lines: Line[] = links
+    .filter((l) => !drawn.has(l.exchange))
+    .map((l) => [
+      { text: l.queue, bold: true },
+      {
+        text: l.ttlMs === undefined ? ` ─✗ rejected${arrow} ` : ` ─⏱ ${l.ttlMs / 1000} s${arrow} `,
+        colour: 'yellow',
+      },
+      { text: `${l.exchange || '(default)'}${l.key === undefined ? '' : `[${l.key}]`}` },
+    ]);
+  // Consumers with retries, by the queue they park in.
+  const parkers = new Map<string, { maxAttempts: number; actors: ActorView[] }>();
+  for (const a of state.actors) {
+    if (a.config.kind !== 'consumer' || !a.config.retry) continue;
+    const { parkingQueue, maxAttempts } = a.config.retry;
+    const entry = parkers.get(parkingQueue) ?? { maxAttempts, actors: [] };
+    entry.actors.push(a);
+    parkers.set(parkingQueue, entry);
+  }
+  for (const [queue, { maxAttempts, actors: by }] of parkers) {
     const parked = by.reduce((n, a) => n + a.parked, 0);
     const held = state.queues.list.find((q) => q.name === queue)?.messagesReady;
     lines.push([
       ...producerSegments(by.filter(isLive)),
-      { text: ` ─⊘ failed attempt ${last ?? '?'}${arrow} `, colour: 'red' },
+      { text: ` ─⊘ failed attempt ${maxAttempts}${arrow} `, colour: 'red' },
       { text: queue, bold: true },
       { text: `  ${parked} parked${held === undefined ? '' : `, ${held} waiting`}`, dim: true },
     ]);
@@ -158,6 +163,7 @@ export function topologyLines(state: LabState, width?: number): Line[] {
   const lines: Line[] = [];
   const producers = state.actors.filter((a) => a.config.kind === 'producer' && isLive(a));
   const exchangeType = (name: string) => exchangeTypeOf(state, name);
+  const links = deadLetterLinks(state);
 
   // The default exchange: the routing key is the queue name.
   const direct = producers.filter((p) => p.config.kind === 'producer' && p.config.exchange === '');
@@ -191,7 +197,7 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     );
     // A dead-letter exchange is fed by the queues that dead-letter to it.
     // A dead-letter exchange is fed by queues: what they reject, or what expires in them.
-    const feeders = deadLetterLinks(state).filter((l) => l.exchange === exchange);
+    const feeders = links.filter((l) => l.exchange === exchange);
     lines.push([
       ...(from.length === 0 && feeders.length > 0
         ? [
@@ -227,6 +233,6 @@ export function topologyLines(state: LabState, width?: number): Line[] {
       lines.push(...fitPath(head, tail(state, b.queue), width, last ? '      ' : '   │  '));
     });
   }
-  lines.push(...deadLetterLines(state, exchanges));
+  lines.push(...deadLetterLines(state, links, exchanges));
   return lines;
 }

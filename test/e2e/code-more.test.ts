@@ -6,18 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import type { ActorConfig } from '../../source/actors/protocol.js';
-import { resolveTarget } from '../../source/broker/url.js';
 import type { Language } from '../../source/code/generate.js';
-import { consumerConfig, Session } from '../../source/lab/session.js';
+import { consumerConfig, type Session } from '../../source/lab/session.js';
 import { resolveScenario } from '../../source/scenario/catalog.js';
 import type { Scenario } from '../../source/scenario/schema.js';
 import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
-import { ProgramProject, type Running } from '../support/programs.js';
-
-const _repo = fileURLToPath(new URL('../../', import.meta.url));
+import { labActor, ProgramProject, type Running, startLab } from '../support/programs.js';
 
 describe('rabbit-lab code: retries and HTTP bridges run against the broker', () => {
   let broker: TestBroker;
@@ -41,23 +37,7 @@ describe('rabbit-lab code: retries and HTTP bridges run against the broker', () 
   ): Promise<Running> =>
     project.run(actor, scenario, language, args, { RABBIT_LAB_URL: broker.url, ...env });
 
-  async function labSession(scenario: Scenario): Promise<Session> {
-    const session = new Session({
-      scenario,
-      target: resolveTarget(broker.url, broker.managementUrl),
-      embedded: false,
-      pollIntervalMs: 250,
-    });
-    await session.start();
-    await session.actorsSettled();
-    return session;
-  }
-
-  function labActor(session: Session, id: string): ActorConfig {
-    const found = session.snapshot().actors.find((a) => a.id === id);
-    assert.ok(found, `${id} in the lab`);
-    return found.config;
-  }
+  const labSession = (scenario: Scenario) => startLab(broker, scenario);
 
   const external = (session: Session, id: string) =>
     session.snapshot().actors.find((a) => a.id === id)?.external ?? 0;

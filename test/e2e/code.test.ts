@@ -10,14 +10,19 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ActorConfig } from '../../source/actors/protocol.js';
-import { resolveTarget } from '../../source/broker/url.js';
 import { scenarioActors } from '../../source/code/command.js';
 import { generateProgram, type Language, programFileName } from '../../source/code/generate.js';
-import { Session } from '../../source/lab/session.js';
+import type { Session } from '../../source/lab/session.js';
 import { loadCatalog, resolveScenario } from '../../source/scenario/catalog.js';
 import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { runCli } from '../support/cli.js';
-import { ProgramProject, pythonWithPika, type Running } from '../support/programs.js';
+import {
+  labActor,
+  ProgramProject,
+  pythonWithPika,
+  type Running,
+  startLab,
+} from '../support/programs.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -47,15 +52,7 @@ describe('rabbit-lab code: the programs run against the broker', () => {
 
   async function labSession(name: string): Promise<{ session: Session; scenario: Scenario }> {
     const { scenario } = await resolveScenario(name);
-    const session = new Session({
-      scenario,
-      target: resolveTarget(broker.url, broker.managementUrl),
-      embedded: false,
-      pollIntervalMs: 250,
-    });
-    await session.start();
-    await session.actorsSettled();
-    return { session, scenario };
+    return { session: await startLab(broker, scenario), scenario };
   }
   type Scenario = Awaited<ReturnType<typeof resolveScenario>>['scenario'];
 
@@ -64,13 +61,6 @@ describe('rabbit-lab code: the programs run against the broker', () => {
       .snapshot()
       .actors.filter((a) => a.config.kind === 'consumer')
       .reduce((n, a) => n + a.external, 0);
-
-  /** The actor as the lab runs it now (its current settings, not the file's). */
-  function labActor(session: Session, id: string): ActorConfig {
-    const found = session.snapshot().actors.find((a) => a.id === id);
-    assert.ok(found, `${id} in the lab`);
-    return found.config;
-  }
 
   for (const language of ['typescript', 'python'] as const) {
     test(`work-queue, ${language}: the program's tasks reach the lab's workers, the lab's tasks reach the program's worker`, async () => {

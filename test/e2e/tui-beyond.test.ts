@@ -5,26 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
-import { cliPath } from '../support/cli.js';
-import { hasTmux, TerminalSession } from '../support/tmux.js';
+import { hasTmux, openLab, type TerminalSession } from '../support/tmux.js';
 
 describe('beyond the tutorials, on the screen', () => {
   let broker: TestBroker;
-  const openLab = (scenario: string, ...args: string[]) =>
-    new TerminalSession(
-      [
-        process.execPath,
-        cliPath,
-        'scenario',
-        scenario,
-        ...args,
-        '--url',
-        broker.url,
-        '--management-url',
-        broker.managementUrl,
-      ],
-      { columns: 160, rows: 48 },
-    );
+  const open = (scenario: string, ...args: string[]) =>
+    openLab(broker, scenario, args, { columns: 160, rows: 48 });
   before(async () => {
     assert.ok(
       hasTmux(),
@@ -47,7 +33,7 @@ describe('beyond the tutorials, on the screen', () => {
   }
 
   test('dead-letter-retry: the flow log shows each hop and attempt, the topology where queues dead-letter', async () => {
-    const term = openLab('dead-letter-retry', '--no-tour');
+    const term = open('dead-letter-retry', '--no-tour');
     try {
       // Rows scroll by; collect what the screen showed until every kind of hop was on it.
       const wanted = {
@@ -84,7 +70,7 @@ describe('beyond the tutorials, on the screen', () => {
   });
 
   test('exchange-to-queues: b adds a service queue the broker sees; the HTTP endpoint on the screen takes a POST', async () => {
-    const term = openLab('exchange-to-queues', '--no-tour');
+    const term = open('exchange-to-queues', '--no-tour');
     try {
       const screen = await waitFor(
         () => {

@@ -3,27 +3,14 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { cliPath } from '../support/cli.js';
-import { hasTmux, TerminalSession } from '../support/tmux.js';
+import { hasTmux, openLab, TerminalSession } from '../support/tmux.js';
 
 describe('the lab screen in a real terminal', () => {
   let broker: TestBroker;
   /** The built CLI on this test's vhost, in a 120×40 terminal. */
-  const openLab = (scenario: string, ...args: string[]) => openLabWith({}, scenario, ...args);
-  const openLabWith = (env: Record<string, string>, scenario: string, ...args: string[]) =>
-    new TerminalSession(
-      [
-        process.execPath,
-        cliPath,
-        'scenario',
-        scenario,
-        ...args,
-        '--url',
-        broker.url,
-        '--management-url',
-        broker.managementUrl,
-      ],
-      { env },
-    );
+  const open = (scenario: string, ...args: string[]) => openLab(broker, scenario, args);
+  const openWith = (env: Record<string, string>, scenario: string) =>
+    openLab(broker, scenario, [], { env });
   before(async () => {
     assert.ok(
       hasTmux(),
@@ -36,7 +23,7 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('hello-queue: counters, c adds a consumer the broker sees, q cleans up', async () => {
-    const term = openLab('hello');
+    const term = open('hello');
     try {
       const opened = await waitFor(
         () => {
@@ -126,7 +113,7 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('work-queue: c adds a worker the broker counts, x on a busy worker shows redeliveries, q leaves nothing', async () => {
-    const term = openLab('work', '--no-tour');
+    const term = open('work', '--no-tour');
     try {
       await waitFor(() => /C2\s+consumer\s+running/.test(term.screen()), {
         what: 'two workers running',
@@ -184,7 +171,7 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('closing the terminal (SIGHUP) cleans up and exits', async () => {
-    const term = openLab('hello');
+    const term = open('hello');
     let pid: number | undefined;
     try {
       await waitFor(() => /C1\s+consumer\s+running/.test(term.screen()), {
@@ -226,7 +213,7 @@ describe('the lab screen in a real terminal', () => {
       [{}, true],
       [{ NO_COLOR: '1' }, false],
     ] as const) {
-      const term = openLabWith(env, 'hello');
+      const term = openWith(env, 'hello');
       try {
         const screen = await waitFor(
           () => {

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActorConfig } from '../../source/actors/protocol.js';
 import type { TopologySpec } from '../../source/broker/topology.js';
+import { resolveTarget } from '../../source/broker/url.js';
 import { generateProgram, type Language, programFileName } from '../../source/code/generate.js';
+import { Session } from '../../source/lab/session.js';
+import type { Scenario } from '../../source/scenario/schema.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -104,4 +107,27 @@ export class ProgramProject {
     for (const child of this.started) if (child.exitCode === null) child.kill('SIGKILL');
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A lab session of this scenario on the test broker, started with its actors up. */
+export async function startLab(
+  broker: { readonly url: string; readonly managementUrl: string },
+  scenario: Scenario,
+): Promise<Session> {
+  const session = new Session({
+    scenario,
+    target: resolveTarget(broker.url, broker.managementUrl),
+    embedded: false,
+    pollIntervalMs: 250,
+  });
+  await session.start();
+  await session.actorsSettled();
+  return session;
+}
+
+/** The actor as the lab runs it now (its current settings, not the file's). */
+export function labActor(session: Session, id: string): ActorConfig {
+  const found = session.snapshot().actors.find((a) => a.id === id);
+  assert.ok(found, `${id} in the lab`);
+  return found.config;
 }

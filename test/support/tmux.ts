@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cliPath } from './cli.js';
 
 export function hasTmux(): boolean {
   try {
@@ -84,4 +85,27 @@ export class TerminalSession {
       // Already gone.
     }
   }
+}
+
+/** The built CLI running a scenario against a test broker, in its own terminal. */
+export function openLab(
+  broker: { readonly url: string; readonly managementUrl: string },
+  scenario: string,
+  args: readonly string[] = [],
+  terminal: { columns?: number; rows?: number; env?: Record<string, string> } = {},
+): TerminalSession {
+  return new TerminalSession(
+    [
+      process.execPath,
+      cliPath,
+      'scenario',
+      scenario,
+      ...args,
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ],
+    terminal,
+  );
 }

@@ -8,6 +8,7 @@ import { ackedOrParked, type CheckContext, noLoss } from '../../source/lab/check
 import { Ledger } from '../../source/lab/ledger.js';
 import { initialState, reduce } from '../../source/lab/store.js';
 import { parseScenario } from '../../source/scenario/loader.js';
+import { type QueueSpec, queueSchema } from '../../source/scenario/schema.js';
 import { joinPath, messagePath, outcomeLabel } from '../../source/ui/format.js';
 import { topologyLines } from '../../source/ui/topology.js';
 
@@ -220,6 +221,10 @@ describe('the acked-or-parked check', () => {
   });
 });
 
+/** A queue of the scenario's topology with these arguments (the format's defaults otherwise). */
+const queueSpec = (name: string, args: Record<string, string | number> = {}): QueueSpec =>
+  queueSchema.parse({ name, arguments: args });
+
 describe('retries on screen', () => {
   const base: MessageRecord = {
     messageId: 'P1-10',
@@ -264,24 +269,22 @@ describe('retries on screen', () => {
           { exchange: 'work.dlx', queue: 'work.retry', keys: ['retry'] },
           { exchange: 'work.dlx', queue: 'work', keys: ['work'] },
         ],
-        queues: [
-          {
-            name: 'work',
-            arguments: {
+        topology: {
+          exchanges: [],
+          bindings: [],
+          queues: [
+            queueSpec('work', {
               'x-dead-letter-exchange': 'work.dlx',
               'x-dead-letter-routing-key': 'retry',
-            },
-          },
-          {
-            name: 'work.retry',
-            arguments: {
+            }),
+            queueSpec('work.retry', {
               'x-message-ttl': 2000,
               'x-dead-letter-exchange': 'work.dlx',
               'x-dead-letter-routing-key': 'work',
-            },
-          },
-          { name: 'work.parked', arguments: {} },
-        ],
+            }),
+            queueSpec('work.parked'),
+          ],
+        },
       },
       { redactedUrl: '', managementUrl: '', embedded: false, version: '', vhost: '/' },
       0,
@@ -316,13 +319,17 @@ test('a queue that dead-letters through the default exchange gets a line of its 
       name: 't',
       title: 't',
       lesson: '',
-      queues: [
-        {
-          name: 'jobs',
-          arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'jobs.failed' },
-        },
-        { name: 'jobs.failed', arguments: {} },
-      ],
+      topology: {
+        exchanges: [],
+        bindings: [],
+        queues: [
+          queueSpec('jobs', {
+            'x-dead-letter-exchange': '',
+            'x-dead-letter-routing-key': 'jobs.failed',
+          }),
+          queueSpec('jobs.failed'),
+        ],
+      },
     },
     { redactedUrl: '', managementUrl: '', embedded: false, version: '', vhost: '/' },
     0,
