@@ -158,7 +158,7 @@ try {
     totals: {
       published: session.ledger.totalPublished(),
       confirmed: session.ledger.totalConfirmed(),
-      received: session.ledger.totalReceived(),
+      handled: session.ledger.total('handled'),
       deliveries: session.ledger.deliveries,
       redeliveries: session.ledger.redeliveries,
       reconnects: state.actors.reduce((n, a) => n + a.reconnects, 0),
@@ -184,7 +184,7 @@ try {
   }
   const t = result.totals;
   process.stdout.write(
-    `\n  published ${t.published}, confirmed ${t.confirmed}, received ${t.received}; ${t.deliveries} deliveries, ${t.redeliveries} redelivered; ${t.reconnects} reconnects\n`,
+    `\n  published ${t.published}, confirmed ${t.confirmed}, handled ${t.handled}; ${t.deliveries} deliveries, ${t.redeliveries} redelivered; ${t.reconnects} reconnects\n`,
   );
   for (const c of checks) process.stdout.write(`  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}\n`);
   process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

@@ -60,9 +60,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   // An interrupted run must not wait out the rest of its duration before the process can exit.
   clearTimeout(timer);
   clearInterval(ticker);
-  stderr.write('stopping producers and waiting for consumers to catch up…\n');
+  stderr.write('stopping producers, waiting for consumers to catch up, reading back what is left in the queues…\n');
+  // Drains, stops the actors and reads back what is left in the queues.
   await session.drain();
-  await session.pollNow();
   const report = session.report(Date.now() - started);
   options.stdout.write(renderReport(report, options.json));
   return report;

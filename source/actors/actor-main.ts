@@ -20,8 +20,12 @@ import { Producer } from './producer.js';
 import type { ActorConfig, ActorEnvironment, ChildMessage, ParentMessage } from './protocol.js';
 import { BatchReporter } from './reporter.js';
 
-function send(message: ChildMessage): void {
-  if (process.connected) process.send?.(message);
+/** To the parent; `written` once the message is in the pipe (a kill after that cannot lose it). */
+function send(message: ChildMessage, written?: () => void): void {
+  if (!process.connected) return;
+  process.send?.(message, undefined, undefined, (error: Error | null) => {
+    if (!error) written?.();
+  });
 }
 
 // A child never outlives its parent: the IPC channel closes when the parent exits or dies.
@@ -58,6 +62,8 @@ async function stop(code = 0): Promise<void> {
   }
   endpoint?.close();
   consumer?.stop();
+  // Acknowledgements wait for their receipts: let them go before the connection closes.
+  await reporter.settled();
   reporter.stop();
   try {
     await connection?.close();

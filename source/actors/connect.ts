@@ -1,5 +1,6 @@
 /** Opens an actor's AMQP connection, named so the management UI and the lab can find it. */
 import amqp, { type ChannelModel } from 'amqplib';
+import { runProperty } from '../broker/foreign-deliveries.js';
 import { tlsSocketOptions } from '../broker/tls.js';
 import type { ActorEnvironment } from './protocol.js';
 
@@ -11,7 +12,7 @@ export function openConnection(env: ActorEnvironment, actor: string): Promise<Ch
   return amqp.connect(env.url, {
     // amqplib sets servername (SNI and the host name check) from the URL itself.
     ...tlsSocketOptions(env.tls),
-    clientProperties: { connection_name: connectionName(env, actor) },
+    clientProperties: { connection_name: connectionName(env, actor), [runProperty]: env.runId },
   });
 }
 

@@ -160,6 +160,23 @@ export class Consumer {
     this.stopped = true;
   }
 
+  /**
+   * Settle (ack, reject) once the parent has the receipt: a kill between the two leaves a message
+   * the parent counts as handled that the broker gives to another consumer (at least once), never
+   * one the broker forgot and the parent never heard of.
+   */
+  private settleAfterReceipt(channel: Channel, settle: () => void): void {
+    this.reporter.afterReceipt(() => {
+      // The channel died meanwhile: the broker has requeued the message already.
+      if (channel !== this.channel) return;
+      try {
+        settle();
+      } catch {
+        // The channel is closing: the broker requeues what was not settled.
+      }
+    });
+  }
+
   private onMessage(channel: Channel, msg: ConsumeMessage | null): void {
     if (msg === null) return; // cancelled by the broker (queue deleted)
     const { reporter } = this;
@@ -240,7 +257,7 @@ export class Consumer {
   private ack(channel: Channel, msg: ConsumeMessage): void {
     const every = this.config.ackEvery ?? 1;
     if (every <= 1) {
-      channel.ack(msg);
+      this.settleAfterReceipt(channel, () => channel.ack(msg));
       this.unsettled--;
       this.reporter.counts.acked++;
       return;
@@ -257,8 +274,9 @@ export class Consumer {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     const msg = this.lastPending;
-    if (!msg || this.pendingAcks === 0 || !this.channel) return;
-    this.channel.ack(msg, true);
+    const channel = this.channel;
+    if (!msg || this.pendingAcks === 0 || !channel) return;
+    this.settleAfterReceipt(channel, () => channel.ack(msg, true));
     this.unsettled -= this.pendingAcks;
     this.reporter.counts.acked += this.pendingAcks;
     // Nothing else may be going on (the last ones of a burst): make sure this batch is sent.
@@ -278,7 +296,7 @@ export class Consumer {
     const { reporter } = this;
     const decision = retryDecision(retry, id?.seq, attempt);
     if (decision === 'dead-letter') {
-      channel.nack(msg, false, false);
+      this.settleAfterReceipt(channel, () => channel.nack(msg, false, false));
       this.unsettled--;
       reporter.counts.nacked++;
       // Rejected without requeue; the parent knows the queue dead-letters (not a loss).
@@ -289,7 +307,7 @@ export class Consumer {
       this.park(retry.parkingQueue, { msg, id, channel, attempt });
       return { outcome: 'parked', detail: `→ ${retry.parkingQueue}` };
     }
-    if (id) reporter.ackedRuns.add(id.producer, id.seq);
+    if (id) reporter.handledRuns.add(id.producer, id.seq);
     this.ack(channel, msg);
     return { outcome: 'ack' };
   }
@@ -311,7 +329,8 @@ export class Consumer {
       // The channel died meanwhile: the broker has requeued the original already.
       if (channel !== this.channel) return;
       if (!ok) {
-        channel.nack(msg, false, true);
+        if (id) this.reporter.requeuedRuns.add(id.producer, id.seq);
+        this.settleAfterReceipt(channel, () => channel.nack(msg, false, true));
         this.unsettled--;
         this.reporter.counts.nacked++;
         this.reporter.touch();
@@ -351,21 +370,28 @@ export class Consumer {
     const { nackEvery, requeue, retry } = this.config;
     let outcome: Outcome;
     let detail: string | undefined;
-    if (this.config.ack === 'auto') outcome = 'auto-ack';
-    else if (retry && this.config.ack === 'manual')
+    if (this.config.ack === 'auto') {
+      outcome = 'auto-ack';
+      // Handled: the parent hears of it before this consumer takes its next message.
+      if (id) this.reporter.handledRuns.add(id.producer, id.seq);
+      this.reporter.afterReceipt(() => {});
+    } else if (retry && this.config.ack === 'manual')
       ({ outcome, detail } = this.settleWithRetry(retry, delivery));
     else if (this.config.ack === 'never') outcome = 'unacked';
     else if (nackEvery > 0 && this.handled % nackEvery === 0) {
-      channel.nack(msg, false, requeue);
+      if (id)
+        (requeue ? this.reporter.requeuedRuns : this.reporter.droppedRuns).add(id.producer, id.seq);
+      this.settleAfterReceipt(channel, () => channel.nack(msg, false, requeue));
       this.unsettled--;
       this.reporter.counts.nacked++;
-      if (id && !requeue) this.reporter.droppedRuns.add(id.producer, id.seq);
       outcome = requeue ? 'nack-requeue' : 'nack';
     } else {
+      if (id) this.reporter.handledRuns.add(id.producer, id.seq);
       this.ack(channel, msg);
       const bug = this.config.bug;
       // The second ack of one delivery tag: the broker closes the channel (406).
-      if (bug?.kind === 'double-ack' && this.handled % bug.every === 0) channel.ack(msg);
+      if (bug?.kind === 'double-ack' && this.handled % bug.every === 0)
+        this.settleAfterReceipt(channel, () => channel.ack(msg));
       outcome = 'ack';
     }
     const redelivered = msg.fields.redelivered;

@@ -181,6 +181,26 @@ export interface BatchCounts {
   parked: number;
 }
 
+/** Consumer: lab messages by what happened to them, as runs per producer. */
+export interface ConsumerRuns {
+  /** Delivered (not redelivered). */
+  readonly runs: readonly SeqRun[];
+  /** Delivered again with redelivered = true. */
+  readonly redeliveredRuns: readonly SeqRun[];
+  /** Rejected without requeue (dropped, or dead-lettered when the queue has a dead-letter exchange). */
+  readonly droppedRuns: readonly SeqRun[];
+  /** Retries: delivered again after dead-lettering (a later attempt, not a duplicate). */
+  readonly retriedRuns?: readonly SeqRun[];
+  /** Handled to the end: acknowledged after the work, or finished under automatic ack. */
+  readonly handledRuns?: readonly SeqRun[];
+  /** Rejected with requeue: back in the queue, to be delivered again. */
+  readonly requeuedRuns?: readonly SeqRun[];
+  /** Retries: moved to the parking queue after the last attempt. */
+  readonly parkedRuns?: readonly SeqRun[];
+  /** Lab messages received per routing key, [key, count]. */
+  readonly keys: readonly (readonly [string, number])[];
+}
+
 export type ActorState = 'starting' | 'running' | 'paused' | 'stopped';
 
 export type ChildMessage =
@@ -193,23 +213,9 @@ export type ChildMessage =
       /** HTTP publish endpoint: where it listens, e.g. http://127.0.0.1:8080. */
       readonly endpoint?: string;
     }
-  | {
+  | ({
       readonly type: 'batch';
       readonly counts: BatchCounts;
-      /** Consumer: sequence runs received (not redelivered), per producer. */
-      readonly runs: readonly SeqRun[];
-      /** Consumer: sequence runs received again with redelivered=true. */
-      readonly redeliveredRuns: readonly SeqRun[];
-      /** Consumer: lab messages rejected without requeue (dropped or dead-lettered). */
-      readonly droppedRuns: readonly SeqRun[];
-      /** Consumer with retries: lab messages received again after dead-lettering (not duplicates). */
-      readonly retriedRuns?: readonly SeqRun[];
-      /** Consumer with retries: lab messages handled and acknowledged (their last delivery). */
-      readonly ackedRuns?: readonly SeqRun[];
-      /** Consumer with retries: lab messages moved to the parking queue. */
-      readonly parkedRuns?: readonly SeqRun[];
-      /** Consumer: lab messages received per routing key, [key, count]. */
-      readonly keys: readonly (readonly [string, number])[];
       /** Producer: highest sequence number published so far. */
       readonly lastSeq?: number;
       /** Producer: when the messages of this batch were published. */
@@ -227,7 +233,12 @@ export type ChildMessage =
       /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */
       readonly keyOverrides?: readonly (readonly [number, string])[];
       readonly samples: readonly MessageRecord[];
-    }
+    } & ConsumerRuns)
+  /**
+   * Consumer: what it received and settled since the last report, sent before it acknowledges
+   * (receipt before ack): whatever the broker was told, the parent was told first.
+   */
+  | ({ readonly type: 'receipts' } & ConsumerRuns)
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
   /** The connection dropped; the next attempt is in `inMs`. */
   | {

@@ -1,16 +1,31 @@
 import { RingBuffer } from '../util/ring-buffer.js';
-import type { BatchCounts, ChildMessage, MessageRecord, RpcCounts } from './protocol.js';
+import type {
+  BatchCounts,
+  ChildMessage,
+  ConsumerRuns,
+  MessageRecord,
+  RpcCounts,
+} from './protocol.js';
 import { emptyCounts, emptyRpcCounts } from './protocol.js';
 import { SeqRunBuilder } from './seq-runs.js';
 
-/** Accumulates an actor's observations and sends them to the parent as one batch per interval. */
+/** Sends a message to the parent; `written` runs once it is in the pipe (or could not be). */
+export type Send = (message: ChildMessage, written?: () => void) => void;
+
+/**
+ * Accumulates an actor's observations and sends them to the parent as one batch per interval.
+ * What a consumer received and settled also goes out before the broker hears of the settlement
+ * (`afterReceipt`): a SIGKILL at any moment leaves the parent knowing at least what the broker
+ * knows.
+ */
 export class BatchReporter {
   counts: BatchCounts = emptyCounts();
   readonly runs = new SeqRunBuilder();
   readonly redeliveredRuns = new SeqRunBuilder();
   readonly droppedRuns = new SeqRunBuilder();
   readonly retriedRuns = new SeqRunBuilder();
-  readonly ackedRuns = new SeqRunBuilder();
+  readonly handledRuns = new SeqRunBuilder();
+  readonly requeuedRuns = new SeqRunBuilder();
   readonly parkedRuns = new SeqRunBuilder();
   readonly returnedRuns = new SeqRunBuilder();
   readonly confirmedRuns = new SeqRunBuilder();
@@ -25,9 +40,15 @@ export class BatchReporter {
   lastSeq: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  /** Settlements (acks, rejections) waiting for their receipts to reach the parent. */
+  private waiting: (() => void)[] = [];
+  private receiptScheduled = false;
+  /** Receipts written but not yet confirmed as in the pipe. */
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
 
   constructor(
-    private readonly send: (message: ChildMessage) => void,
+    private readonly send: Send,
     readonly intervalMs = 50,
     sampleCapacity = 16,
   ) {
@@ -90,6 +111,58 @@ export class BatchReporter {
     this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
   }
 
+  /**
+   * Consumer: run `settle` (an ack, a rejection) once the parent has what was recorded so far.
+   * Settlements of one turn of the event loop share one receipt.
+   */
+  afterReceipt(settle: () => void): void {
+    this.waiting.push(settle);
+    if (this.receiptScheduled) return;
+    this.receiptScheduled = true;
+    setImmediate(() => this.sendReceipts());
+  }
+
+  private takeConsumerRuns(): ConsumerRuns {
+    const optional = (name: string, runs: SeqRunBuilder) =>
+      runs.size > 0 ? { [name]: runs.take() } : {};
+    const out: ConsumerRuns = {
+      runs: this.runs.take(),
+      redeliveredRuns: this.redeliveredRuns.take(),
+      droppedRuns: this.droppedRuns.take(),
+      ...optional('retriedRuns', this.retriedRuns),
+      ...optional('handledRuns', this.handledRuns),
+      ...optional('requeuedRuns', this.requeuedRuns),
+      ...optional('parkedRuns', this.parkedRuns),
+      keys: [...this.keys],
+    };
+    this.keys = new Map();
+    return out;
+  }
+
+  /** Send what was received and settled, then let the waiting settlements go to the broker. */
+  sendReceipts(): void {
+    this.receiptScheduled = false;
+    const settle = this.waiting;
+    this.waiting = [];
+    this.inFlight++;
+    this.send({ type: 'receipts', ...this.takeConsumerRuns() }, () => {
+      this.inFlight--;
+      for (const s of settle) s();
+      if (this.inFlight === 0 && this.waiting.length === 0) {
+        const idle = this.idle;
+        this.idle = [];
+        for (const resolve of idle) resolve();
+      }
+    });
+  }
+
+  /** Resolves once every settlement asked for so far has been released to the broker. */
+  settled(): Promise<void> {
+    if (this.receiptScheduled) this.sendReceipts();
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
@@ -98,18 +171,12 @@ export class BatchReporter {
     this.send({
       type: 'batch',
       counts: this.counts,
-      runs: this.runs.take(),
-      redeliveredRuns: this.redeliveredRuns.take(),
-      droppedRuns: this.droppedRuns.take(),
+      ...this.takeConsumerRuns(),
       returnedRuns: this.returnedRuns.take(),
-      ...(this.retriedRuns.size > 0 ? { retriedRuns: this.retriedRuns.take() } : {}),
-      ...(this.ackedRuns.size > 0 ? { ackedRuns: this.ackedRuns.take() } : {}),
-      ...(this.parkedRuns.size > 0 ? { parkedRuns: this.parkedRuns.take() } : {}),
       ...(this.confirmedRuns.size > 0 ? { confirmedRuns: this.confirmedRuns.take() } : {}),
       ...(this.nackedRuns.size > 0 ? { nackedRuns: this.nackedRuns.take() } : {}),
       ...(this.confirmMs[1] > 0 ? { confirmMs: this.confirmMs } : {}),
       ...(Object.values(this.rpc).some((n) => n > 0) ? { rpc: this.rpc } : {}),
-      keys: [...this.keys],
       lastSeq: this.lastSeq,
       segment: this.segment,
       ...(this.keyOverrides.length > 0 ? { keyOverrides: this.keyOverrides } : {}),
@@ -119,7 +186,6 @@ export class BatchReporter {
     this.confirmMs = [0, 0];
     this.rpc = emptyRpcCounts();
     this.counts = emptyCounts();
-    this.keys = new Map();
     this.segment = undefined;
   }
 

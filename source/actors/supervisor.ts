@@ -58,8 +58,10 @@ export class Supervisor {
     const record: Child = {
       process: child,
       stderr: '',
+      // 'close', not 'exit': it comes after the IPC channel is drained, so every report the
+      // actor wrote before it died has been handled first.
       exited: new Promise((resolve) => {
-        child.once('exit', (code, signal) => {
+        child.once('close', (code, signal) => {
           this.children.delete(config.id);
           this.onEvent({ type: 'exit', id: config.id, code, signal, stderr: record.stderr });
           resolve();

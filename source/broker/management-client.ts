@@ -218,6 +218,54 @@ export class ManagementClient {
     );
   }
 
+  /** Each channel of the vhost with its connection and the deliveries it had (stats: they lag). */
+  async channelDeliveries(
+    vhost: string,
+  ): Promise<{ name: string; connection: string; delivered: number }[]> {
+    const raw = await this.json(
+      `/api/vhosts/${encodeURIComponent(vhost)}/channels?columns=name,connection_details.name,message_stats.deliver_get`,
+    );
+    if (!Array.isArray(raw)) return [];
+    return raw.map(
+      (c: {
+        name?: unknown;
+        connection_details?: { name?: unknown };
+        message_stats?: { deliver_get?: unknown };
+      }) => ({
+        name: String(c.name ?? ''),
+        connection: String(c.connection_details?.name ?? ''),
+        delivered: num(c.message_stats?.deliver_get),
+      }),
+    );
+  }
+
+  /** Which queue each consumer of the vhost reads, by channel. */
+  async consumerChannels(vhost: string): Promise<{ channel: string; queue: string }[]> {
+    const raw = await this.json(
+      `/api/consumers/${encodeURIComponent(vhost)}?columns=channel_details.name,queue.name`,
+    );
+    if (!Array.isArray(raw)) return [];
+    return raw.map((c: { channel_details?: { name?: unknown }; queue?: { name?: unknown } }) => ({
+      channel: String(c.channel_details?.name ?? ''),
+      queue: String(c.queue?.name ?? ''),
+    }));
+  }
+
+  /** The vhost's connections with a client property of their own (e.g. a run id). */
+  async connectionProperty(
+    vhost: string,
+    property: string,
+  ): Promise<{ name: string; value: string | undefined }[]> {
+    const raw = await this.json(
+      `/api/vhosts/${encodeURIComponent(vhost)}/connections?columns=name,client_properties`,
+    );
+    if (!Array.isArray(raw)) return [];
+    return raw.map((c: { name?: unknown; client_properties?: Record<string, unknown> }) => {
+      const value = c.client_properties?.[property];
+      return { name: String(c.name ?? ''), value: typeof value === 'string' ? value : undefined };
+    });
+  }
+
   /** Close a client connection from the server side, as an operator would in the management UI. */
   async closeConnection(name: string): Promise<void> {
     await this.send('DELETE', `/api/connections/${encodeURIComponent(name)}`, undefined, true);

@@ -1,18 +1,44 @@
 /**
- * The self-checks: what each pattern promises, verified against the ledger of what lab producers
- * published and lab consumers received. Each returns ok plus a one-line detail.
+ * The self-checks: what each pattern promises, verified against the ledger's account of every
+ * message. Each gives ok plus a one-line detail; a check with nothing to judge says so, and
+ * passes only when the scenario says why that is fine (`checks: [{ name, idle: … }]`).
  */
 import type { RpcCounts } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
-import type { CheckName } from '../scenario/schema.js';
-import type { IntervalSet } from './interval-set.js';
-import type { Ledger } from './ledger.js';
-import { type ExchangeType, routes } from './routing.js';
+import type { CheckName, CheckSpec } from '../scenario/schema.js';
+import {
+  type Accounting,
+  type AccountingConsumer,
+  type AccountingContext,
+  account,
+  describeAccounting,
+  plural,
+} from './accounting.js';
+import {
+  ackedOrParked,
+  fanoutComplete,
+  queuesComplete,
+  routingComplete,
+  routingCorrect,
+} from './checks-routing.js';
+
+/** The checks a scenario names, and the one every run gets. */
+export type CheckId = CheckName | 'actors-healthy';
 
 export interface CheckResult {
-  readonly name: CheckName;
+  readonly name: CheckId;
   readonly ok: boolean;
   readonly detail: string;
+  /** Set (false) when the check had nothing to judge. */
+  readonly judged?: false;
+}
+
+/** What a check function finds, before the scenario's word on nothing to judge. */
+export interface Finding {
+  readonly ok: boolean;
+  readonly detail: string;
+  /** Nothing to judge in this run. */
+  readonly idle?: boolean;
 }
 
 export interface ProducerFacts {
@@ -21,29 +47,31 @@ export interface ProducerFacts {
   readonly routingKeys: readonly string[];
 }
 
-export interface ConsumerFacts {
-  readonly id: string;
+export interface ConsumerFacts extends AccountingConsumer {
   readonly queue?: string;
   /** Set for consumers with their own queue bound to an exchange. */
   readonly bind?: { readonly exchange: string; readonly keys: readonly string[] };
   readonly boundAt?: number;
   /** Alive when the run ended (so it had every chance to receive what it was owed). */
   readonly alive: boolean;
+  readonly ack: 'manual' | 'auto' | 'never';
   /** Retries: where it parks messages after their last attempt. */
   readonly parkingQueue?: string;
 }
 
-export interface CheckContext {
-  readonly ledger: Ledger;
+export interface ActorFacts {
+  readonly id: string;
+  readonly status: string;
+  readonly lastError?: string;
+  /** The scenario gives it a bug on purpose, so its failure is the lesson. */
+  readonly failureExpected: boolean;
+}
+
+export interface CheckContext extends AccountingContext {
   readonly producers: readonly ProducerFacts[];
   readonly consumers: readonly ConsumerFacts[];
-  readonly exchangeType: (exchange: string) => ExchangeType;
   /** The scenario's queues as last polled. */
   readonly queues: readonly QueueCounters[];
-  /** Queues on which the broker counted consumers that are not the lab's. */
-  readonly foreignConsumerQueues: ReadonlySet<string>;
-  /** Consumers killed with SIGKILL while holding unacknowledged messages. */
-  readonly killedBusy: readonly string[];
   /** When the run ended (ms since epoch). */
   readonly endedAt: number;
   /** Named queues bound to exchanges (by the topology or live), and since when. */
@@ -55,193 +83,92 @@ export interface CheckContext {
   }[];
   /** RPC clients and what happened to their requests. */
   readonly rpcClients?: readonly { readonly id: string; readonly counts: RpcCounts }[];
+  readonly actors?: readonly ActorFacts[];
 }
 
-const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
-
-export function noLoss(c: CheckContext): CheckResult {
-  const { ledger } = c;
-  const published = ledger.totalPublished();
-  const received = ledger.totalReceived();
-  const dropped = ledger.totalDropped();
-  // Returned by the broker as unroutable: the publisher knows, nothing was silently lost.
-  const returned = ledger.totalReturned();
-  const not = ledger.notReceived();
-  // Only messages the broker confirmed are promised: one published into a connection that then
-  // dropped was never the broker's, and a nacked one was refused openly.
-  const missing = not.confirmed;
-  const notes = [
-    returned > 0
-      ? `${returned} unroutable (returned to the publisher: no queue was bound for the key)`
-      : '',
-    not.unconfirmed > 0
-      ? `${not.unconfirmed} never confirmed (in flight when a connection dropped; not promised)`
-      : '',
-    not.refused > 0 ? `${not.refused} refused by the broker (nack)` : '',
-    ledger.deadLettered > 0
-      ? `${ledger.deadLettered} rejected to a dead-letter exchange (moved, not discarded)`
-      : '',
-  ].filter(Boolean);
-  const confirmed = ledger.totalConfirmed();
-  const confirmedNote = confirmed === undefined ? '' : `, ${confirmed} confirmed by the broker`;
-  const base = `${published} published${confirmedNote}, ${received} received${notes.map((n) => `, ${n}`).join('')}`;
-  if (missing === 0 && dropped === 0) return { name: 'no-loss', ok: true, detail: base };
-  if (dropped > 0) {
-    return {
-      name: 'no-loss',
-      ok: false,
-      detail: `${base}, ${dropped} rejected without requeue and so discarded${missing > 0 ? `, ${missing} never received` : ''}`,
-    };
+/** The accounting, computed once per context (several checks read it). */
+const accounted = new WeakMap<CheckContext, Accounting>();
+export function accountingOf(c: CheckContext): Accounting {
+  let a = accounted.get(c);
+  if (!a) {
+    a = account(c);
+    accounted.set(c, a);
   }
-  // Still waiting in a queue no lab consumer reads (a queue the scenario fills on purpose): kept,
-  // not lost.
-  const consumed = new Set(c.consumers.map((con) => con.queue));
-  const waiting = c.queues.filter((q) => !consumed.has(q.name) && q.messagesReady > 0);
-  const held = waiting.reduce((n, q) => n + q.messagesReady, 0);
-  if (missing <= held && c.foreignConsumerQueues.size === 0) {
-    return {
-      name: 'no-loss',
-      ok: true,
-      detail: `${base}; the other ${missing} wait in queues no lab consumer reads (${waiting.map((q) => `${q.name} ${q.messagesReady}`).join(', ')})`,
-    };
-  }
-  // Another program consuming from a shared queue (say, the official worker.js) takes messages
-  // the lab never sees. They are not lost if the queue drained while it was attached.
-  const drained = c.queues.every((q) => q.messagesReady === 0 && q.messagesUnacknowledged === 0);
-  if (c.foreignConsumerQueues.size > 0 && drained) {
-    return {
-      name: 'no-loss',
-      ok: true,
-      detail: `${base}; the other ${missing} were taken by consumers outside the lab on ${[...c.foreignConsumerQueues].join(', ')} (counted as delivered: the queue drained)`,
-    };
-  }
-  return {
-    name: 'no-loss',
-    ok: false,
-    detail: `${base}, ${missing} ${confirmed === undefined ? '' : 'confirmed but '}never received (e.g. ${ledger.missingExamples(3).join(', ')})`,
-  };
+  return a;
 }
 
-export function eachOnce(c: CheckContext): CheckResult {
+export function noLoss(c: CheckContext): Finding {
+  const a = accountingOf(c);
+  if (a.published === 0)
+    return { ok: true, idle: true, detail: 'no lab producer published a message' };
+  return { ok: a.lost === 0, detail: describeAccounting(a) };
+}
+
+export function eachOnce(c: CheckContext): Finding {
   const { ledger } = c;
   const detail = `${plural(ledger.deliveries, 'delivery', 'deliveries')}, ${ledger.redeliveries} redelivered after a crash or requeue, ${plural(ledger.duplicates, 'duplicate')}`;
-  return { name: 'each-once', ok: ledger.duplicates === 0, detail };
+  if (ledger.deliveries === 0)
+    return { ok: true, idle: true, detail: 'no lab consumer received a message' };
+  return { ok: ledger.duplicates === 0, detail };
 }
 
-export function redeliveryAfterCrash(c: CheckContext): CheckResult {
-  if (c.killedBusy.length === 0) {
-    return {
-      name: 'redelivery-after-crash',
-      ok: true,
-      detail: 'no consumer was killed while holding unacknowledged messages in this run',
-    };
-  }
-  const n = c.ledger.redeliveries;
-  return {
-    name: 'redelivery-after-crash',
-    ok: n > 0,
-    detail:
-      n > 0
-        ? `${c.killedBusy.join(', ')} killed while busy; ${plural(n, 'message')} came back with redelivered = true`
-        : `${c.killedBusy.join(', ')} killed while busy, but no message came back redelivered`,
-  };
-}
-
-/** For each live bound consumer: the messages it was owed (published after it bound) and how many it got. */
-/**
- * What was owed through a binding: the messages published to `exchange` since `since` (with a key
- * `keys` match, unless every key counts), and how many of them `seen` has, per producer.
- */
-function tally(
-  c: CheckContext,
-  binding: { exchange: string; keys: readonly string[]; since: number; filterKeys: boolean },
-  seen: (producer: string) => IntervalSet | undefined,
-): { expected: number; got: number; missing: string[] } {
-  const type = c.exchangeType(binding.exchange);
-  let expected = 0;
-  let got = 0;
-  const missing: string[] = [];
-  for (const p of c.producers.filter((p) => p.exchange === binding.exchange)) {
-    const set = seen(p.id);
-    for (const [first, last] of c.ledger.publishedBetween(p.id, binding.since, c.endedAt)) {
-      for (let seq = first; seq <= last; seq++) {
-        const key =
-          c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
-        if (binding.filterKeys && !routes(type, binding.keys, key)) continue;
-        expected++;
-        if (set?.has(seq)) got++;
-        else if (missing.length < 3) missing.push(`${p.id}-${seq}`);
-      }
+/** What a killed consumer held (delivered, never settled), and how much of it came back. */
+function heldBy(c: CheckContext, consumer: string) {
+  const { ledger } = c;
+  const delivered = ledger.byConsumer.get(consumer);
+  const settled = ledger.settledByConsumer.get(consumer);
+  const out = { held: 0, back: 0, missing: [] as string[] };
+  for (const [producer, set] of delivered ?? []) {
+    const p = ledger.producers.get(producer);
+    for (let seq = 1; seq <= (p?.lastSeq ?? set.max); seq++) {
+      if (!set.has(seq) || settled?.get(producer)?.has(seq)) continue;
+      out.held++;
+      if (ledger.has('redelivered', producer, seq) || ledger.has('left', producer, seq)) out.back++;
+      else if (out.missing.length < 3) out.missing.push(`${producer}-${seq}`);
     }
   }
-  return { expected, got, missing };
+  return out;
 }
 
-function owed(c: CheckContext, filterKeys: boolean) {
-  return c.consumers
-    .filter((con) => con.bind !== undefined && con.boundAt !== undefined && con.alive)
+/**
+ * A consumer killed while holding unacknowledged messages: every one of them comes back, marked
+ * redelivered (to another consumer, or waiting in the queue at the end). Consumers with automatic
+ * ack held nothing the broker kept: no-loss explains what they lost.
+ */
+export function redeliveryAfterCrash(c: CheckContext): Finding {
+  const rows = c.consumers
+    .filter((con) => con.status === 'killed' && con.ack !== 'auto')
     .map((con) => {
-      const bind = con.bind as NonNullable<ConsumerFacts['bind']>;
-      const binding = { ...bind, since: con.boundAt ?? 0, filterKeys };
-      return { id: con.id, ...tally(c, binding, (p) => c.ledger.receivedBy(con.id, p)) };
-    });
-}
-
-function completeness(c: CheckContext, name: CheckName, filterKeys: boolean): CheckResult {
-  const rows = owed(c, filterKeys);
-  const left = c.consumers.filter((con) => con.bind && !con.alive).map((con) => con.id);
-  const leftNote =
-    left.length > 0
-      ? `; ${left.join(', ')} left early and ${left.length === 1 ? 'is' : 'are'} not judged`
-      : '';
-  if (rows.length === 0)
-    return { name, ok: true, detail: `no subscriber was running at the end${leftNote}` };
-  const short = rows.filter((r) => r.got < r.expected);
-  const summary = rows.map((r) => `${r.id} ${r.got}/${r.expected}`).join(', ');
+      const h = heldBy(c, con.id);
+      const foreign = c.foreign.find((f) => f.queue === con.queue)?.delivered ?? 0;
+      return { id: con.id, ...h, excused: Math.min(foreign, h.held - h.back) };
+    })
+    .filter((r) => r.held > 0);
+  if (rows.length === 0) {
+    return {
+      ok: true,
+      idle: true,
+      detail: 'no consumer was killed while holding unacknowledged messages',
+    };
+  }
+  const short = rows.filter((r) => r.back + r.excused < r.held);
+  const summary = rows
+    .map(
+      (r) =>
+        `${r.id} was killed holding ${plural(r.held, 'unacknowledged message')}; ${r.back} came back redelivered${r.excused > 0 ? `, ${r.excused} may have gone to consumers outside the lab` : ''}`,
+    )
+    .join('; ');
   return {
-    name,
     ok: short.length === 0,
     detail:
       short.length === 0
-        ? `every subscriber got every message sent after it bound (${summary})${leftNote}`
-        : `${short.map((r) => `${r.id} missed ${r.expected - r.got} (e.g. ${r.missing.join(', ')})`).join('; ')} (${summary})${leftNote}`,
-  };
-}
-
-export function fanoutComplete(c: CheckContext): CheckResult {
-  return completeness(c, 'fanout-complete', false);
-}
-
-export function routingComplete(c: CheckContext): CheckResult {
-  return completeness(c, 'routing-complete', true);
-}
-
-export function routingCorrect(c: CheckContext): CheckResult {
-  const wrong: string[] = [];
-  const summary: string[] = [];
-  for (const con of c.consumers) {
-    if (!con.bind) continue;
-    const type = c.exchangeType(con.bind.exchange);
-    const keys = c.ledger.keysByConsumer.get(con.id) ?? new Map<string, number>();
-    const got = [...keys].map(([k, n]) => `${k || "''"} ${n}`).join(' ');
-    summary.push(`${con.id} [${con.bind.keys.join(' ')}]: ${got || 'nothing'}`);
-    for (const [key, n] of keys) {
-      if (!routes(type, con.bind.keys, key))
-        wrong.push(`${con.id} got ${plural(n, 'message')} with key '${key}'`);
-    }
-  }
-  return {
-    name: 'routing-correct',
-    ok: wrong.length === 0,
-    detail:
-      wrong.length === 0
-        ? `nobody got a key they did not bind (${summary.join('; ')})`
-        : wrong.join('; '),
+        ? summary
+        : `${short.map((r) => `${r.held - r.back - r.excused} of ${r.id}'s never came back (e.g. ${r.missing.join(', ')})`).join('; ')}: ${summary}`,
   };
 }
 
 /** Publisher confirms: the broker answered every message exactly once, ack or nack. */
-export function confirmsAnswered(c: CheckContext): CheckResult {
+export function confirmsAnswered(c: CheckContext): Finding {
   const tallies = c.ledger.confirmTally();
   const twice = c.ledger.confirmedTwice + tallies.reduce((n, t) => n + t.both, 0);
   const unanswered = tallies.reduce((n, t) => n + t.none, 0);
@@ -251,19 +178,23 @@ export function confirmsAnswered(c: CheckContext): CheckResult {
         `${t.producer} ${t.confirmed} confirmed${t.nacked > 0 ? `, ${t.nacked} nacked` : ''}${t.none > 0 ? `, ${t.none} unanswered` : ''}`,
     )
     .join('; ');
+  if (c.ledger.totalPublished() === 0)
+    return { ok: true, idle: true, detail: 'no lab producer published a message' };
   const ok = twice === 0 && unanswered === 0;
   return {
-    name: 'confirms',
     ok,
     detail: ok
-      ? `every message confirmed or nacked exactly once (${summary || 'nothing published'})`
+      ? `every message confirmed or nacked exactly once (${summary})`
       : `${twice > 0 ? `${twice} answered twice; ` : ''}${unanswered > 0 ? `${unanswered} never answered; ` : ''}(${summary})`,
   };
 }
 
 /** RPC: every request got exactly one reply with its correlation id (duplicates are ignored). */
-export function rpcReplies(c: CheckContext): CheckResult {
+export function rpcReplies(c: CheckContext): Finding {
   const clients = c.rpcClients ?? [];
+  if (clients.every((client) => client.counts.requests === 0)) {
+    return { ok: true, idle: true, detail: 'no RPC client sent a request' };
+  }
   let ok = true;
   const parts = clients.map(({ id, counts: r }) => {
     const waiting = r.requests - r.replies - r.failed;
@@ -281,79 +212,38 @@ export function rpcReplies(c: CheckContext): CheckResult {
     return `${id}: ${r.replies}/${r.requests} replied, ${mean} ms round trip${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
   });
   return {
-    name: 'rpc-replies',
     ok,
-    detail:
-      clients.length === 0
-        ? 'no RPC client ran'
-        : `${ok ? 'every request got its reply' : 'requests without a reply'}: ${parts.join('; ')}`,
+    detail: `${ok ? 'every request got its reply' : 'requests without a reply'}: ${parts.join('; ')}`,
   };
 }
 
-/**
- * Named queues bound to an exchange (per service, SNS→SQS style): each got every message
- * published after it was bound that its keys match, received from it or still waiting in it
- * (a durable queue keeps what arrives while its consumer is down).
- */
-export function queuesComplete(c: CheckContext): CheckResult {
-  const rows = (c.queueBindings ?? []).map((b) => {
-    const seen = c.ledger.byQueue.get(b.queue);
-    const binding = { ...b, since: b.boundAt, filterKeys: true };
-    const q = c.queues.find((queue) => queue.name === b.queue);
-    const waiting = q ? q.messagesReady + q.messagesUnacknowledged : 0;
-    return { queue: b.queue, waiting, ...tally(c, binding, (p) => seen?.get(p)) };
-  });
-  if (rows.length === 0)
-    return { name: 'queues-complete', ok: true, detail: 'no named queue is bound to an exchange' };
-  const short = rows.filter((r) => r.expected - r.got > r.waiting);
-  const summary = rows
-    .map(
-      (r) =>
-        `${r.queue} ${r.got}/${r.expected}${r.got < r.expected ? ` (${Math.min(r.waiting, r.expected - r.got)} waiting in the queue)` : ''}`,
-    )
-    .join(', ');
+/** Every run: an actor that ended in error without the scenario asking for it fails the run. */
+export function actorsHealthy(c: CheckContext): Finding {
+  const failed = (c.actors ?? []).filter((a) => a.status === 'failed');
+  const unexpected = failed.filter((a) => !a.failureExpected);
+  const expected = failed.filter((a) => a.failureExpected);
+  const expectedNote =
+    expected.length > 0
+      ? `${expected.map((a) => a.id).join(', ')} failed as the scenario's bug makes ${expected.length === 1 ? 'it' : 'them'}${expected[0]?.lastError ? ` (${expected[0].lastError})` : ''}`
+      : '';
+  if (unexpected.length === 0) {
+    return {
+      ok: true,
+      detail: expectedNote || 'no actor failed',
+    };
+  }
   return {
-    name: 'queues-complete',
-    ok: short.length === 0,
-    detail:
-      short.length === 0
-        ? `every queue got every message sent after it was bound: ${summary}`
-        : `${short.map((r) => `${r.queue} lost ${r.expected - r.got - r.waiting} (e.g. ${r.missing.join(', ')})`).join('; ')} (${summary})`,
+    ok: false,
+    detail: [
+      ...unexpected.map((a) => `${a.id} failed: ${a.lastError ?? 'it exited with an error'}`),
+      expectedNote,
+    ]
+      .filter(Boolean)
+      .join('; '),
   };
 }
 
-/**
- * Retries through dead-lettering: every message ended acknowledged (at once or after a retry)
- * or parked after its last attempt, never both, and the parking queue holds what was parked.
- */
-export function ackedOrParked(c: CheckContext): CheckResult {
-  const { ledger } = c;
-  const s = ledger.settlement(
-    new Set(c.consumers.flatMap((con) => (con.parkingQueue ? [con.id] : []))),
-  );
-  const parkingQueues = new Set(c.consumers.flatMap((con) => con.parkingQueue ?? []));
-  const held = c.queues
-    .filter((q) => parkingQueues.has(q.name))
-    .reduce((n, q) => n + q.messagesReady + q.messagesUnacknowledged, 0);
-  const summary = `${s.acked} acked, ${s.parked} parked, ${plural(ledger.retries, 'retry', 'retries')} through dead-lettering (${ledger.deadLettered} rejected to the retry queue)`;
-  const problems = [
-    s.open > 0 ? `${s.open} neither acked nor parked (e.g. ${s.neither.join(', ')})` : '',
-    s.both > 0 ? `${s.both} both acked and parked` : '',
-    parkingQueues.size > 0 && held < s.parked + s.both
-      ? `the parking queue holds ${held}, fewer than the ${s.parked + s.both} parked`
-      : '',
-  ].filter(Boolean);
-  return {
-    name: 'acked-or-parked',
-    ok: problems.length === 0,
-    detail:
-      problems.length === 0
-        ? `every message ended acked or parked: ${summary}`
-        : `${problems.join('; ')} (${summary})`,
-  };
-}
-
-const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
+const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
   'redelivery-after-crash': redeliveryAfterCrash,
@@ -366,6 +256,17 @@ const checks: Record<CheckName, (c: CheckContext) => CheckResult> = {
   'queues-complete': queuesComplete,
 };
 
-export function runChecks(names: readonly CheckName[], context: CheckContext): CheckResult[] {
-  return names.map((name) => checks[name](context));
+/** A finding as the report shows it: nothing to judge passes only with the scenario's reason. */
+export function verdict(name: CheckId, f: Finding, idleReason?: string): CheckResult {
+  if (!f.idle) return { name, ok: f.ok, detail: f.detail };
+  return idleReason === undefined
+    ? { name, ok: false, judged: false, detail: `nothing to judge: ${f.detail}` }
+    : { name, ok: true, judged: false, detail: `not judged: ${f.detail} (${idleReason})` };
+}
+
+export function runChecks(specs: readonly CheckSpec[], context: CheckContext): CheckResult[] {
+  return [
+    ...specs.map((s) => verdict(s.name, checks[s.name](context), s.idle)),
+    verdict('actors-healthy', actorsHealthy(context)),
+  ];
 }

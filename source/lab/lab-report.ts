@@ -4,6 +4,7 @@
  * here, so the two print the same.
  */
 import type { Scenario } from '../scenario/schema.js';
+import type { ForeignDeliveries, QueueEnd } from './accounting.js';
 import { type CheckContext, type CheckResult, runChecks } from './checks.js';
 import type { Ledger } from './ledger.js';
 import { buildReport, formatReport, type Report } from './report.js';
@@ -13,10 +14,10 @@ export interface RunFacts {
   readonly scenario: Scenario;
   readonly state: LabState;
   readonly ledger: Ledger;
-  /** Queues on which the broker counted consumers that are not the lab's. */
-  readonly foreignConsumerQueues: ReadonlySet<string>;
-  /** Consumers killed with SIGKILL while holding unacknowledged messages. */
-  readonly killedBusy: readonly string[];
+  /** The queues as the run left them (read back by id where the run created them). */
+  readonly ends: readonly QueueEnd[];
+  /** What the broker delivered to consumers outside the lab, per queue. */
+  readonly foreign: readonly ForeignDeliveries[];
 }
 
 /** What the store keeps of the scenario. */
@@ -52,19 +53,29 @@ export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
         ? [
             {
               id: a.id,
-              queue: a.queue,
+              queue: a.queue ?? a.config.queue,
               bind: a.config.bind,
               boundAt: a.boundAt,
-              alive: a.status === 'running',
+              alive: state.ended ? state.ended.running.includes(a.id) : a.status === 'running',
+              status: a.status,
+              ack: a.config.ack,
               ...(a.config.retry ? { parkingQueue: a.config.retry.parkingQueue } : {}),
             },
           ]
         : [],
     ),
+    actors: state.actors.map((a) => ({
+      id: a.id,
+      status: a.status,
+      ...(a.lastError ? { lastError: a.lastError } : {}),
+      failureExpected: a.config.kind === 'consumer' && a.config.bug !== undefined,
+    })),
     exchangeType: (name) => exchangeTypeOf(state, name),
+    bindings: state.scenario.bindings ?? [],
+    queueSpecs: state.scenario.topology?.queues ?? facts.scenario.topology.queues,
+    ends: facts.ends,
+    foreign: facts.foreign,
     queues: state.queues.list,
-    foreignConsumerQueues: facts.foreignConsumerQueues,
-    killedBusy: facts.killedBusy,
     rpcClients: state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
     queueBindings: (state.scenario.bindings ?? []).map((b) => ({ ...b, boundAt: b.at ?? 0 })),
     endedAt,

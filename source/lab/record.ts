@@ -6,15 +6,17 @@
  * report headless mode printed. docs/record.md describes the format for other readers.
  */
 import { z } from 'zod';
+import type { SeqRun } from '../actors/protocol.js';
 import { type Scenario, scenarioSchema } from '../scenario/schema.js';
+import type { ForeignDeliveries, QueueEnd } from './accounting.js';
 import { labReport, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
-import { feedLedger } from './ledger-feed.js';
+import { feedLedger, isReport } from './ledger-feed.js';
 import type { Report } from './report.js';
 import { initialState, type LabEvent, type LabState, reduce } from './store.js';
 
 export const recordFormat = 'rabbit-lab-record';
-export const recordVersion = 1;
+export const recordVersion = 2;
 
 export interface RecordHeader {
   readonly type: typeof recordFormat;
@@ -37,10 +39,19 @@ export type RecordLine =
   | RecordHeader
   /** An event as the session dispatched it to its store. */
   | { readonly type: 'event'; readonly at: number; readonly event: LabEvent }
-  /** A consumer was killed while holding unacknowledged messages (redelivery-after-crash). */
-  | { readonly type: 'killed-busy'; readonly at: number; readonly actor: string }
-  /** The broker counted consumers on this queue that are not the lab's (no-loss). */
-  | { readonly type: 'foreign-consumers'; readonly at: number; readonly queue: string }
+  /** A queue at the end of the run: read back by id (`runs`: this run's messages in it), or counted. */
+  | {
+      readonly type: 'queue-end';
+      readonly at: number;
+      readonly end: QueueEnd;
+      readonly runs: readonly SeqRun[];
+    }
+  /** What the broker delivered to consumers outside the lab, per queue (the last line counts). */
+  | {
+      readonly type: 'foreign-deliveries';
+      readonly at: number;
+      readonly queues: readonly ForeignDeliveries[];
+    }
   /** The report was taken here: the state and ledger at this line, and these times. */
   | {
       readonly type: 'report';
@@ -74,6 +85,7 @@ const eventTypes = [
   'broker',
   'phase',
   'tour',
+  'ended',
 ] as const satisfies readonly LabEvent['type'][];
 /** Fails to compile when the store gains an event type this list lacks. */
 const everyEventType: Exclude<LabEvent['type'], (typeof eventTypes)[number]> extends never
@@ -88,8 +100,25 @@ const lineSchema = z.discriminatedUnion('type', [
     at,
     event: z.looseObject({ type: z.enum(eventTypes) }),
   }),
-  z.object({ type: z.literal('killed-busy'), at, actor: z.string() }),
-  z.object({ type: z.literal('foreign-consumers'), at, queue: z.string() }),
+  z.object({
+    type: z.literal('queue-end'),
+    at,
+    end: z.object({
+      queue: z.string(),
+      readBack: z.boolean(),
+      why: z.string().optional(),
+      ready: z.number(),
+      unacked: z.number(),
+      others: z.number().optional(),
+      unread: z.number().optional(),
+    }),
+    runs: z.array(z.tuple([z.string(), z.number(), z.number()])),
+  }),
+  z.object({
+    type: z.literal('foreign-deliveries'),
+    at,
+    queues: z.array(z.object({ queue: z.string(), delivered: z.number(), channels: z.number() })),
+  }),
   z.object({ type: z.literal('report'), at, durationMs: z.number(), endedAt: z.number() }),
   z.object({ type: z.literal('end'), at, lines: z.number() }),
 ]);
@@ -163,8 +192,8 @@ export interface ReplayResult {
 export class Replay {
   private state: LabState;
   private readonly ledger = new Ledger();
-  private readonly killedBusy: string[] = [];
-  private readonly foreignConsumerQueues = new Set<string>();
+  private readonly ends: QueueEnd[] = [];
+  private foreign: readonly ForeignDeliveries[] = [];
   private taken: { line: number; durationMs: number; endedAt: number } | undefined;
   private endLine: number | undefined;
   private lastLine = 1;
@@ -196,7 +225,7 @@ export class Replay {
     if (!parsed.success) {
       const type =
         typeof value === 'object' && value !== null && 'type' in value ? value.type : undefined;
-      const known = ['event', 'killed-busy', 'foreign-consumers', 'report', 'end'];
+      const known = ['event', 'queue-end', 'foreign-deliveries', 'report', 'end'];
       throw new RecordFormatError(
         n,
         typeof type === 'string' && !known.includes(type)
@@ -216,11 +245,12 @@ export class Replay {
       case 'event':
         this.apply(line.event as unknown as LabEvent, n);
         return;
-      case 'killed-busy':
-        this.killedBusy.push(line.actor);
+      case 'queue-end':
+        this.ends.push(line.end);
+        this.ledger.recordLeft(line.end.queue, line.runs);
         return;
-      case 'foreign-consumers':
-        this.foreignConsumerQueues.add(line.queue);
+      case 'foreign-deliveries':
+        this.foreign = line.queues;
         return;
       case 'report':
         this.taken = { line: n, durationMs: line.durationMs, endedAt: line.endedAt };
@@ -230,7 +260,7 @@ export class Replay {
 
   private apply(event: LabEvent, n: number): void {
     try {
-      if (event.type === 'actor' && event.message.type === 'batch') {
+      if (event.type === 'actor' && isReport(event.message)) {
         feedLedger(this.ledger, this.state, event.id, event.message);
       }
       this.state = reduce(this.state, event);
@@ -251,8 +281,8 @@ export class Replay {
       scenario: this.header.scenario,
       state: this.state,
       ledger: this.ledger,
-      foreignConsumerQueues: this.foreignConsumerQueues,
-      killedBusy: this.killedBusy,
+      ends: this.ends,
+      foreign: this.foreign,
     };
     const durationMs = this.taken?.durationMs ?? this.lastAt - this.header.startedAt;
     const endedAt = this.taken?.endedAt ?? this.lastAt;

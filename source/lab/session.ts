@@ -14,6 +14,7 @@ import type {
   ProducerConfig,
 } from '../actors/protocol.js';
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
+import { ForeignTracker, runProperty } from '../broker/foreign-deliveries.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
 import { tlsSocketOptions } from '../broker/tls.js';
@@ -28,14 +29,15 @@ import {
   type Scenario,
   type TourStep,
 } from '../scenario/schema.js';
-
+import type { QueueEnd } from './accounting.js';
 import type { CheckResult } from './checks.js';
 import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
-import { type BatchMessage, feedLedger } from './ledger-feed.js';
+import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
 import { type RecordLine, recordFormat, recordVersion } from './record.js';
 import type { Report } from './report.js';
 import type { ExchangeType } from './routing.js';
+import { planQueues, readQueues } from './run-end.js';
 import {
   exchangeTypeOf,
   initialState,
@@ -140,8 +142,13 @@ export class Session {
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
   private readonly killed = new Set<string>();
-  private readonly killedBusy: string[] = [];
   private readonly foreignConsumerQueues = new Set<string>();
+  /** The broker's deliveries to consumers outside the lab (the ceiling on what they took). */
+  private readonly foreign: ForeignTracker;
+  private foreignTimer: NodeJS.Timeout | undefined;
+  /** The queues as the run left them, once it ended. */
+  private ends: QueueEnd[] = [];
+  private endPromise: Promise<void> | undefined;
   private readonly tourTimers = new Map<number, NodeJS.Timeout>();
   private readonly tourDone = new Set<number>();
   /** Names the tour gave to actors it spawned, to their ids. */
@@ -205,6 +212,7 @@ export class Session {
       password: target.password,
       tls: target.tlsMaterial,
     });
+    this.foreign = new ForeignTracker(this.management, target.vhost, this.runId);
     this.poller = new Poller({
       client: this.management,
       vhost: target.vhost,
@@ -243,8 +251,11 @@ export class Session {
    * effect, a tour step, an actor coming or going), so a key press shows on the next frame.
    */
   private dispatch(event: LabEvent): void {
+    const before = this.state;
     this.state = reduce(this.state, event);
     this.options.record?.({ type: 'event', at: Date.now(), event });
+    // Ledger facts only (receipts): nothing on screen changed.
+    if (this.state === before && event.type === 'actor') return;
     if (event.type === 'actor' && event.message.type === 'batch') this.scheduleFlush();
     else if (event.type === 'poll') this.scheduleFlush();
     else this.flushNow();
@@ -312,7 +323,10 @@ export class Session {
     const { target, scenario } = this.options;
     const connection = await amqp.connect(target.amqpUrl, {
       ...tlsSocketOptions(target.tlsMaterial),
-      clientProperties: { connection_name: `rabbit-lab ${scenario.name} session` },
+      clientProperties: {
+        connection_name: `rabbit-lab ${scenario.name} session`,
+        [runProperty]: this.runId,
+      },
       timeout: 5000,
     });
     connection.on('error', () => {
@@ -385,6 +399,8 @@ export class Session {
     for (const text of this.declared.notices) this.dispatch({ type: 'notice', text });
     if (this.quitting) return;
     this.poller.start();
+    // What consumers outside the lab had received before this run: not this run's to count.
+    await this.foreign.poll();
     // Producers start once the scenario's consumers are subscribed: a subscriber's queue that is
     // not bound yet would miss the first messages, which is not what the scenario is about.
     const held: string[] = [];
@@ -612,15 +628,6 @@ export class Session {
 
   /** SIGKILL: the crash case. */
   async kill(id: string): Promise<void> {
-    const actor = this.state.actors.find((a) => a.id === id);
-    if (
-      actor?.config.kind === 'consumer' &&
-      actor.config.ack !== 'auto' &&
-      actor.received > actor.acked + actor.nacked + actor.abandoned
-    ) {
-      this.killedBusy.push(id);
-      this.options.record?.({ type: 'killed-busy', at: Date.now(), actor: id });
-    }
     this.killed.add(id);
     await this.supervisor.kill(id);
   }
@@ -643,7 +650,7 @@ export class Session {
       return;
     }
     const { message } = event;
-    if (message.type === 'batch') this.record(event.id, message);
+    if (isReport(message)) this.record(event.id, message);
     this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
     if (message.type === 'ready' && message.endpoint) this.announceEndpoint(event.id);
   }
@@ -746,9 +753,10 @@ export class Session {
     return queue;
   }
 
-  private record(id: string, batch: BatchMessage): void {
-    if (batch.counts.received > 0 || batch.counts.acked > 0) this.lastConsumerReportAt = Date.now();
-    feedLedger(this.ledger, this.state, id, batch);
+  private record(id: string, report: ReportMessage): void {
+    if (report.runs.length + report.redeliveredRuns.length > 0 || report.handledRuns)
+      this.lastConsumerReportAt = Date.now();
+    feedLedger(this.ledger, this.state, id, report);
   }
 
   /**
@@ -768,7 +776,7 @@ export class Session {
       this.excessPolls.set(q.name, excess);
       if (excess >= 2 && !this.foreignConsumerQueues.has(q.name)) {
         this.foreignConsumerQueues.add(q.name);
-        this.options.record?.({ type: 'foreign-consumers', at: Date.now(), queue: q.name });
+        this.watchForeign();
         this.dispatch({
           type: 'notice',
           text: `Queue '${q.name}' has ${q.consumers - ours} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
@@ -894,15 +902,85 @@ export class Session {
           a.received <= a.acked + a.nacked + a.abandoned,
       );
       // The ledger walk costs one step per message published: only when the rest holds.
-      if (
-        quiet &&
-        settled &&
-        (Date.now() > settleBy - 1000 || this.ledger.notReceived().confirmed === 0)
-      )
+      if (quiet && settled && (Date.now() > settleBy - 1000 || this.ledger.unaccounted() === 0))
         break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    await this.end();
+  }
+
+  /** Consumers outside the lab joined: read the broker's figures of what they take, now and then. */
+  private watchForeign(): void {
+    if (this.foreignTimer) return;
+    this.foreignTimer = setInterval(() => void this.foreign.poll(), 2000);
+    this.foreignTimer.unref();
+  }
+
+  /**
+   * The run ends: what the checks judge stops here. The actors stop (what a consumer had not
+   * acknowledged goes back to its queue), then each queue is read back by id or counted.
+   */
+  end(): Promise<void> {
+    this.endPromise ??= this.doEnd();
+    return this.endPromise;
+  }
+
+  private async doEnd(): Promise<void> {
+    for (const timer of this.tourTimers.values()) clearTimeout(timer);
     this.endedAt = Date.now();
+    this.dispatch({ type: 'ended', at: this.endedAt });
+    const before = this.state.queues.list;
+    const exclusive = new Set(
+      this.state.actors.flatMap((a) =>
+        a.config.kind === 'consumer' && a.config.bind && a.queue ? [a.queue] : [],
+      ),
+    );
+    await Promise.all(liveActors(this.state).map((a) => this.stopActor(a.id)));
+    const plans = planQueues(this.queueNames(), this.declared?.createdQueues ?? [], {
+      keep: this.options.keep ?? false,
+      exclusive,
+    });
+    // The counters as the actors left them, the last the run shows (reading back empties queues).
+    await this.poller.stop();
+    const { queues } = await this.poller.pollNow();
+    const readings = await readQueues(this.connection, plans, this.runId, queues, before);
+    for (const { end, runs } of readings) {
+      this.ledger.recordLeft(end.queue, runs);
+      this.ends.push(end);
+      this.options.record?.({ type: 'queue-end', at: Date.now(), end, runs });
+    }
+    await this.settleForeign();
+  }
+
+  /**
+   * The broker's statistics lag (collect_statistics_interval: 1 s on the private node, 5 s by
+   * default): while messages are unaccounted for and consumers outside the lab were seen, read
+   * them until they stop changing or the interval has surely passed.
+   */
+  private async settleForeign(): Promise<void> {
+    if (this.foreignTimer) clearInterval(this.foreignTimer);
+    this.foreignTimer = undefined;
+    if (this.foreignConsumerQueues.size > 0) {
+      const interval = this.options.embedded ? 1000 : 5000;
+      const deadline = Date.now() + interval + 1500;
+      let last = '';
+      for (let n = 0; Date.now() < deadline; n++) {
+        await this.foreign.poll();
+        const now = JSON.stringify(this.foreign.deliveries());
+        if (
+          this.ledger.unaccounted() === 0 ||
+          (n > 0 && now === last && Date.now() > deadline - 1500)
+        )
+          break;
+        last = now;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    this.options.record?.({
+      type: 'foreign-deliveries',
+      at: Date.now(),
+      queues: this.foreign.deliveries(),
+    });
   }
 
   private exchangeType(name: string): ExchangeType {
@@ -914,8 +992,8 @@ export class Session {
       scenario: this.options.scenario,
       state: this.state,
       ledger: this.ledger,
-      foreignConsumerQueues: this.foreignConsumerQueues,
-      killedBusy: this.killedBusy,
+      ends: this.ends,
+      foreign: this.foreign.deliveries(),
     };
   }
 
@@ -955,6 +1033,13 @@ export class Session {
     // A start in progress finishes its step (so what it declared is known and removed).
     await this.startPromise?.catch(() => {});
     for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    if (this.foreignTimer) clearInterval(this.foreignTimer);
+    // A recorded run that ends without a report (the screen's q, a signal) still reads its
+    // queues back, so `rabbit-lab report` judges it whole.
+    if (this.options.record && this.declared && !this.endPromise) {
+      this.dispatch({ type: 'phase', phase: 'stopping' });
+      await this.end().catch(() => {});
+    }
     // A run that ends without a report (the screen's q, a signal) is recorded as it stood here.
     const now = Date.now();
     this.markReport(now - this.state.startedAt, this.endedAt ?? now);

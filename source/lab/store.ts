@@ -106,6 +106,8 @@ export interface LabState {
   /** The guided tour's current step, once it has started. */
   readonly tour?: { readonly index: number; readonly text: string };
   readonly phase: 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
+  /** The run's end (before the lab stops its actors to read its queues): when, and who ran. */
+  readonly ended?: { readonly at: number; readonly running: readonly string[] };
 }
 
 export type LabEvent =
@@ -139,6 +141,8 @@ export type LabEvent =
   /** Connected: the broker said which version it runs. */
   | { readonly type: 'broker'; readonly version: string }
   | { readonly type: 'phase'; readonly phase: LabState['phase'] }
+  /** The run ended here: what the checks judge stops here (the actors stop next). */
+  | { readonly type: 'ended'; readonly at: number }
   | { readonly type: 'tour'; readonly index: number; readonly text: string };
 
 export const flowCapacity = 200;
@@ -309,6 +313,9 @@ function applyActorMessage(
         reconnects: message.attempt === 1 ? a.reconnects + 1 : a.reconnects,
         lastError: `attempt ${message.attempt} in ${(message.inMs / 1000).toFixed(1)} s · ${message.reason.replace(/\.$/, '')}`,
       }));
+    // Ledger facts only (the batch that follows carries the counts).
+    case 'receipts':
+      return state;
     case 'updated':
       return message.note
         ? reduce(state, { type: 'notice', text: `${id}: ${message.note}.` })
@@ -378,6 +385,16 @@ export function reduce(state: LabState, event: LabEvent): LabState {
       return { ...state, broker: { ...state.broker, version: event.version } };
     case 'phase':
       return { ...state, phase: event.phase };
+    case 'ended':
+      return state.ended
+        ? state
+        : {
+            ...state,
+            ended: {
+              at: event.at,
+              running: state.actors.filter((a) => a.status === 'running').map((a) => a.id),
+            },
+          };
     case 'tour':
       return { ...state, tour: { index: event.index, text: event.text } };
   }

@@ -146,6 +146,17 @@ export const checkNameSchema = z.enum([
   'queues-complete',
 ]);
 
+/**
+ * A check by name, or with `idle`: why it is fine for this scenario when a run gives the check
+ * nothing to judge (a check with nothing to judge fails otherwise).
+ */
+export const checkSpecSchema = z
+  .union([
+    checkNameSchema,
+    z.strictObject({ name: checkNameSchema, idle: z.string().min(1).max(300).optional() }),
+  ])
+  .transform((c) => (typeof c === 'string' ? { name: c } : c));
+
 /** An actor id such as C2, or a name given with `as` by an earlier tour step. */
 const actorRef = z
   .string()
@@ -220,7 +231,7 @@ export const scenarioSchema = z
           .default({ prefetch: 1, ack: 'manual', workMs: 0 }),
       })
       .optional(),
-    checks: z.array(checkNameSchema).default(['no-loss']),
+    checks: z.array(checkSpecSchema).default([{ name: 'no-loss' }]),
     tour: z.array(tourStepSchema).default([]),
   })
   .superRefine((scenario, context) => {
@@ -263,5 +274,6 @@ export type ConsumerSpec = z.infer<typeof consumerSchema>;
 export type ActorSpec = z.infer<typeof actorSchema>;
 export type AckMode = z.infer<typeof ackModeSchema>;
 export type CheckName = z.infer<typeof checkNameSchema>;
+export type CheckSpec = z.output<typeof checkSpecSchema>;
 export type TourStep = z.infer<typeof tourStepSchema>;
 export type TourAction = z.infer<typeof tourActionSchema>;

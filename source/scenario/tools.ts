@@ -30,7 +30,7 @@ export async function validateScenario(file: string, out: NodeJS.WritableStream)
   const s = await loadScenarioFile(file);
   const kinds = (kind: string) => s.actors.filter((a) => a.kind === kind).length;
   out.write(
-    `✓ ${file}: ${s.name} (${s.title}), ${kinds('producer')} producer(s), ${kinds('consumer')} consumer(s), ${s.tour.length} tour step(s), checks: ${s.checks.join(', ') || 'none'}\n`,
+    `✓ ${file}: ${s.name} (${s.title}), ${kinds('producer')} producer(s), ${kinds('consumer')} consumer(s), ${s.tour.length} tour step(s), checks: ${s.checks.map((c) => c.name).join(', ') || 'none'}\n`,
   );
   return 0;
 }

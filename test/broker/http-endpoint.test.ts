@@ -116,7 +116,7 @@ describe('HTTP publish endpoint', () => {
 
       // The tour's post action and the s key go over HTTP too, with a routing key.
       assert.equal(await s.post('P1', 'invoice 2 paid', 'billing.paid'), 202);
-      await waitFor(() => (s.ledger.totalReceived() === 2 ? true : undefined), {
+      await waitFor(() => (s.ledger.total('handled') === 2 ? true : undefined), {
         what: 'both messages received by the consumer',
       });
       assert.equal(s.snapshot().actors.find((a) => a.id === 'P1')?.published, 2);

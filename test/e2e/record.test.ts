@@ -92,7 +92,13 @@ describe('recording a run and printing its report again', () => {
     const polls = events.flatMap((e) => (e.type === 'poll' ? [e.result] : []));
     assert.ok(polls.length >= 20, `the broker's counters, polled (${polls.length})`);
     assert.ok(polls.some((p) => p.queues.some((q) => q.name === 'task_queue')));
-    assert.ok(lines.some((l) => l.type === 'killed-busy' && l.actor === 'C4'));
+    const ends = lines.flatMap((l) => (l.type === 'queue-end' ? [l.end] : []));
+    assert.deepEqual(
+      ends.map((e) => [e.queue, e.readBack]),
+      [['task_queue', true]],
+      'the queue this run created, read back by id',
+    );
+    assert.ok(lines.some((l) => l.type === 'foreign-deliveries'));
     assert.equal(lines.filter((l) => l.type === 'report').length, 1);
     const end = lines.at(-1);
     assert.ok(end?.type === 'end' && end.lines === lines.length);
