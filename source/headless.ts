@@ -60,7 +60,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<Report> {
   // An interrupted run must not wait out the rest of its duration before the process can exit.
   clearTimeout(timer);
   clearInterval(ticker);
-  stderr.write('stopping producers, waiting for consumers to catch up, reading back what is left in the queues…\n');
+  stderr.write(
+    'stopping producers, waiting for consumers to catch up, reading back what is left in the queues…\n',
+  );
   // Drains, stops the actors and reads back what is left in the queues.
   await session.drain();
   const report = session.report(Date.now() - started);

@@ -158,7 +158,7 @@ export function parseHeader(value: unknown, line = 1): RecordHeader {
   if (version !== recordVersion) {
     throw new RecordFormatError(
       line,
-      `record format version ${JSON.stringify(version)} is not one this rabbit-lab reads (it reads version ${recordVersion})`,
+      `record format version ${JSON.stringify(version)} is not one this rabbit-lab reads (it reads version ${recordVersion}; record the run again with this version)`,
     );
   }
   const header = headerSchema.safeParse(value);

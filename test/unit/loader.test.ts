@@ -37,7 +37,7 @@ describe('scenario loader', () => {
     assert.equal(producer?.kind === 'producer' && producer.rate, 1);
     assert.equal(producer?.kind === 'producer' && producer.exchange, '');
     assert.equal(consumer?.kind === 'consumer' && consumer.ack, 'manual');
-    assert.deepEqual(s.checks, ['no-loss']);
+    assert.deepEqual(s.checks, [{ name: 'no-loss' }]);
   });
 
   test('a wrong type names file, line and field', () => {

@@ -137,6 +137,7 @@ const events: [number, LabEvent][] = [
       message: batch({
         counts: countsWith({ received: 1, acked: 1 }),
         runs: [['P1', 1, 1]],
+        handledRuns: [['P1', 1, 1]],
         keys: [['tiny_q', 1]],
       }),
     },
@@ -150,6 +151,7 @@ const events: [number, LabEvent][] = [
       message: batch({
         counts: countsWith({ received: 2, acked: 2 }),
         runs: [['P1', 2, 3]],
+        handledRuns: [['P1', 2, 3]],
         keys: [['tiny_q', 2]],
         samples: [sample],
       }),
@@ -170,6 +172,18 @@ const events: [number, LabEvent][] = [
       },
     },
   ],
+  [2510, { type: 'ended', at: t0 + 2510 }],
+];
+
+/** What the run found in its queue at the end (read back: nothing), and outside consumers (none). */
+const endLines: RecordLine[] = [
+  {
+    type: 'queue-end',
+    at: t0 + 2550,
+    end: { queue: 'tiny_q', readBack: true, ready: 0, unacked: 0, others: 0, unread: 0 },
+    runs: [],
+  },
+  { type: 'foreign-deliveries', at: t0 + 2560, queues: [] },
 ];
 
 /** After the report: the shutdown, which the report did not see. */
@@ -182,6 +196,7 @@ const shutdown: [number, LabEvent][] = [
 function recordLines({ withReport = true, withEnd = true } = {}): RecordLine[] {
   const lines: RecordLine[] = [header];
   for (const [ms, event] of events) lines.push({ type: 'event', at: t0 + ms, event });
+  lines.push(...endLines);
   if (withReport)
     lines.push({ type: 'report', at: t0 + 2600, durationMs: 2345, endedAt: t0 + 2450 });
   for (const [ms, event] of shutdown) lines.push({ type: 'event', at: t0 + ms, event });
@@ -208,8 +223,9 @@ C1    consumer  tiny_q                  3       3       0        0
 queue                 ready   unacked
 tiny_q                0       0
 
-✓ no-loss: 3 published, 3 confirmed by the broker, 3 received
+✓ no-loss: 3 published, 3 confirmed by the broker, 3 handled
 ✓ each-once: 3 deliveries, 0 redelivered after a crash or requeue, 0 duplicates
+✓ actors-healthy: no actor failed
 
 All checks passed.
 `;
@@ -250,8 +266,8 @@ async function report(
 describe('replaying a record', () => {
   test('gives the report of the run, as taken at the report mark', () => {
     const result = replay(recordLines()).result();
-    assert.equal(result.reportLine, 2 + events.length);
-    assert.equal(result.endLine, 2 + events.length + shutdown.length + 1);
+    assert.equal(result.reportLine, 2 + events.length + endLines.length);
+    assert.equal(result.endLine, 2 + events.length + endLines.length + shutdown.length + 1);
     assert.equal(renderReport(result.report, false), expectedText);
     const { report } = result;
     assert.equal(report.durationMs, 2345);
@@ -267,8 +283,8 @@ describe('replaying a record', () => {
     assert.equal(result.reportLine, undefined);
     assert.equal(result.endLine, undefined);
     assert.equal(result.lastLine, 1 + events.length);
-    // As if the run had ended at its last line (the poll, 2500 ms in).
-    assert.equal(result.report.durationMs, 2500);
+    // As if the run had ended at its last line (the end of the run, 2510 ms in).
+    assert.equal(result.report.durationMs, 2510);
     assert.equal(result.report.ok, true);
   });
 
@@ -278,8 +294,9 @@ describe('replaying a record', () => {
       line: 1,
       message: /not a rabbit-lab record/,
     });
-    assert.throws(() => parseHeader({ ...header, version: 2 }), {
-      message: 'record format version 2 is not one this rabbit-lab reads (it reads version 1)',
+    assert.throws(() => parseHeader({ ...header, version: 1 }), {
+      message:
+        'record format version 1 is not one this rabbit-lab reads (it reads version 2; record the run again with this version)',
     });
     assert.throws(
       () => parseHeader({ ...header, scenario: { ...scenario, checks: ['nothing'] } }),
@@ -347,7 +364,7 @@ describe('rabbit-lab report on files', () => {
     assert.equal(result.stdout, expectedText);
     assert.equal(
       result.stderr,
-      `rabbit-lab: ${file}:${lines.length}: the record stops without its end line (the run was cut short while it shut down); the report, taken at line ${2 + events.length}, is complete.\n`,
+      `rabbit-lab: ${file}:${lines.length}: the record stops without its end line (the run was cut short while it shut down); the report, taken at line ${2 + events.length + endLines.length}, is complete.\n`,
     );
   });
 

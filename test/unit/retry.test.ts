@@ -3,14 +3,21 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConsumeMessage } from 'amqplib';
 import { attemptOf, expiredFrom, retryDecision } from '../../source/actors/consumer.js';
-import type { ConsumerConfig, MessageRecord, RetryConfig } from '../../source/actors/protocol.js';
-import { ackedOrParked, type CheckContext, noLoss } from '../../source/lab/checks.js';
+import type {
+  ConsumerConfig,
+  MessageRecord,
+  RetryConfig,
+  SeqRun,
+} from '../../source/actors/protocol.js';
+import { type CheckContext, noLoss } from '../../source/lab/checks.js';
+import { ackedOrParked } from '../../source/lab/checks-routing.js';
 import { Ledger } from '../../source/lab/ledger.js';
 import { initialState, reduce } from '../../source/lab/store.js';
 import { parseScenario } from '../../source/scenario/loader.js';
 import { type QueueSpec, queueSchema } from '../../source/scenario/schema.js';
 import { joinPath, messagePath, outcomeLabel } from '../../source/ui/format.js';
 import { topologyLines } from '../../source/ui/topology.js';
+import { consumer, context } from '../support/check-context.js';
 
 /** A delivery with these x-death entries (the broker lists the newest first). */
 function delivery(deaths?: Record<string, unknown>[]): ConsumeMessage {
@@ -91,27 +98,21 @@ describe('retry decisions', () => {
   });
 });
 
-function context(ledger: Ledger, extra: Partial<CheckContext> = {}): CheckContext {
-  return {
-    ledger,
-    producers: [],
-    consumers: [{ id: 'C1', queue: 'work', alive: true, parkingQueue: 'work.parked' }],
-    exchangeType: () => 'direct',
-    queues: [],
-    foreignConsumerQueues: new Set(),
-    killedBusy: [],
-    endedAt: 10_000,
+const retryConsumer = consumer('C1', { queue: 'work', parkingQueue: 'work.parked' });
+const retryContext = (ledger: Ledger, extra: Partial<CheckContext> = {}) =>
+  context(ledger, {
+    producers: [{ id: 'P1', exchange: '', routingKeys: ['work'] }],
+    consumers: [retryConsumer],
     ...extra,
-  };
-}
+  });
 
-const queue = (name: string, messagesReady: number) => ({
-  name,
-  messagesReady,
-  messagesUnacknowledged: 0,
-  consumers: 0,
-  publishRate: 0,
-  deliverRate: 0,
+/** The parking queue at the end, read back by id (what recordLeft holds) or only counted. */
+const parkedEnd = (readBack = true) => ({
+  queue: 'work.parked',
+  readBack,
+  ready: readBack ? 0 : 1,
+  unacked: 0,
+  unread: 0,
 });
 
 /** 10 published: 4 and 8 failed once and were acked on the retry, 10 parked after 3 attempts. */
@@ -120,42 +121,43 @@ function settledRun(): Ledger {
   l.recordPublished('P1', 10);
   l.recordConfirmed([['P1', 1, 10]], true);
   l.recordReceived('C1', 'work', [['P1', 1, 10]], false);
-  l.recordDeadLettered([
+  const failed: SeqRun[] = [
     ['P1', 4, 4],
     ['P1', 8, 8],
     ['P1', 10, 10],
-  ]);
-  l.recordRetried('C1', [
-    ['P1', 4, 4],
-    ['P1', 8, 8],
-    ['P1', 10, 10],
-  ]);
-  l.recordDeadLettered([['P1', 10, 10]]);
-  l.recordRetried('C1', [['P1', 10, 10]]);
-  l.recordSettled(
+  ];
+  l.recordRejected('C1', 'work', failed, true);
+  l.recordRetried('C1', 'work', failed);
+  l.recordRejected('C1', 'work', [['P1', 10, 10]], true);
+  l.recordRetried('C1', 'work', [['P1', 10, 10]]);
+  l.recordHandled(
+    'C1',
+    'work',
     [
       ['P1', 1, 3],
       ['P1', 5, 7],
       ['P1', 9, 9],
     ],
-    'acked',
+    true,
   );
-  l.recordSettled(
+  l.recordHandled(
+    'C1',
+    'work',
     [
       ['P1', 4, 4],
       ['P1', 8, 8],
     ],
-    'acked',
+    true,
   );
-  l.recordSettled([['P1', 10, 10]], 'parked');
+  l.recordParked('C1', [['P1', 10, 10]]);
+  l.recordLeft('work.parked', [['P1', 10, 10]]);
   return l;
 }
 
 describe('the acked-or-parked check', () => {
   test('holds when every message was acked or parked and the parking queue holds the parked', () => {
-    const result = ackedOrParked(context(settledRun(), { queues: [queue('work.parked', 1)] }));
+    const result = ackedOrParked(retryContext(settledRun(), { ends: [parkedEnd()] }));
     assert.deepEqual(result, {
-      name: 'acked-or-parked',
       ok: true,
       detail:
         'every message ended acked or parked: 9 acked, 1 parked, 4 retries through dead-lettering (4 rejected to the retry queue)',
@@ -166,7 +168,7 @@ describe('the acked-or-parked check', () => {
     const l = settledRun();
     l.recordPublished('P1', 11);
     l.recordConfirmed([['P1', 11, 11]], true);
-    const result = ackedOrParked(context(l, { queues: [queue('work.parked', 1)] }));
+    const result = ackedOrParked(retryContext(l, { ends: [parkedEnd()] }));
     assert.equal(result.ok, false);
     assert.match(result.detail, /^1 neither acked nor parked \(e\.g\. P1-11\)/);
   });
@@ -177,11 +179,8 @@ describe('the acked-or-parked check', () => {
     l.recordConfirmed([['P1', 11, 12]], true);
     l.recordReceived('C2', 'audit', [['P1', 11, 11]], false);
     l.recordReceived('C1', 'work', [['P1', 12, 12]], false);
-    const consumers = [
-      { id: 'C1', queue: 'work', alive: true, parkingQueue: 'work.parked' },
-      { id: 'C2', queue: 'audit', alive: true },
-    ];
-    const result = ackedOrParked(context(l, { consumers, queues: [queue('work.parked', 1)] }));
+    const consumers = [retryConsumer, consumer('C2', { queue: 'audit' })];
+    const result = ackedOrParked(retryContext(l, { consumers, ends: [parkedEnd()] }));
     assert.equal(result.ok, false);
     assert.match(result.detail, /^1 neither acked nor parked \(e\.g\. P1-12\)/);
   });
@@ -189,27 +188,44 @@ describe('the acked-or-parked check', () => {
   test('an unconfirmed message that never arrived is not promised', () => {
     const l = settledRun();
     l.recordPublished('P1', 11);
-    assert.equal(ackedOrParked(context(l, { queues: [queue('work.parked', 1)] })).ok, true);
+    assert.equal(ackedOrParked(retryContext(l, { ends: [parkedEnd()] })).ok, true);
   });
 
-  test('fails when the parking queue lost what was parked', () => {
-    const result = ackedOrParked(context(settledRun(), { queues: [queue('work.parked', 0)] }));
-    assert.equal(result.ok, false);
-    assert.match(result.detail, /the parking queue holds 0, fewer than the 1 parked/);
+  test('fails when the parking queue lost what was parked (read back by id, or counted)', () => {
+    const lostRun = new Ledger();
+    lostRun.recordPublished('P1', 1);
+    lostRun.recordConfirmed([['P1', 1, 1]], true);
+    lostRun.recordReceived('C1', 'work', [['P1', 1, 1]], false);
+    lostRun.recordParked('C1', [['P1', 1, 1]]);
+    const lost = ackedOrParked(retryContext(lostRun, { ends: [parkedEnd()] }));
+    assert.equal(lost.ok, false);
+    assert.match(lost.detail, /the parking queue holds 0 by id, fewer than the 1 parked/);
+    const counted = ackedOrParked(
+      retryContext(lostRun, { ends: [{ ...parkedEnd(false), ready: 0 }] }),
+    );
+    assert.equal(counted.ok, false);
+    assert.match(counted.detail, /the parking queue holds 0, fewer than the 1 parked/);
   });
 
   test('fails for a message both acked and parked', () => {
     const l = settledRun();
-    l.recordSettled([['P1', 10, 10]], 'acked');
-    const result = ackedOrParked(context(l, { queues: [queue('work.parked', 1)] }));
+    l.recordHandled('C1', 'work', [['P1', 10, 10]], true);
+    const result = ackedOrParked(retryContext(l, { ends: [parkedEnd()] }));
     assert.equal(result.ok, false);
     assert.match(result.detail, /1 both acked and parked/);
   });
 
-  test('no-loss counts dead-lettered messages as moved, not discarded', () => {
-    const result = noLoss(context(settledRun()));
-    assert.equal(result.ok, true);
-    assert.match(result.detail, /4 rejected to a dead-letter exchange \(moved, not discarded\)/);
+  test('no consumer with retries received anything: nothing to judge', () => {
+    assert.equal(ackedOrParked(retryContext(new Ledger())).idle, true);
+  });
+
+  test('no-loss: dead-lettered messages seen again are moved, not lost; a parked one is found by id', () => {
+    const result = noLoss(retryContext(settledRun()));
+    assert.equal(result.ok, true, result.detail);
+    assert.match(
+      result.detail,
+      /9 handled, 1 still waiting in work\.parked \(read back by id at the end\), 3 dead-lettered on the way and seen again/,
+    );
   });
 
   test('retries are neither duplicates nor redeliveries', () => {
