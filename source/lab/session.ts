@@ -966,9 +966,11 @@ export class Session {
       let last = '';
       for (let n = 0; Date.now() < deadline; n++) {
         await this.foreign.poll();
-        const now = JSON.stringify(this.foreign.deliveries());
+        const deliveries = this.foreign.deliveries();
+        const now = JSON.stringify(deliveries);
+        const covered = deliveries.reduce((sum, d) => sum + d.delivered, 0);
         if (
-          this.ledger.unaccounted() === 0 ||
+          this.ledger.unaccounted() <= covered ||
           (n > 0 && now === last && Date.now() > deadline - 1500)
         )
           break;

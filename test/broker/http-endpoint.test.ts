@@ -127,6 +127,7 @@ describe('HTTP publish endpoint', () => {
         [
           ['no-loss', true],
           ['queues-complete', true],
+          ['actors-healthy', true],
         ],
       );
     } finally {
