@@ -13,7 +13,8 @@
  *   BENCH_PROFILE=0|1 profile the CPU of every process of a headless run and of the CLI under the
  *                     screen, and summarise the profiles (1; quick 0); the .cpuprofile files stay
  *                     in a temporary directory named in the output, for DevTools
- *   BENCH_ONLY=a,b    only these sections: baseline, headless, tui, startup, scale, boot, profile
+ *   BENCH_ONLY=a,b    only these sections: baseline, headless, tui, startup, scale, ledger, boot,
+ *                     profile
  *   BENCH_SCREENS=dir save what each screen run printed to the terminal (raw, and the last frame
  *                     as plain text) in dir, to check what was counted
  * Progress goes to stderr; the table to stdout.
@@ -83,7 +84,7 @@ const settings = {
 };
 
 const sections = new Set(
-  (process.env.BENCH_ONLY ?? 'baseline,headless,tui,startup,scale,boot,profile')
+  (process.env.BENCH_ONLY ?? 'baseline,headless,tui,startup,scale,ledger,boot,profile')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -1936,6 +1937,32 @@ async function main(): Promise<void> {
       });
     }
     results.scale = scale;
+  }
+
+  // 7. The ledger's memory per million deliveries (its own process, so the heap is its own)
+  if (wanted('ledger')) {
+    log('ledger: 1,000,000 deliveries split over 1, 2 and 16 consumers…');
+    const run = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', path.join(root, 'bench', 'ledger-memory.ts')],
+      { encoding: 'utf8', cwd: root },
+    );
+    const parsed = JSON.parse(run.stdout || '{}') as {
+      splits?: { consumers: number; mb: number; setsMb: number }[];
+    };
+    results.ledger = parsed;
+    for (const split of parsed.splits ?? []) {
+      figure({
+        id: `ledgerMb${split.consumers}`,
+        label: `7. ledger memory per 1M deliveries over ${split.consumers} consumer${split.consumers === 1 ? '' : 's'} in turn`,
+        value: split.mb,
+        unit: 'MB',
+        goal: '≤ 20',
+        met: split.mb <= 20,
+        note: `sets ${split.setsMb.toFixed(1)} MB of it`,
+      });
+    }
+    if (!parsed.splits) log(`ledger: no figures (${run.stderr.trim().split('\n').at(-1) ?? ''})`);
   }
 
   // CPU profiles (kept in a temporary directory, for DevTools)

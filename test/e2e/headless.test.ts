@@ -52,8 +52,9 @@ describe('headless hello-queue against a real broker', () => {
       {
         name: 'no-loss',
         ok: true,
-        detail: `${p1?.published} published, ${p1?.published} confirmed by the broker, ${p1?.published} received`,
+        detail: `${p1?.published} published, ${p1?.published} confirmed by the broker, ${p1?.published} handled`,
       },
+      { name: 'actors-healthy', ok: true, detail: 'no actor failed' },
     ]);
     // Progress went to stderr, not into the JSON.
     assert.match(result.stderr, /hello-queue \d+\/4 s · P1 sent \d+ · C1 got \d+/);
@@ -85,7 +86,7 @@ describe('headless hello-queue against a real broker', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /✓ no-loss: (\d+) published, \1 confirmed by the broker, \1 received/,
+      /✓ no-loss: (\d+) published, \1 confirmed by the broker, \1 handled/,
     );
     assert.match(result.stdout, /All checks passed\./);
     const queues = await broker.management.queues(broker.vhost);

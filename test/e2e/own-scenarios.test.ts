@@ -64,6 +64,7 @@ describe('your own scenarios', () => {
       [
         ['no-loss', true],
         ['each-once', true],
+        ['actors-healthy', true],
       ],
     );
   });

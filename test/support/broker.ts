@@ -60,13 +60,17 @@ export async function waitFor<T>(
   );
 }
 
-/** The broker's live consumer count for a queue (passive declare; the management API's lags). */
+/**
+ * The broker's live consumer count for a queue (passive declare; the management API's lags); 0
+ * while the queue does not exist yet (a test waiting for one to appear).
+ */
 export async function consumerCount(url: string, queue: string): Promise<number> {
   const amqp = (await import('amqplib')).default;
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
-    return (await channel.checkQueue(queue)).consumerCount;
+    channel.on('error', () => {});
+    return (await channel.checkQueue(queue).catch(() => ({ consumerCount: 0 }))).consumerCount;
   } finally {
     await connection.close();
   }
