@@ -145,7 +145,7 @@ describe('keys back to back on the lab screen', () => {
     const ui = render(<App session={lab} />);
     await see(ui, /▶P1/, 'the lab screen');
     const opens: [string, RegExp][] = [
-      ['?', /Press \? or Esc to close/],
+      ['?', /Show or hide this help/],
       ['m\r', /Routing key 'hello'/],
       ['s', /Send one message from P1: routing key/],
       ['v', /P1 as code/],
