@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ActorConfig } from '../actors/protocol.js';
-import { type Language, languageLabel } from '../code/generate.js';
+import { generateProgram, type Language, languageLabel } from '../code/generate.js';
+import type { LabState } from '../lab/store.js';
 
 export interface CodeOverlayProps {
   readonly actor: ActorConfig;
@@ -17,6 +18,36 @@ export interface CodeOverlayProps {
 /** The most lines `offset` may skip so the last page is full. */
 export function maxCodeOffset(lineCount: number, rows: number): number {
   return Math.max(0, lineCount - rows);
+}
+
+const noTopology = { exchanges: [], queues: [], bindings: [] };
+
+/** The last program made, for the frame and the keys that scroll it (the same inputs). */
+let made: { readonly key: readonly unknown[]; readonly lines: readonly string[] } | undefined;
+
+/**
+ * The actor's program for its current settings, as lines: a new config gives a new text.
+ * Undefined when the actor is not in the lab.
+ */
+export function programLines(
+  state: LabState,
+  id: string,
+  language: Language,
+): { readonly actor: ActorConfig; readonly lines: readonly string[] } | undefined {
+  const actor = state.actors.find((a) => a.id === id)?.config;
+  if (!actor) return undefined;
+  const { scenario, broker } = state;
+  const key = [actor, language, scenario.topology, scenario.name, broker.redactedUrl];
+  if (!made || made.key.some((part, i) => part !== key[i])) {
+    const input = {
+      actor,
+      topology: scenario.topology ?? noTopology,
+      scenario: scenario.name,
+      brokerUrl: broker.redactedUrl,
+    };
+    made = { key, lines: generateProgram(input, language).trimEnd().split('\n') };
+  }
+  return { actor, lines: made.lines };
 }
 
 const isComment = (line: string) => /^\s*(\/\/|#)/.test(line);

@@ -24,7 +24,7 @@ export function HelpOverlay({ bindings, rows }: HelpOverlayProps) {
       {shown.length < bindings.length ? (
         <Text dimColor>… {bindings.length - shown.length} more in a taller terminal</Text>
       ) : null}
-      <Text dimColor>Press ? again to close.</Text>
+      <Text dimColor>Press ? or Esc to close.</Text>
     </Box>
   );
 }

@@ -1,7 +1,16 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useState } from 'react';
+import { Box, type Key, Text, useApp, useStdout } from 'ink';
 import type { Scenario } from '../scenario/schema.js';
 import { fit } from './format.js';
+import { keyPresses } from './key-presses.js';
+import {
+  filterScenarios,
+  initialPickerState,
+  type PickerAction,
+  type PickerState,
+  reducePicker,
+  selectedRow,
+} from './picker-state.js';
+import { useKeyReducer, useKeys } from './use-key-reducer.js';
 
 export interface PickerProps {
   readonly scenarios: readonly Scenario[];
@@ -11,13 +20,25 @@ export interface PickerProps {
   readonly rows?: number;
 }
 
-/** Scenarios whose name, aliases, title, pattern or summary contain every typed word. */
-export function filterScenarios(scenarios: readonly Scenario[], filter: string): Scenario[] {
-  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  return scenarios.filter((s) => {
-    const text = [s.name, ...s.aliases, s.title, s.pattern, s.summary].join(' ').toLowerCase();
-    return words.every((w) => text.includes(w));
-  });
+/**
+ * What one press does, given the filter as it is when the press arrives. Text that arrives
+ * together is one press: with an empty filter, a run of j and k is that many moves and a lone q
+ * quits; any other text is typed into the filter.
+ */
+export function pickerActions(state: PickerState, input: string, key: Key): PickerAction[] {
+  const empty = state.filter === '';
+  if (key.escape || (key.ctrl && input === 'c') || (input === 'q' && empty)) {
+    return [{ type: 'quit' }];
+  }
+  if (key.return) return [{ type: 'open' }];
+  if (key.upArrow) return [{ type: 'move', by: -1 }];
+  if (key.downArrow) return [{ type: 'move', by: 1 }];
+  if (key.backspace || key.delete) return [{ type: 'erase' }];
+  if (!input || key.ctrl || key.meta || input < ' ') return [];
+  if (empty && /^[jk]+$/.test(input)) {
+    return [...input].map((c) => ({ type: 'move', by: c === 'j' ? 1 : -1 }));
+  }
+  return [{ type: 'type', text: input }];
 }
 
 /**
@@ -26,12 +47,28 @@ export function filterScenarios(scenarios: readonly Scenario[], filter: string):
  */
 export function Picker({ scenarios, onDone, rows }: PickerProps) {
   const { exit } = useApp();
-  const [index, setIndex] = useState(0);
-  const [filter, setFilter] = useState('');
   const { stdout } = useStdout();
+  const picker = useKeyReducer(
+    (state: PickerState, action: PickerAction) => reducePicker(scenarios, state, action),
+    () => initialPickerState,
+  );
+  // Each press acts on the state the presses before it left, even within one chunk; the
+  // choice is reported as soon as a press makes it.
+  useKeys((input, key) => {
+    for (const press of keyPresses(input, key)) {
+      for (const action of pickerActions(picker.current(), press.input, press.key)) {
+        const before = picker.current();
+        const after = picker.dispatch(action);
+        if (after.outcome && !before.outcome) {
+          onDone(after.outcome.scenario);
+          exit();
+        }
+      }
+    }
+  });
+  const { filter } = picker.state;
   const shown = filterScenarios(scenarios, filter);
-  const last = Math.max(0, shown.length - 1);
-  const current = Math.min(index, last);
+  const current = selectedRow(picker.state, shown.length);
   // Two rows per scenario, five for the rest, and one row short of the terminal: output as tall
   // as the terminal makes Ink clear and redraw the screen on every frame.
   const fits = Math.max(1, Math.floor(((rows ?? (stdout.rows || 24)) - 6) / 2));
@@ -41,26 +78,6 @@ export function Picker({ scenarios, onDone, rows }: PickerProps) {
   const titleWidth = Math.min(26, Math.max(0, ...scenarios.map((s) => s.title.length)));
   const patternWidth = Math.min(30, Math.max(0, ...scenarios.map((s) => s.pattern.length)));
   const hidden = shown.length - visible.length;
-  const finish = (scenario: Scenario | undefined) => {
-    onDone(scenario);
-    exit();
-  };
-  // Moves are functional updates: keys typed faster than frames must each count.
-  useInput((input, key) => {
-    if (key.escape || (key.ctrl && input === 'c') || (input === 'q' && filter === ''))
-      finish(undefined);
-    else if (key.return) {
-      if (shown[current]) finish(shown[current]);
-    } else if (key.upArrow || (input === 'k' && filter === ''))
-      setIndex((i) => Math.max(0, Math.min(i, last) - 1));
-    else if (key.downArrow || (input === 'j' && filter === ''))
-      setIndex((i) => Math.min(last, Math.min(i, last) + 1));
-    else if (key.backspace || key.delete) setFilter((f) => f.slice(0, -1));
-    else if (input && !key.ctrl && !key.meta && input >= ' ') {
-      setFilter((f) => f + input);
-      setIndex(0);
-    }
-  });
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text>

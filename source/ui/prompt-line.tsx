@@ -1,17 +1,11 @@
 import { Box, Text } from 'ink';
 
-/** An inline question in place of the hint bar. */
-export interface PromptState {
-  readonly label: string;
-  readonly value: string;
-  readonly submit: (value: string) => void;
-}
-
 export interface PromptLineProps {
   readonly label: string;
   readonly value: string;
 }
 
+/** An inline question in place of the hint bar. */
 export function PromptLine({ label, value }: PromptLineProps) {
   return (
     <Box paddingX={1}>

@@ -264,4 +264,32 @@ describe('the lab screen in a real terminal', () => {
       term.close();
     }
   });
+
+  test('the picker: Down Down Enter in one send-keys opens the third scenario, fanout', async () => {
+    const term = new TerminalSession([
+      process.execPath,
+      cliPath,
+      '--url',
+      broker.url,
+      '--management-url',
+      broker.managementUrl,
+    ]);
+    try {
+      await waitFor(() => /▶ Hello queue/.test(term.screen()), {
+        what: 'the picker',
+        timeoutMs: 20_000,
+      });
+      // One send-keys: the keys reach the picker together, before it draws again.
+      term.press('Down', 'Down', 'Enter');
+      const lab = await waitFor(
+        () => (/C1\s+consumer\s+running/.test(term.screen()) ? term.screen() : undefined),
+        { what: 'the fanout lab', timeoutMs: 20_000 },
+      ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      assert.match(lab.split('\n')[0] ?? '', /rabbit-lab · fanout/);
+      term.press('q');
+      await waitFor(() => /exit code 0/.test(term.screen()), { what: 'exit', timeoutMs: 15_000 });
+    } finally {
+      term.close();
+    }
+  });
 });

@@ -113,8 +113,9 @@ describe('lab screen', () => {
     ui.stdin.write('?');
     await waitFor(() => frameOf(ui).includes('Keys'), { what: 'help overlay' });
     for (const b of keymap) assert.ok(frameOf(ui).includes(b.help.slice(0, 40)), b.label);
+    assert.ok(frameOf(ui).includes('Press ? or Esc to close.'));
     ui.stdin.write('?');
-    await waitFor(() => !frameOf(ui).includes('Press ? again to close.'), { what: 'help closed' });
+    await waitFor(() => !frameOf(ui).includes('Press ? or Esc to close.'), { what: 'help closed' });
     ui.unmount();
   });
 

@@ -22,17 +22,12 @@ function frameOf(ui: Ui): string {
   return ui.lastFrame() ?? '';
 }
 
-/**
- * Wait for a frame, then a moment more: Ink hands keys to the handler of the last committed
- * render, which is attached in an effect just after the frame is written.
- */
+/** Wait for a frame that matches. */
 async function see(ui: Ui, pattern: RegExp, what: string): Promise<string> {
-  const frame = await waitFor(() => (pattern.test(frameOf(ui)) ? frameOf(ui) : undefined), {
+  return waitFor(() => (pattern.test(frameOf(ui)) ? frameOf(ui) : undefined), {
     what,
     timeoutMs: 3000,
   }).catch((error: Error) => assert.fail(`${error.message}\n${frameOf(ui)}`));
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  return frame;
 }
 
 /** Page down through the program until a line matches (the overlay scrolls, it does not wrap). */
@@ -42,7 +37,6 @@ async function scrollTo(ui: Ui, pattern: RegExp, what: string): Promise<string> 
     const before = frameOf(ui);
     ui.stdin.write(pageDown);
     await waitFor(() => frameOf(ui) !== before, { what: 'the next page', timeoutMs: 2000 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
   }
   return see(ui, pattern, what);
 }

@@ -9,6 +9,12 @@ import { waitFor } from '../support/broker.js';
 // A failed test must not leave a mounted app (its timers) keeping the file alive.
 afterEach(() => cleanup());
 
+const down = '\u001B[B';
+
+function frameOf(ui: ReturnType<typeof render>): string {
+  return ui.lastFrame() ?? '';
+}
+
 async function scenarios(): Promise<Scenario[]> {
   return (await loadCatalog()).map((e) => e.scenario);
 }
@@ -33,11 +39,9 @@ describe('scenario picker', () => {
     const height = () => (ui.lastFrame() ?? '').split('\n').length;
     assert.ok(height() <= 23, `${height()} rows`);
     assert.match(ui.lastFrame() ?? '', /0 above, \d+ below/);
-    for (let i = 1; i < all.length; i++) {
-      ui.stdin.write('j');
-      // The last one: its title in the selected row, the first scrolled away.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    // Back to back, without waiting for frames: each j counts.
+    for (let i = 1; i < all.length; i++) ui.stdin.write('j');
+    // The last one: its title in the selected row, the first scrolled away.
     const lastTitle = all[all.length - 1]?.title ?? '';
     await waitFor(() => (ui.lastFrame() ?? '').includes(`▶ ${lastTitle}`), {
       what: 'the last scenario selected',
@@ -71,6 +75,49 @@ describe('scenario picker', () => {
     assert.ok(frame.includes('Direct routing'));
     assert.ok(!frame.includes('Hello queue'));
     ui.stdin.write('\r');
+    await waitFor(() => chosen !== undefined, { what: 'a choice' });
+    assert.equal(chosen?.name, 'direct-routing');
+  });
+
+  test('keys written back to back, before any frame, each count: j ↓ Enter opens the third', async () => {
+    const all = await scenarios();
+    assert.equal(all[2]?.name, 'fanout');
+    let chosen: Scenario | undefined;
+    const ui = render(<Picker scenarios={all} onDone={(s) => (chosen = s)} />);
+    ui.stdin.write('j');
+    ui.stdin.write(down);
+    ui.stdin.write('\r');
+    await waitFor(() => chosen !== undefined, { what: 'a choice' });
+    assert.equal(chosen?.name, 'fanout');
+  });
+
+  test('one chunk of keys (as tmux send-keys Down Down Enter writes it) opens the third', async () => {
+    let chosen: Scenario | undefined;
+    const ui = render(<Picker scenarios={await scenarios()} onDone={(s) => (chosen = s)} />);
+    ui.stdin.write(`${down}${down}\r`);
+    await waitFor(() => chosen !== undefined, { what: 'a choice' });
+    assert.equal(chosen?.name, 'fanout');
+  });
+
+  test('j and k that arrive together move (empty filter); with Enter in the chunk too', async () => {
+    let chosen: Scenario | undefined;
+    const ui = render(<Picker scenarios={await scenarios()} onDone={(s) => (chosen = s)} />);
+    ui.stdin.write('jj');
+    await waitFor(() => /▶ Fanout/.test(frameOf(ui)), { what: 'fanout selected' });
+    assert.doesNotMatch(frameOf(ui), /filter:/, 'jj moved, it is not a filter');
+    ui.stdin.write('kjjk');
+    ui.stdin.write('jk\r');
+    await waitFor(() => chosen !== undefined, { what: 'a choice' });
+    assert.equal(chosen?.name, 'fanout');
+  });
+
+  test('text typed in one chunk filters, j after it is text, and Enter in the chunk opens', async () => {
+    let chosen: Scenario | undefined;
+    const ui = render(<Picker scenarios={await scenarios()} onDone={(s) => (chosen = s)} />);
+    ui.stdin.write('rout');
+    ui.stdin.write('j');
+    await waitFor(() => frameOf(ui).includes('filter: routj'), { what: 'j typed into the filter' });
+    ui.stdin.write('\u007F\r');
     await waitFor(() => chosen !== undefined, { what: 'a choice' });
     assert.equal(chosen?.name, 'direct-routing');
   });
