@@ -40,7 +40,7 @@ describe('work-queue', () => {
     assert.match(
       check(report, 'no-loss').detail,
       new RegExp(
-        `^${published} published, ${published} confirmed by the broker, ${published} received`,
+        `^${published} published, ${published} confirmed by the broker, ${published} handled$`,
       ),
     );
   });
