@@ -681,11 +681,16 @@ export class Session {
         headers: { authorization: `Bearer ${this.httpToken}` },
         body,
       });
-      const answer = (await response.json()) as { id?: string; error?: string };
+      const answer = (await response.json()) as { id?: string; error?: string; routed?: boolean };
       const ms = Math.round(performance.now() - started);
+      const outcome = answer.error
+        ? ` ${answer.error}`
+        : answer.routed === false
+          ? ' (confirmed by the broker, but returned unroutable: no queue is bound for its key)'
+          : ' (confirmed by the broker)';
       this.dispatch({
         type: 'notice',
-        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${answer.error ? ` ${answer.error}` : ' (confirmed by the broker)'} in ${ms} ms`,
+        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${outcome} in ${ms} ms`,
       });
       return response.status;
     } catch (error) {
