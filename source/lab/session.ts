@@ -17,7 +17,14 @@ import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
 import { tlsSocketOptions } from '../broker/tls.js';
-import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
+import {
+  bindingProbe,
+  bindOwned,
+  type DeclaredTopology,
+  declareTopology,
+  queueExists,
+  teardownTopology,
+} from '../broker/topology.js';
 import { type BrokerTarget, redact } from '../broker/url.js';
 import {
   type ActorSpec,
@@ -378,7 +385,8 @@ export class Session {
     const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
     this.dispatch({ type: 'broker', version });
     try {
-      this.declared = await declareTopology(this.connection, scenario.topology);
+      const probe = bindingProbe(this.management, target.vhost);
+      this.declared = await declareTopology(this.connection, scenario.topology, probe);
     } catch (error) {
       throw new SessionError(`Cannot declare the scenario's topology: ${describeAmqpError(error)}`);
     }
@@ -726,10 +734,18 @@ export class Session {
       if (!bound.has(candidate)) queue = candidate;
     }
     try {
+      // Only a queue this run made is deleted at the end: one that was there keeps its messages.
+      const existed = await queueExists(connection, queue);
       const channel = await connection.createChannel();
       channel.on('error', () => {});
       await channel.assertQueue(queue, { durable: services.durable });
-      for (const key of services.keys) await channel.bindQueue(queue, services.exchange, key);
+      if (!existed && !this.declared?.createdQueues.includes(queue)) {
+        this.declared?.createdQueues.push(queue);
+      }
+      const probe = bindingProbe(this.management, this.options.target.vhost);
+      for (const key of services.keys) {
+        await bindOwned(channel, { exchange: services.exchange, queue, key }, this.declared, probe);
+      }
       await channel.close();
     } catch (error) {
       this.dispatch({
@@ -738,7 +754,6 @@ export class Session {
       });
       return undefined;
     }
-    if (!this.declared?.createdQueues.includes(queue)) this.declared?.createdQueues.push(queue);
     this.dispatch({
       type: 'bound',
       exchange: services.exchange,
