@@ -66,6 +66,8 @@ export async function consumerCount(url: string, queue: string): Promise<number>
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
+    // A missing queue (404) rejects checkQueue; the channel's error event must not also throw.
+    channel.on('error', () => {});
     return (await channel.checkQueue(queue)).consumerCount;
   } finally {
     await connection.close();
