@@ -6,13 +6,30 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { defaultAmqpUrl } from './broker/url.js';
+import { defaultAmqpUrl, hasPassword } from './broker/url.js';
 import { formatError, isUserError } from './errors.js';
 import type { RunOptions } from './run.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
+
+/**
+ * Every local user can read another's command line (ps, /proc/<pid>/cmdline), but not its
+ * environment: a secret given as an option gets a pointer to the variable that keeps it private.
+ */
+function secretsNotice(urlPassword: boolean, token: boolean): string | undefined {
+  if (!urlPassword && !token) return undefined;
+  const what = [
+    ...(urlPassword ? ['the password in --url'] : []),
+    ...(token ? ['the token in --http-token'] : []),
+  ];
+  const where = [
+    ...(urlPassword ? ['RABBIT_LAB_URL'] : []),
+    ...(token ? ['RABBIT_LAB_HTTP_TOKEN'] : []),
+  ];
+  return `${what.join(' and ')} can be read by every user of this machine (ps shows command lines); set ${where.join(' and ')} instead.`;
+}
 
 function fail(message: string): never {
   process.stderr.write(`rabbit-lab: ${message}\n`);
@@ -27,9 +44,9 @@ async function main(): Promise<void> {
     )
     .option('url', {
       type: 'string',
-      default: process.env.RABBIT_LAB_URL || defaultAmqpUrl,
       defaultDescription: `$RABBIT_LAB_URL or ${defaultAmqpUrl}`,
-      describe: 'AMQP URL of the broker (the path is the vhost)',
+      describe:
+        'AMQP URL of the broker (the path is the vhost); one with a password belongs in $RABBIT_LAB_URL, as every local user can read a command line (ps)',
     })
     .option('management-url', {
       type: 'string',
@@ -100,7 +117,7 @@ async function main(): Promise<void> {
     .option('http-token', {
       type: 'string',
       describe:
-        'The bearer token HTTP publish endpoints want (default: a random one per run; env RABBIT_LAB_HTTP_TOKEN)',
+        'The bearer token HTTP publish endpoints want (default: a random one per run); $RABBIT_LAB_HTTP_TOKEN keeps it out of ps',
     })
     .option('keep', {
       type: 'boolean',
@@ -182,6 +199,8 @@ async function main(): Promise<void> {
 
   const argv = await parser.parse();
   const command = String(argv._[0] ?? '');
+  // Not a yargs default: whether the URL came from the command line matters (secretsNotice).
+  const url = argv.url ?? (process.env.RABBIT_LAB_URL || defaultAmqpUrl);
 
   if (command === 'list') {
     const { listScenarios } = await import('./list.js');
@@ -220,7 +239,7 @@ async function main(): Promise<void> {
         scenario: String(argv.scenario),
         lang: String(argv.lang),
         actor: argv.actor === undefined ? undefined : String(argv.actor),
-        url: argv.url,
+        url,
       },
       process.stdout,
     );
@@ -251,7 +270,7 @@ async function main(): Promise<void> {
 
   const options: RunOptions = {
     scenario: command === 'scenario' ? String(argv.name) : undefined,
-    url: argv.url,
+    url,
     managementUrl: argv['management-url'],
     tls,
     broker: argv.broker,
@@ -264,6 +283,10 @@ async function main(): Promise<void> {
     maxActors,
     record: argv.record,
     httpToken,
+    secretsNotice: secretsNotice(
+      argv.url !== undefined && hasPassword(argv.url),
+      argv['http-token'] !== undefined,
+    ),
   };
   // React's development build costs several times the CPU per frame; users run the product.
   process.env.NODE_ENV ??= 'production';

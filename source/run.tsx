@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly maxActors?: number;
   /** Write the run's record (every event, for `rabbit-lab report`) to this file. */
   readonly record?: string;
+  /** Said once on stderr before the lab starts: a secret was given on the command line. */
+  readonly secretsNotice?: string;
 }
 
 const defaultHeadlessMs = 10_000;
@@ -90,6 +92,12 @@ function keepHeapSmall(): void {
     if (typeof gc === 'function') setInterval(() => gc(), 2000).unref();
   } catch {
     // Not available here: the heap is just larger.
+  }
+}
+
+function saySecretsNotice(options: RunOptions): void {
+  if (options.secretsNotice !== undefined) {
+    process.stderr.write(`rabbit-lab: ${options.secretsNotice}\n`);
   }
 }
 
@@ -243,6 +251,8 @@ export async function run(options: RunOptions): Promise<number> {
     if (!options.headless) {
       keepHeapSmall();
       progress.done();
+      // Above the screen, which leaves the rows above it alone.
+      saySecretsNotice(options);
       const starting = session;
       const ink = render(
         <App
@@ -275,6 +285,8 @@ export async function run(options: RunOptions): Promise<number> {
     throw error;
   }
   progress.done();
+  // Headless: once the run is under way, so a run that cannot start says one sentence only.
+  if (options.headless) saySecretsNotice(options);
 
   // Test hook: SIGUSR2 throws an uncaught error, to prove the crash path cleans up like the others.
   if (process.env.RABBIT_LAB_TEST_CRASH_ON_SIGUSR2 === '1') {

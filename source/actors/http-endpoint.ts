@@ -1,7 +1,8 @@
 /**
  * An HTTP publish endpoint, for systems without an AMQP client: `POST /publish/<exchange>` with
  * `Authorization: Bearer <token>` publishes the request body (routing key from `?key=`) through
- * the producer and answers once the broker confirmed it. Listens on 127.0.0.1 only.
+ * the producer and answers once the broker confirmed it, saying whether a queue took it (`routed`).
+ * Listens on 127.0.0.1 only.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,10 +15,11 @@ export interface EndpointPublisher {
   readonly exchange: () => string;
   /** Whether it may publish now (false: paused from the keyboard). */
   readonly accepting: () => boolean;
+  /** ok undefined: no answer in time; routed false: the broker returned it (no queue took it). */
   readonly publish: (
     routingKey: string | undefined,
     body: string,
-  ) => Promise<{ id: string; ok: boolean | undefined } | undefined>;
+  ) => Promise<{ id: string; ok: boolean | undefined; routed: boolean } | undefined>;
 }
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -111,7 +113,9 @@ async function handle(
   } else if (!result.ok) {
     reply(res, 502, { id: result.id, error: 'the broker refused it (nack)' });
   } else {
-    reply(res, 202, { id: result.id, exchange, routingKey: key ?? null, confirmed: true, tookMs });
+    // Confirmed either way; routed false: the broker returned it, as no queue is bound for it.
+    const { id, routed } = result;
+    reply(res, 202, { id, exchange, routingKey: key ?? null, confirmed: true, routed, tookMs });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Channel, Message } from 'amqplib';
+import { type BrokerAnswer, ConfirmWaiters } from './confirm-waiters.js';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
 import { headers, parseMessageId } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
@@ -26,6 +27,11 @@ export function renderBody(
  * publish times, so every outstanding tag has its own.
  */
 const maxInFlight = 10_000;
+
+/** What `publishConfirmed` learnt: ok undefined when the broker did not answer in time. */
+export interface PublishOutcome extends BrokerAnswer {
+  readonly id: string;
+}
 
 interface ConfirmFields {
   readonly deliveryTag: number;
@@ -124,7 +130,7 @@ export class Producer {
       if (last < first) return;
       answered += last - first + 1;
       this.reporter.confirmed(id, base + first, base + last, ok);
-      if (this.waiters.size > 0) this.answerWaiters(base + first, base + last, ok);
+      if (this.waiters.size > 0) this.waiters.answer(base + first, base + last, ok);
       if (!ok) this.sampleRefused(base + last);
     };
     if (f.multiple) {
@@ -173,40 +179,23 @@ export class Producer {
     return this.config;
   }
 
-  /** Callers waiting for the broker's answer to one message (the HTTP endpoint), by sequence. */
-  private readonly waiters = new Map<number, (ok: boolean) => void>();
-
-  private answerWaiters(first: number, last: number, ok: boolean): void {
-    for (const [seq, resolve] of this.waiters) {
-      if (seq < first || seq > last) continue;
-      this.waiters.delete(seq);
-      resolve(ok);
-    }
-  }
+  /** Callers waiting for the broker's answer to one message (the HTTP endpoint). */
+  private readonly waiters = new ConfirmWaiters();
 
   /**
-   * Publish one message and wait for the broker's answer: its id and whether the broker took it
-   * (undefined without a connection, or no answer within `timeoutMs`).
+   * Publish one message and wait for the broker's answer: its id, whether the broker took it
+   * (ok undefined: no answer within `timeoutMs`) and whether a queue did (routed false: returned
+   * as unroutable, then confirmed). Undefined without a connection.
    */
   async publishConfirmed(
     routingKey: string | undefined,
     body: string,
     timeoutMs: number,
-  ): Promise<{ id: string; ok: boolean | undefined } | undefined> {
+  ): Promise<PublishOutcome | undefined> {
     if (!this.publishOne(routingKey, body)) return undefined;
     const seq = this.seq;
     const id = `${this.config.id}-${seq}`;
-    const ok = await new Promise<boolean | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(seq);
-        resolve(undefined);
-      }, timeoutMs);
-      this.waiters.set(seq, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-    });
-    return { id, ok };
+    return { id, ...(await this.waiters.wait(seq, timeoutMs)) };
   }
 
   start(): void {
@@ -309,7 +298,10 @@ export class Producer {
 
   private onReturn(msg: Message): void {
     const id = parseMessageId(msg.properties.messageId);
-    if (id && id.producer === this.config.id) this.reporter.returnedRuns.add(id.producer, id.seq);
+    if (id && id.producer === this.config.id) {
+      this.reporter.returnedRuns.add(id.producer, id.seq);
+      this.waiters.noteReturned(id.seq);
+    }
     this.reporter.counts.unroutable++;
     this.reporter.sample({
       messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',

@@ -24,6 +24,12 @@ export interface QueueCounters {
   readonly consumers: number;
 }
 
+/** One binding from an exchange to a queue, as the management API lists it. */
+export interface BindingInfo {
+  readonly routingKey: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
 export interface Overview {
   readonly rabbitmqVersion: string;
   readonly clusterName: string;
@@ -200,6 +206,20 @@ export class ManagementClient {
   async exchangeNames(vhost: string): Promise<string[]> {
     const raw = await this.json(`/api/exchanges/${encodeURIComponent(vhost)}?columns=name`);
     return Array.isArray(raw) ? raw.map((e: { name?: unknown }) => String(e.name ?? '')) : [];
+  }
+
+  /** The bindings from `exchange` to `queue` (both must exist: a 404 otherwise). */
+  async bindings(vhost: string, exchange: string, queue: string): Promise<BindingInfo[]> {
+    const e = encodeURIComponent;
+    const raw = await this.json(`/api/bindings/${e(vhost)}/e/${e(exchange)}/q/${e(queue)}`);
+    if (!Array.isArray(raw)) return [];
+    return raw.map((b: { routing_key?: unknown; arguments?: unknown }) => ({
+      routingKey: typeof b.routing_key === 'string' ? b.routing_key : '',
+      arguments:
+        typeof b.arguments === 'object' && b.arguments !== null && !Array.isArray(b.arguments)
+          ? (b.arguments as Record<string, unknown>)
+          : {},
+    }));
   }
 
   async connectionNames(): Promise<{ name: string; clientName: string; vhost: string }[]> {

@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { BindingSpec, ExchangeSpec, QueueSpec } from '../scenario/schema.js';
+import type { ManagementClient } from './management-client.js';
 
 export interface TopologySpec {
   readonly exchanges: readonly ExchangeSpec[];
@@ -7,11 +8,48 @@ export interface TopologySpec {
   readonly bindings: readonly BindingSpec[];
 }
 
+/** One binding: `queue` gets what `exchange` routes with `key`. */
+export interface AddedBinding {
+  readonly exchange: string;
+  readonly queue: string;
+  readonly key: string;
+}
+
 /** What this run created (and so may delete), and what it found and used as it was. */
 export interface DeclaredTopology {
   readonly createdQueues: string[];
   readonly createdExchanges: string[];
+  /**
+   * Bindings this run added that were not there before, between a queue and an exchange it did
+   * not create (deleting a queue or exchange it created takes that one's bindings with it).
+   */
+  readonly addedBindings: AddedBinding[];
   readonly notices: string[];
+}
+
+/** Was this binding there before? true also when that cannot be told: then it is left alone. */
+export type BindingProbe = (binding: AddedBinding) => Promise<boolean>;
+
+/**
+ * Ask the management API (AMQP cannot tell whether a binding exists). The lab binds without
+ * arguments, so only a binding without them is the same one. After one failed call it stops
+ * asking: a management API that does not answer fails the run soon anyway, without a wait each.
+ */
+export function bindingProbe(
+  management: Pick<ManagementClient, 'bindings'>,
+  vhost: string,
+): BindingProbe {
+  let failed = false;
+  return async ({ exchange, queue, key }) => {
+    if (failed || exchange === '') return true;
+    try {
+      const found = await management.bindings(vhost, exchange, queue);
+      return found.some((b) => b.routingKey === key && Object.keys(b.arguments).length === 0);
+    } catch {
+      failed = true;
+      return true;
+    }
+  };
 }
 
 function isChannelError(error: unknown, code: number): boolean {
@@ -42,7 +80,7 @@ async function exists(
   }
 }
 
-const queueExists = (connection: ChannelModel, name: string) =>
+export const queueExists = (connection: ChannelModel, name: string) =>
   exists(connection, (channel) => channel.checkQueue(name));
 
 const exchangeExists = (connection: ChannelModel, name: string) =>
@@ -102,29 +140,70 @@ async function declareExchange(
   }
 }
 
+/**
+ * Bind, and record the binding when it is this run's to remove: neither end created by this run
+ * and, by `probe` (asked before binding), not there before. Without a probe nothing is recorded.
+ */
+export async function bindOwned(
+  channel: Channel,
+  binding: AddedBinding,
+  declared: DeclaredTopology | undefined,
+  probe: BindingProbe | undefined,
+): Promise<void> {
+  const { exchange, queue, key } = binding;
+  const removedWithAnEnd =
+    declared === undefined ||
+    declared.createdQueues.includes(queue) ||
+    declared.createdExchanges.includes(exchange);
+  const existed = removedWithAnEnd || probe === undefined || (await probe(binding));
+  await channel.bindQueue(queue, exchange, key);
+  if (!existed) declared?.addedBindings.push({ exchange, queue, key });
+}
+
+/**
+ * Declare the scenario's topology. `probe` tells which bindings were there before; without it
+ * (a re-declare after a reconnect) no binding is recorded as this run's.
+ */
 export async function declareTopology(
   connection: ChannelModel,
   spec: TopologySpec,
+  probe?: BindingProbe,
 ): Promise<DeclaredTopology> {
-  const result: DeclaredTopology = { createdQueues: [], createdExchanges: [], notices: [] };
+  const result: DeclaredTopology = {
+    createdQueues: [],
+    createdExchanges: [],
+    addedBindings: [],
+    notices: [],
+  };
   for (const x of spec.exchanges) await declareExchange(connection, x, result);
   for (const q of spec.queues) await declareQueue(connection, q, result);
   if (spec.bindings.length > 0) {
     const channel = await freshChannel(connection);
     for (const b of spec.bindings) {
-      for (const key of b.keys) await channel.bindQueue(b.queue, b.exchange, key);
+      for (const key of b.keys) {
+        await bindOwned(channel, { exchange: b.exchange, queue: b.queue, key }, result, probe);
+      }
     }
     await channel.close();
   }
   return result;
 }
 
-/** Delete exactly what this run created; everything else stays as it was. */
+/** Delete exactly what this run created, and unbind what it bound; the rest stays as it was. */
 export async function teardownTopology(
   connection: ChannelModel,
   declared: DeclaredTopology,
 ): Promise<void> {
-  const channel = await freshChannel(connection);
+  let channel = await freshChannel(connection);
+  for (const { exchange, queue, key } of declared.addedBindings) {
+    try {
+      await channel.unbindQueue(queue, exchange, key);
+    } catch (error) {
+      // Someone else deleted the queue or the exchange meanwhile: the binding went with it.
+      if (!isChannelError(error, 404)) throw error;
+      channel = await freshChannel(connection);
+    }
+  }
   for (const q of declared.createdQueues) await channel.deleteQueue(q);
   for (const x of declared.createdExchanges) await channel.deleteExchange(x);
   await channel.close();

@@ -24,9 +24,46 @@ export interface BrokerTarget {
   readonly tlsMaterial?: TlsMaterial;
 }
 
+/**
+ * The password in URL-looking text: after `scheme://user:`, up to the last `@` before a host (a
+ * run of characters without `@`, whitespace, `/`, `?` or `#`), so `p@ss` and `my pass` are hidden
+ * whole, as WHATWG URL parsing reads them. It never reaches into the next URL or the next line.
+ */
+const passwordInText =
+  /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s]*:)(?:(?!:\/\/)[^\n])*?@(?=[^\s@/?#]*(?:[\s/?#]|$))/gim;
+
 /** Replace the password in any URL-looking text with `***`. */
 export function redact(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+  return text.replace(passwordInText, '$1***@');
+}
+
+/** Does this broker URL (as given, valid or not) carry a password? */
+export function hasPassword(raw: string): boolean {
+  let parsed = false;
+  try {
+    parsed = new URL(raw).password !== '';
+  } catch {
+    // Not a URL: the text may still hold one.
+  }
+  return parsed || redact(raw) !== raw;
+}
+
+/** The URL as shown: as given without a password, else parsed, with the password `***`. */
+function shownUrl(raw: string, url: URL): string {
+  if (url.password === '') return raw;
+  const shown = new URL(url.href);
+  shown.password = '***';
+  return shown.href;
+}
+
+function decodeCredential(text: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new UrlError(
+      `The ${what} in the broker URL has a % that does not start a percent-encoded character; write % as %25.`,
+    );
+  }
 }
 
 function parseUrl(raw: string, what: string): URL {
@@ -61,8 +98,14 @@ export function resolveTarget(
   const port = url.port === '' ? (tls ? 5671 : 5672) : Number(url.port);
   const path = url.pathname.replace(/^\//, '');
   const vhost = path === '' ? '/' : decodeURIComponent(path);
-  const username = url.username === '' ? 'guest' : decodeURIComponent(url.username);
-  const password = url.username === '' ? 'guest' : decodeURIComponent(url.password);
+  // amqplib would log in as '' with the password, the management API as guest: neither is meant.
+  if (url.username === '' && url.password !== '') {
+    throw new UrlError(
+      'The broker URL has a password but no user name; write the user name before the colon.',
+    );
+  }
+  const username = url.username === '' ? 'guest' : decodeCredential(url.username, 'user name');
+  const password = url.username === '' ? 'guest' : decodeCredential(url.password, 'password');
   const host = url.hostname;
 
   let management: string;
@@ -80,7 +123,7 @@ export function resolveTarget(
     m.password = '';
     management = m.toString().replace(/\/+$/, '');
   }
-  const redactedUrl = url.password === '' ? amqpUrl : redact(amqpUrl);
+  const redactedUrl = shownUrl(amqpUrl, url);
   return {
     amqpUrl,
     redactedUrl,

@@ -18,7 +18,14 @@ import { ForeignTracker, runProperty } from '../broker/foreign-deliveries.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
 import { tlsSocketOptions } from '../broker/tls.js';
-import { type DeclaredTopology, declareTopology, teardownTopology } from '../broker/topology.js';
+import {
+  bindingProbe,
+  bindOwned,
+  type DeclaredTopology,
+  declareTopology,
+  queueExists,
+  teardownTopology,
+} from '../broker/topology.js';
 import { type BrokerTarget, redact } from '../broker/url.js';
 import {
   type ActorSpec,
@@ -392,7 +399,8 @@ export class Session {
     const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
     this.dispatch({ type: 'broker', version });
     try {
-      this.declared = await declareTopology(this.connection, scenario.topology);
+      const probe = bindingProbe(this.management, target.vhost);
+      this.declared = await declareTopology(this.connection, scenario.topology, probe);
     } catch (error) {
       throw new SessionError(`Cannot declare the scenario's topology: ${describeAmqpError(error)}`);
     }
@@ -688,11 +696,16 @@ export class Session {
         headers: { authorization: `Bearer ${this.httpToken}` },
         body,
       });
-      const answer = (await response.json()) as { id?: string; error?: string };
+      const answer = (await response.json()) as { id?: string; error?: string; routed?: boolean };
       const ms = Math.round(performance.now() - started);
+      const outcome = answer.error
+        ? ` ${answer.error}`
+        : answer.routed === false
+          ? ' (confirmed by the broker, but returned unroutable: no queue is bound for its key)'
+          : ' (confirmed by the broker)';
       this.dispatch({
         type: 'notice',
-        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${answer.error ? ` ${answer.error}` : ' (confirmed by the broker)'} in ${ms} ms`,
+        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${outcome} in ${ms} ms`,
       });
       return response.status;
     } catch (error) {
@@ -728,10 +741,18 @@ export class Session {
       if (!bound.has(candidate)) queue = candidate;
     }
     try {
+      // Only a queue this run made is deleted at the end: one that was there keeps its messages.
+      const existed = await queueExists(connection, queue);
       const channel = await connection.createChannel();
       channel.on('error', () => {});
       await channel.assertQueue(queue, { durable: services.durable });
-      for (const key of services.keys) await channel.bindQueue(queue, services.exchange, key);
+      if (!existed && !this.declared?.createdQueues.includes(queue)) {
+        this.declared?.createdQueues.push(queue);
+      }
+      const probe = bindingProbe(this.management, this.options.target.vhost);
+      for (const key of services.keys) {
+        await bindOwned(channel, { exchange: services.exchange, queue, key }, this.declared, probe);
+      }
       await channel.close();
     } catch (error) {
       this.dispatch({
@@ -740,7 +761,6 @@ export class Session {
       });
       return undefined;
     }
-    if (!this.declared?.createdQueues.includes(queue)) this.declared?.createdQueues.push(queue);
     this.dispatch({
       type: 'bound',
       exchange: services.exchange,

@@ -135,6 +135,52 @@ describe('HTTP publish endpoint', () => {
     }
   });
 
+  test('a message no queue is bound for: 202, confirmed, routed: false; the notice says so', async () => {
+    const s = session(`name: http-unroutable
+title: HTTP unroutable
+pattern: test
+summary: A test.
+lesson: A test.
+topology:
+  exchanges: [{ name: http_direct, type: direct }]
+  queues: [{ name: http_paid }]
+  bindings: [{ exchange: http_direct, queue: http_paid, keys: [paid] }]
+actors:
+  - { kind: producer, exchange: http_direct, routingKeys: [paid], http: { port: 0 } }
+checks: []
+`);
+    try {
+      await s.start();
+      const url = `${await endpointOf(s, 'P1')}/publish/http_direct`;
+      const lost = await post(`${url}?key=nobody`, 'nobody listens');
+      assert.equal(lost.status, 202);
+      assert.equal(lost.json.confirmed, true);
+      assert.equal(lost.json.routed, false, JSON.stringify(lost.json));
+      const taken = await post(`${url}?key=paid`, 'invoice paid');
+      assert.equal(taken.status, 202);
+      assert.equal(taken.json.routed, true, JSON.stringify(taken.json));
+      // The s key and a tour's post step say it in their notice.
+      assert.equal(await s.post('P1', 'again nobody', 'nobody'), 202);
+      assert.ok(
+        s
+          .snapshot()
+          .notices.some((n) =>
+            /^POST \/publish\/http_direct\?key=nobody → 202 P1-3 \(confirmed by the broker, but returned unroutable: no queue is bound for its key\) in \d+ ms$/.test(
+              n,
+            ),
+          ),
+        s.snapshot().notices.join('\n'),
+      );
+      assert.equal(await s.post('P1', 'paid again', 'paid'), 202);
+      assert.ok(
+        s.snapshot().notices.some((n) => /→ 202 P1-4 \(confirmed by the broker\) in/.test(n)),
+        s.snapshot().notices.join('\n'),
+      );
+    } finally {
+      await s.shutdown();
+    }
+  });
+
   test('a port in use: the endpoint fails with one sentence saying what to do', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

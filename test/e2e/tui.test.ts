@@ -232,14 +232,11 @@ describe('the lab screen in a real terminal', () => {
   });
 
   test('the picker opens the chosen scenario on a clean screen', async () => {
-    const term = new TerminalSession([
-      process.execPath,
-      cliPath,
-      '--url',
-      broker.url,
-      '--management-url',
-      broker.managementUrl,
-    ]);
+    // The URL (with its password) from the environment: no notice about ps above the lab.
+    const term = new TerminalSession(
+      [process.execPath, cliPath, '--management-url', broker.managementUrl],
+      { env: { RABBIT_LAB_URL: broker.url } },
+    );
     try {
       await waitFor(() => term.screen().includes('pick a scenario'), {
         what: 'the picker',
