@@ -64,6 +64,25 @@ export class ForeignTracker {
     }
   }
 
+  /**
+   * The end of a run: read until what the broker delivered covers the `unaccounted` messages, or
+   * the figures stayed the same for a whole statistics interval (`intervalMs`; they lag by it).
+   */
+  async settle(unaccounted: () => number, intervalMs: number): Promise<void> {
+    const deadline = Date.now() + intervalMs + 1500;
+    let last = '';
+    for (let n = 0; Date.now() < deadline; n++) {
+      await this.poll();
+      const deliveries = this.deliveries();
+      const now = JSON.stringify(deliveries);
+      const covered = deliveries.reduce((sum, d) => sum + d.delivered, 0);
+      const stable = n > 0 && now === last && Date.now() > deadline - 1500;
+      if (unaccounted() <= covered || stable) return;
+      last = now;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
   /** Per queue: deliveries to channels outside the lab consuming it, since the run began. */
   deliveries(): ForeignDeliveries[] {
     const byQueue = new Map<string, { delivered: number; channels: number }>();

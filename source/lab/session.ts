@@ -981,22 +981,10 @@ export class Session {
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     this.foreignTimer = undefined;
     if (this.foreignConsumerQueues.size > 0) {
-      const interval = this.options.embedded ? 1000 : 5000;
-      const deadline = Date.now() + interval + 1500;
-      let last = '';
-      for (let n = 0; Date.now() < deadline; n++) {
-        await this.foreign.poll();
-        const deliveries = this.foreign.deliveries();
-        const now = JSON.stringify(deliveries);
-        const covered = deliveries.reduce((sum, d) => sum + d.delivered, 0);
-        if (
-          this.ledger.unaccounted() <= covered ||
-          (n > 0 && now === last && Date.now() > deadline - 1500)
-        )
-          break;
-        last = now;
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      await this.foreign.settle(
+        () => this.ledger.unaccounted(),
+        this.options.embedded ? 1000 : 5000,
+      );
     }
     this.options.record?.({
       type: 'foreign-deliveries',

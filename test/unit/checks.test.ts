@@ -432,6 +432,24 @@ describe('fanout and routing', () => {
     assert.equal(wrong.detail, "C1 got 1 message with key 'info'");
   });
 
+  test('routing-complete fails for a subscriber that missed a key it bound', () => {
+    const l = timed();
+    // C1 binds error: seq 3 and 6 are errors, it got only 3.
+    l.recordReceived('C1', 'amq.gen-1', [['P1', 3, 3]], false);
+    const r = routingComplete(
+      context(l, {
+        producers: [
+          { id: 'P1', exchange: 'direct_logs', routingKeys: ['info', 'warning', 'error'] },
+        ],
+        consumers: [
+          consumer('C1', { bind: { exchange: 'direct_logs', keys: ['error'] }, boundAt: 50 }),
+        ],
+      }),
+    );
+    assert.equal(r.ok, false);
+    assert.equal(r.detail, 'C1 missed 1 (e.g. P1-6) (C1 1/2)');
+  });
+
   test('routing-correct with nothing received: nothing to judge', () => {
     const ctx = context(timed(), {
       consumers: [
