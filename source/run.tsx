@@ -251,8 +251,6 @@ export async function run(options: RunOptions): Promise<number> {
     if (!options.headless) {
       keepHeapSmall();
       progress.done();
-      // Above the screen, which leaves the rows above it alone.
-      saySecretsNotice(options);
       const starting = session;
       const ink = render(
         <App
@@ -319,5 +317,7 @@ export async function run(options: RunOptions): Promise<number> {
   }
   await ink.waitUntilExit();
   await cleanup();
+  // After the screen: a line above it would make the frame a row too tall for the terminal.
+  saySecretsNotice(options);
   return 0;
 }

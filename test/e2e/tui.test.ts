@@ -282,9 +282,15 @@ describe('the lab screen in a real terminal', () => {
         () => (/C1\s+consumer\s+running/.test(term.screen()) ? term.screen() : undefined),
         { what: 'the fanout lab', timeoutMs: 20_000 },
       ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      // The header is the first row: nothing is written above the screen.
       assert.match(lab.split('\n')[0] ?? '', /rabbit-lab · fanout/);
       term.press('q');
       await waitFor(() => /exit code 0/.test(term.screen()), { what: 'exit', timeoutMs: 15_000 });
+      // The password came in --url: said once the screen is gone.
+      assert.match(
+        term.screen(),
+        /the password in --url can be read by every user of this machine/,
+      );
     } finally {
       term.close();
     }
