@@ -41,6 +41,7 @@ import type { CheckResult } from './checks.js';
 import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
 import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
+import { ReceiptLines } from './receipt-lines.js';
 import { type RecordLine, recordFormat, recordVersion } from './record.js';
 import type { Report } from './report.js';
 import type { ExchangeType } from './routing.js';
@@ -155,6 +156,7 @@ export class Session {
   private foreignTimer: NodeJS.Timeout | undefined;
   /** The queues as the run left them, once it ended. */
   private ends: QueueEnd[] = [];
+  private readonly receiptLines = new ReceiptLines();
   private endPromise: Promise<void> | undefined;
   private readonly tourTimers = new Map<number, NodeJS.Timeout>();
   private readonly tourDone = new Set<number>();
@@ -260,12 +262,36 @@ export class Session {
   private dispatch(event: LabEvent): void {
     const before = this.state;
     this.state = reduce(this.state, event);
-    this.options.record?.({ type: 'event', at: Date.now(), event });
+    this.recordEvent(event);
     // Ledger facts only (receipts): nothing on screen changed.
     if (this.state === before && event.type === 'actor') return;
     if (event.type === 'actor' && event.message.type === 'batch') this.scheduleFlush();
     else if (event.type === 'poll') this.scheduleFlush();
     else this.flushNow();
+  }
+
+  /** Into the record: receipts held and merged (receipt-lines.ts), every other event as it is. */
+  private recordEvent(event: LabEvent): void {
+    if (!this.options.record) return;
+    const at = Date.now();
+    if (event.type === 'actor' && event.message.type === 'receipts') {
+      this.receiptLines.hold(event.id, event.message, at);
+      return;
+    }
+    const producerBatch =
+      event.type === 'actor' &&
+      event.message.type === 'batch' &&
+      this.state.actors.find((a) => a.id === event.id)?.config.kind === 'producer';
+    if (producerBatch) this.options.record({ type: 'event', at, event });
+    else this.recordLine({ type: 'event', at, event });
+  }
+
+  /** A line of the record, after the receipts held for it. */
+  private recordLine(line: RecordLine): void {
+    const record = this.options.record;
+    if (!record) return;
+    for (const held of this.receiptLines.take()) record(held);
+    record(line);
   }
 
   private flushNow(): void {
@@ -967,7 +993,7 @@ export class Session {
     for (const { end, runs } of readings) {
       this.ledger.recordLeft(end.queue, runs);
       this.ends.push(end);
-      this.options.record?.({ type: 'queue-end', at: Date.now(), end, runs });
+      this.recordLine({ type: 'queue-end', at: Date.now(), end, runs });
     }
     await this.settleForeign();
   }
@@ -986,7 +1012,7 @@ export class Session {
         this.options.embedded ? 1000 : 5000,
       );
     }
-    this.options.record?.({
+    this.recordLine({
       type: 'foreign-deliveries',
       at: Date.now(),
       queues: this.foreign.deliveries(),
@@ -1024,7 +1050,7 @@ export class Session {
   private markReport(durationMs: number, endedAt: number): void {
     if (this.reportMarked) return;
     this.reportMarked = true;
-    this.options.record?.({ type: 'report', at: Date.now(), durationMs, endedAt });
+    this.recordLine({ type: 'report', at: Date.now(), durationMs, endedAt });
   }
 
   /** Fresh counters now (for the final report). */

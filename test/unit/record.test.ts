@@ -4,8 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type BatchCounts, type ChildMessage, emptyCounts } from '../../source/actors/protocol.js';
+import {
+  type BatchCounts,
+  type ChildMessage,
+  emptyCounts,
+  type SeqRun,
+} from '../../source/actors/protocol.js';
 import { renderReport } from '../../source/lab/lab-report.js';
+import { ReceiptLines } from '../../source/lab/receipt-lines.js';
 import {
   parseHeader,
   type RecordHeader,
@@ -441,5 +447,42 @@ describe('RecordWriter', () => {
     const writer = await RecordWriter.open(file);
     await writer.close();
     assert.throws(() => readFileSync(file), { code: 'ENOENT' });
+  });
+});
+
+describe('receipts in the record', () => {
+  test('a consumer’s receipts are held and written as one merged line per actor', () => {
+    const lines = new ReceiptLines();
+    const receipts = (first: number, last: number) => ({
+      runs: [['P1', first, last]] as SeqRun[],
+      redeliveredRuns: [],
+      droppedRuns: [],
+      handledRuns: [['P1', first, last]] as SeqRun[],
+      keys: [['tiny_q', last - first + 1]] as [string, number][],
+    });
+    lines.hold('C1', receipts(1, 2), t0 + 10);
+    lines.hold('C1', receipts(3, 4), t0 + 20);
+    lines.hold('C2', receipts(5, 5), t0 + 30);
+    const [c1, c2, ...rest] = lines.take();
+    assert.equal(rest.length, 0);
+    assert.deepEqual(c1, {
+      type: 'event',
+      at: t0 + 20,
+      event: {
+        type: 'actor',
+        id: 'C1',
+        at: t0 + 20,
+        message: {
+          type: 'receipts',
+          runs: [['P1', 1, 4]],
+          redeliveredRuns: [],
+          droppedRuns: [],
+          handledRuns: [['P1', 1, 4]],
+          keys: [['tiny_q', 4]],
+        },
+      },
+    });
+    assert.equal(c2?.type === 'event' && c2.event.type === 'actor' && c2.event.id, 'C2');
+    assert.deepEqual(lines.take(), [], 'taken once');
   });
 });

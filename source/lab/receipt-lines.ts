@@ -1,0 +1,91 @@
+/**
+ * Receipts in the record, merged. A consumer sends one each turn of its event loop (so its acks
+ * wait for little); at rate max that is a thousand a second. The record holds them per actor and
+ * writes them, one line per actor, before the next line that is not a producer's batch: nothing
+ * but a producer's batch can come between them and the moment the session fed them (no state
+ * change, no other consumer's delivery), so a replay feeds the ledger the same facts in the same
+ * order against the same state, in a fraction of the lines.
+ */
+import type { ConsumerRuns, SeqRun } from '../actors/protocol.js';
+import { SeqRunBuilder } from '../actors/seq-runs.js';
+import type { RecordLine } from './record.js';
+
+type RunField = Exclude<keyof ConsumerRuns, 'keys'>;
+const fields: readonly RunField[] = [
+  'runs',
+  'redeliveredRuns',
+  'droppedRuns',
+  'retriedRuns',
+  'handledRuns',
+  'requeuedRuns',
+  'parkedRuns',
+];
+
+interface Pending {
+  at: number;
+  readonly runs: Map<RunField, SeqRunBuilder>;
+  readonly keys: Map<string, number>;
+}
+
+function add(builder: SeqRunBuilder, runs: readonly SeqRun[]): void {
+  for (const [producer, first, last] of runs) builder.addRange(producer, first, last);
+}
+
+export class ReceiptLines {
+  private readonly pending = new Map<string, Pending>();
+
+  /** Hold a consumer's receipts for the record. */
+  hold(id: string, receipts: ConsumerRuns, at: number): void {
+    let p = this.pending.get(id);
+    if (!p) {
+      p = { at, runs: new Map(), keys: new Map() };
+      this.pending.set(id, p);
+    }
+    p.at = at;
+    for (const field of fields) {
+      const runs = receipts[field];
+      if (!runs || runs.length === 0) continue;
+      let builder = p.runs.get(field);
+      if (!builder) {
+        builder = new SeqRunBuilder();
+        p.runs.set(field, builder);
+      }
+      add(builder, runs);
+    }
+    for (const [key, n] of receipts.keys) p.keys.set(key, (p.keys.get(key) ?? 0) + n);
+  }
+
+  /** The held receipts as record lines, one per actor. */
+  take(): RecordLine[] {
+    const out: RecordLine[] = [];
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      const take = (field: RunField) => p.runs.get(field)?.take() ?? [];
+      const optional = (field: RunField) => {
+        const runs = take(field);
+        return runs.length > 0 ? { [field]: runs } : {};
+      };
+      out.push({
+        type: 'event',
+        at: p.at,
+        event: {
+          type: 'actor',
+          id,
+          at: p.at,
+          message: {
+            type: 'receipts',
+            runs: take('runs'),
+            redeliveredRuns: take('redeliveredRuns'),
+            droppedRuns: take('droppedRuns'),
+            ...optional('retriedRuns'),
+            ...optional('handledRuns'),
+            ...optional('requeuedRuns'),
+            ...optional('parkedRuns'),
+            keys: [...p.keys],
+          },
+        },
+      });
+    }
+    return out;
+  }
+}
