@@ -270,6 +270,10 @@ checks: [no-loss, routing-correct, routing-complete]
       );
       assert.equal(returned.routingKey, 'info');
       assert.equal(returned.producer, 'P1');
+      // routing-correct judges what subscribers received: drain once one has an 'error' message.
+      await waitFor(() => (s.snapshot().actors.find((a) => a.id === 'C1')?.received ?? 0) > 0, {
+        what: 'the subscriber to receive an error message',
+      });
       await s.drain();
       const p1 = s.snapshot().actors.find((a) => a.id === 'P1');
       assert.ok((p1?.unroutable ?? 0) > 0);
