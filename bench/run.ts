@@ -42,7 +42,7 @@ import {
   findRabbitmqServer,
   reapStaleNodes,
   startEmbeddedBroker,
-} from '../source/broker/embedded.js';
+} from '../source/broker/embedded/index.js';
 import { answersAmqp, choosePort, localhostAddresses } from '../source/broker/ports.js';
 import { resolveTarget } from '../source/broker/url.js';
 

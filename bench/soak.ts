@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { startEmbeddedBroker } from '../source/broker/embedded.js';
+import { startEmbeddedBroker } from '../source/broker/embedded/index.js';
 import { restartPrivateNode } from '../source/broker/restart.js';
 import { resolveTarget } from '../source/broker/url.js';
 import { Session } from '../source/lab/session.js';

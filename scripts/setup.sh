@@ -11,7 +11,7 @@ fail() {
   exit 1
 }
 
-# Same search as findRabbitmqServer() in source/broker/embedded.ts.
+# Same search as findRabbitmqServer() in source/broker/embedded/install.ts.
 rabbitmq_installed() {
   local dir
   local IFS=:

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { render } from 'ink';
 import { App } from './app.js';
-import type { EmbeddedBroker } from './broker/embedded.js';
+import type { EmbeddedBroker } from './broker/embedded/index.js';
 import { type BrokerMode, resolveBroker } from './broker/resolve.js';
 import { restartPrivateNode } from './broker/restart.js';
 import type { TlsMaterial } from './broker/tls.js';

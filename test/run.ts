@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../source/broker/embedded.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../source/broker/embedded/index.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -35,6 +35,18 @@ export interface Overview {
   readonly clusterName: string;
 }
 
+/** A port the node listens on, by protocol (amqp, amqp/ssl, http, https, clustering…). */
+export interface Listener {
+  readonly protocol: string;
+  readonly port: number;
+}
+
+/** The node's version and the ports it listens on, as /api/overview lists them. */
+export interface NodeListeners {
+  readonly rabbitmqVersion: string;
+  readonly listeners: readonly Listener[];
+}
+
 interface RawQueue {
   name?: unknown;
   messages_ready?: unknown;
@@ -183,6 +195,21 @@ export class ManagementClient {
       rabbitmqVersion: typeof raw.rabbitmq_version === 'string' ? raw.rabbitmq_version : 'unknown',
       clusterName: typeof raw.cluster_name === 'string' ? raw.cluster_name : '',
     };
+  }
+
+  /** The version and listeners from /api/overview; undefined when the answer names no version. */
+  async listeners(): Promise<NodeListeners | undefined> {
+    const raw = await this.json('/api/overview');
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const v = raw as Record<string, unknown>;
+    if (typeof v.rabbitmq_version !== 'string') return undefined;
+    const listeners = Array.isArray(v.listeners) ? v.listeners : [];
+    const ports = listeners.flatMap((l: unknown) => {
+      if (typeof l !== 'object' || l === null) return [];
+      const { protocol, port } = l as Record<string, unknown>;
+      return typeof protocol === 'string' && typeof port === 'number' ? [{ protocol, port }] : [];
+    });
+    return { rabbitmqVersion: v.rabbitmq_version, listeners: ports };
   }
 
   /**

@@ -4,7 +4,7 @@ import {
   findRabbitmqServer,
   notInstalledMessage,
   startEmbeddedBroker,
-} from './embedded.js';
+} from './embedded/index.js';
 import type { TlsMaterial } from './tls.js';
 import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
 

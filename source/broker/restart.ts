@@ -6,8 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import type { EmbeddedBroker } from './embedded.js';
-import { findRabbitmqServer } from './embedded.js';
+import type { EmbeddedBroker } from './embedded/index.js';
+import { findRabbitmqServer } from './embedded/index.js';
 
 function ctl(broker: EmbeddedBroker, binDir: string, command: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@ import {
   nodeStateFile,
   reapStaleNodes,
   startEmbeddedBroker,
-} from '../../source/broker/embedded.js';
+} from '../../source/broker/embedded/index.js';
 
 const started: EmbeddedBroker[] = [];
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../source/broker/embedded.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../source/broker/embedded/index.js';
 import { restartPrivateNode } from '../../source/broker/restart.js';
 import { resolveTarget } from '../../source/broker/url.js';
 import { Session } from '../../source/lab/session.js';

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../../source/broker/embedded.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from '../../source/broker/embedded/index.js';
 import { ManagementClient, ManagementError } from '../../source/broker/management-client.js';
 import type { Report } from '../../source/lab/report.js';
 import { makeCertificates, type TestCertificates } from '../support/certs.js';

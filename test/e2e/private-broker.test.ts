@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { nodeStateFile } from '../../source/broker/embedded.js';
+import { nodeStateFile } from '../../source/broker/embedded/index.js';
 import type { Report } from '../../source/lab/report.js';
 import { waitFor } from '../support/broker.js';
 import { cliPath, runCli } from '../support/cli.js';
