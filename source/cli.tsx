@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { defaultMaxActors, defaultMaxRate } from './actors/config.js';
 import { defaultAmqpUrl, hasPassword } from './broker/url.js';
 import { formatError, isUserError } from './errors.js';
 import type { RunOptions } from './run.js';
@@ -99,13 +100,13 @@ async function main(): Promise<void> {
     })
     .option('max-rate', {
       type: 'number',
-      default: 1000,
+      default: defaultMaxRate,
       describe:
         "Ceiling for a producer's messages per second (keyboard and scenario files), so a lab on a shared broker cannot flood it",
     })
     .option('max-actors', {
       type: 'number',
-      default: 32,
+      default: defaultMaxActors,
       describe:
         'Most producers and consumers alive at once, so a lab on a shared broker stays small',
     })

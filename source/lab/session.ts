@@ -5,14 +5,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import {
+  ActorIds,
+  defaultMaxActors,
+  defaultMaxRate,
+  nextAck,
+  nextPrefetch,
+  nextRate,
+} from '../actors/config.js';
 import { backoffMs, connectionName } from '../actors/connect.js';
 import { describeAmqpError } from '../actors/errors.js';
-import type {
-  ActorConfig,
-  ActorEnvironment,
-  ConsumerConfig,
-  ProducerConfig,
-} from '../actors/protocol.js';
+import type { ActorConfig, ActorEnvironment } from '../actors/protocol.js';
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
 import { ForeignTracker, runProperty } from '../broker/foreign-deliveries.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
@@ -29,9 +32,7 @@ import {
 import { type BrokerTarget, redact } from '../broker/url.js';
 import {
   type ActorSpec,
-  type ConsumerSpec,
   consumerSchema,
-  type ProducerSpec,
   producerSchema,
   type Scenario,
   type TourStep,
@@ -82,58 +83,6 @@ export interface SessionOptions {
   readonly record?: (line: RecordLine) => void;
 }
 
-export const defaultMaxActors = 32;
-/** Per producer, unless the user lifts it: a lab pointed at a shared broker must not flood it. */
-export const defaultMaxRate = 1000;
-
-const rateLadder = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
-/** 0 (unlimited) sits above the largest finite prefetch. */
-const prefetchLadder = [1, 2, 5, 10, 20, 50, 100, 0];
-
-/** The next value up or down a ladder from `value` (which need not be on it). */
-export function stepLadder(ladder: readonly number[], value: number, direction: 1 | -1): number {
-  const rank = (v: number) => (v === 0 ? Number.POSITIVE_INFINITY : v);
-  const sorted = [...ladder].sort((a, b) => rank(a) - rank(b));
-  if (direction > 0) return sorted.find((v) => rank(v) > rank(value)) ?? value;
-  return [...sorted].reverse().find((v) => rank(v) < rank(value)) ?? value;
-}
-
-/** The settings an actor starts with, from its scenario spec. */
-export function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
-  return {
-    kind: 'producer',
-    id,
-    exchange: spec.exchange,
-    routingKeys: spec.routingKeys,
-    rate: spec.rate === 'max' ? 0 : spec.rate,
-    body: spec.body,
-    persistent: spec.persistent,
-    paused: spec.paused,
-    ...(spec.confirm === 'async' ? {} : { confirm: spec.confirm, confirmBatch: spec.confirmBatch }),
-    ...(spec.rpc ? { rpc: { ...spec.rpc, queue: spec.routingKeys[0] ?? '' } } : {}),
-    ...(spec.http ? { http: spec.http } : {}),
-  };
-}
-
-export function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
-  return {
-    kind: 'consumer',
-    id,
-    queue: spec.queue,
-    bind: spec.bind,
-    prefetch: spec.prefetch,
-    ack: spec.ack,
-    workMs: spec.workMs,
-    workPerDotMs: spec.workPerDotMs,
-    nackEvery: spec.nackEvery,
-    requeue: spec.requeue,
-    ...(spec.ackEvery > 1 ? { ackEvery: spec.ackEvery } : {}),
-    ...(spec.reply ? { reply: spec.reply } : {}),
-    ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
-    ...(spec.retry ? { retry: spec.retry } : {}),
-  };
-}
-
 export class Session {
   readonly runId = randomBytes(4).toString('hex');
   /** What HTTP publish endpoints require as `Authorization: Bearer <token>`. */
@@ -169,7 +118,7 @@ export class Session {
   private endedAt: number | undefined;
   /** The record has its report mark (there is one per run). */
   private reportMarked = false;
-  private nextId = { producer: 1, consumer: 1 };
+  private readonly ids = new ActorIds();
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
   private startPromise: Promise<void> | undefined;
@@ -462,10 +411,7 @@ export class Session {
       return undefined;
     }
     const max = this.options.maxRate ?? defaultMaxRate;
-    let config: ActorConfig =
-      spec.kind === 'producer'
-        ? producerConfig(`P${this.nextId.producer++}`, spec)
-        : consumerConfig(`C${this.nextId.consumer++}`, spec);
+    let config = this.ids.config(spec);
     if (config.kind === 'producer' && config.rate > max) {
       this.dispatch({
         type: 'notice',
@@ -517,14 +463,7 @@ export class Session {
     const max = this.options.maxRate ?? defaultMaxRate;
     this.configure(id, (c) => {
       if (c.kind !== 'producer') return undefined;
-      // rate 0 is "as fast as the broker takes": one step down is the ceiling.
-      const current = c.rate === 0 ? Number.POSITIVE_INFINITY : c.rate;
-      const next =
-        c.rate === 0
-          ? direction < 0
-            ? max
-            : 0
-          : Math.min(max, stepLadder(rateLadder, current, direction));
+      const next = nextRate(c.rate, direction, max);
       if (next === c.rate) {
         if (direction > 0)
           this.dispatch({
@@ -539,15 +478,12 @@ export class Session {
 
   changePrefetch(id: string, direction: 1 | -1): void {
     this.configure(id, (c) =>
-      c.kind === 'consumer'
-        ? { ...c, prefetch: stepLadder(prefetchLadder, c.prefetch, direction) }
-        : undefined,
+      c.kind === 'consumer' ? { ...c, prefetch: nextPrefetch(c.prefetch, direction) } : undefined,
     );
   }
 
   cycleAck(id: string): void {
-    const order = { manual: 'auto', auto: 'never', never: 'manual' } as const;
-    this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
+    this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: nextAck(c.ack) } : undefined));
   }
 
   /**
