@@ -39,6 +39,7 @@ import {
 } from '../scenario/schema.js';
 import type { QueueEnd } from './accounting.js';
 import type { CheckResult } from './checks.js';
+import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
 import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
 import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
@@ -56,6 +57,7 @@ import {
   liveActors,
   reduce,
 } from './store.js';
+import { TourPlayer } from './tour.js';
 
 /** A problem starting the session that the user can fix (bad credentials, no permissions…). */
 export class SessionError extends Error {
@@ -107,10 +109,7 @@ export class Session {
   private ends: QueueEnd[] = [];
   private readonly receiptLines = new ReceiptLines();
   private endPromise: Promise<void> | undefined;
-  private readonly tourTimers = new Map<number, NodeJS.Timeout>();
-  private readonly tourDone = new Set<number>();
-  /** Names the tour gave to actors it spawned, to their ids. */
-  private readonly tourNames = new Map<string, string>();
+  private readonly tour: TourPlayer;
   /** When consumers exited, so the broker's lagging count of them is not taken for foreign ones. */
   private readonly exitedAt = new Map<string, number>();
   /** Polls in a row that showed more consumers than the lab runs, per queue. */
@@ -163,6 +162,17 @@ export class Session {
       tls: target.tlsMaterial,
       httpToken: this.httpToken,
     };
+    this.tour = new TourPlayer(scenario.tour, {
+      say: (index, text) => this.dispatch({ type: 'tour', index, text }),
+      notice: (text) => this.dispatch({ type: 'notice', text }),
+      spawn: (spec) => this.spawn(spec),
+      kill: (id) => void this.kill(id),
+      stop: (id) => void this.stopActor(id),
+      post: (id, body, key) => void this.post(id, body, key),
+      addQueue: (name) => void this.addQueue(name),
+      setPaused: (id, paused) =>
+        this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused } : undefined)),
+    });
     this.supervisor = new Supervisor(this.supervisorEnv, (event) => this.onSupervisorEvent(event));
     this.management = new ManagementClient({
       baseUrl: target.managementUrl,
@@ -769,53 +779,12 @@ export class Session {
 
   /** Run the guided tour: each step at its time says something and may act. */
   startTour(steps: readonly TourStep[] = this.options.scenario.tour): void {
-    steps.forEach((step, index) => {
-      const timer = setTimeout(() => this.runTourStep(step, index), step.at * 1000);
-      timer.unref();
-      this.tourTimers.set(index, timer);
-    });
+    this.tour.start(steps);
   }
 
   /** Play the next tour step now instead of waiting for its time. */
   nextTourStep(): void {
-    const steps = this.options.scenario.tour;
-    const index = steps.findIndex((_, i) => !this.tourDone.has(i));
-    const step = steps[index];
-    if (!step) {
-      this.dispatch({
-        type: 'notice',
-        text: 'The tour is over; press q to quit or keep experimenting.',
-      });
-      return;
-    }
-    clearTimeout(this.tourTimers.get(index));
-    this.runTourStep(step, index);
-  }
-
-  private runTourStep(step: TourStep, index: number): void {
-    if (this.tourDone.has(index)) return;
-    this.tourDone.add(index);
-    this.tourTimers.delete(index);
-    this.dispatch({ type: 'tour', index, text: step.say });
-    const action = step.do;
-    if (!action) return;
-    if ('spawn' in action) {
-      const id = this.spawn(action.spawn);
-      if (id && action.as) this.tourNames.set(action.as, id);
-    } else if ('kill' in action) void this.kill(this.tourNames.get(action.kill) ?? action.kill);
-    else if ('stop' in action) void this.stopActor(this.tourNames.get(action.stop) ?? action.stop);
-    else if ('post' in action) {
-      const { to, body, key } = action.post;
-      void this.post(this.tourNames.get(to) ?? to, body, key);
-    } else if ('addQueue' in action)
-      void this.addQueue(action.addQueue === true ? undefined : action.addQueue);
-    else {
-      const ref = 'pause' in action ? action.pause : action.resume;
-      const paused = 'pause' in action;
-      this.configure(this.tourNames.get(ref) ?? ref, (c) =>
-        c.kind === 'producer' ? { ...c, paused } : undefined,
-      );
-    }
+    this.tour.next();
   }
 
   /** Wait until no actor is still starting (connected and consuming, or failed). */
@@ -828,66 +797,47 @@ export class Session {
 
   /** Stop the producers, then wait until the consumers have emptied their queues (or time runs out). */
   async drain(timeoutMs = 8000): Promise<void> {
-    for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    this.tour.stop();
     this.dispatch({ type: 'phase', phase: 'draining' });
     const producers = liveActors(this.state).filter((a) => a.config.kind === 'producer');
     await Promise.all(producers.map((p) => this.stopActor(p.id)));
-    // A retry queue (a TTL and a dead-letter exchange) sends its messages back after the TTL:
-    // they are still in transit, so wait for them, up to a few rounds more.
-    const retryQueues = new Map(
-      this.options.scenario.topology.queues.flatMap((q) => {
-        const ttl = q.arguments['x-message-ttl'];
-        return typeof ttl === 'number' && q.arguments['x-dead-letter-exchange'] !== undefined
-          ? [[q.name, ttl] as const]
-          : [];
-      }),
+    // Retry queues send their messages back after the TTL: wait for them, a few rounds more.
+    const retry = retryQueues(this.options.scenario.topology.queues);
+    const deadline = Date.now() + timeoutMs + 3 * Math.max(0, ...retry.values());
+    // With retries the ledger knows better than the broker's counters (which can lag a second):
+    // every message must have ended acknowledged or parked.
+    const retrying = new Set(
+      this.state.actors.flatMap((a) =>
+        a.config.kind === 'consumer' && a.config.retry ? [a.id] : [],
+      ),
     );
-    const deadline = Date.now() + timeoutMs + 3 * Math.max(0, ...retryQueues.values());
-    while (Date.now() < deadline) {
-      const { queues } = await this.poller.pollNow();
-      const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
-      const pending = queues.filter((q) => {
-        const on = consumers.filter((a) => a.queue === q.name);
-        if (retryQueues.has(q.name)) return q.messagesReady > 0;
-        if (on.length === 0) return false; // nobody will empty it
-        const holdsForever = on.some(
-          (a) => a.config.kind === 'consumer' && a.config.ack === 'never',
+    await waitUntil(
+      async () => {
+        const { queues } = await this.poller.pollNow();
+        const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
+        return (
+          pendingQueues(queues, consumers, retry).length === 0 &&
+          (retrying.size === 0 || this.ledger.settlement(retrying).open === 0)
         );
-        return q.messagesReady > 0 || (!holdsForever && q.messagesUnacknowledged > 0);
-      });
-      // With retries the ledger knows better than the broker's counters (which can lag a
-      // second): every message must have ended acknowledged or parked.
-      const retrying = new Set(
-        this.state.actors.flatMap((a) =>
-          a.config.kind === 'consumer' && a.config.retry ? [a.id] : [],
-        ),
-      );
-      if (
-        pending.length === 0 &&
-        (retrying.size === 0 || this.ledger.settlement(retrying).open === 0)
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      },
+      deadline,
+      100,
+    );
     // The queues are empty on the broker; the consumers' reports of what they got may still be on
     // their way (a batch every 50 ms, later on a loaded machine). Wait until every live consumer
     // has settled what it reported receiving and no report came for a few batch intervals.
     // The broker's counters for a quorum queue can say "empty" a moment before the last message is
     // delivered; the ledger knows which confirmed messages no consumer has reported yet.
     const settleBy = Date.now() + 3000;
-    while (Date.now() < settleBy) {
-      const quiet = Date.now() - this.lastConsumerReportAt > 200;
-      const settled = liveActors(this.state).every(
-        (a) =>
-          a.config.kind !== 'consumer' ||
-          a.config.ack !== 'manual' ||
-          a.received <= a.acked + a.nacked + a.abandoned,
-      );
-      // The ledger walk costs one step per message published: only when the rest holds.
-      if (quiet && settled && (Date.now() > settleBy - 1000 || this.ledger.unaccounted() === 0))
-        break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil(
+      () =>
+        Date.now() - this.lastConsumerReportAt > 200 &&
+        consumersSettled(liveActors(this.state)) &&
+        // The ledger walk costs one step per message published: only when the rest holds.
+        (Date.now() > settleBy - 1000 || this.ledger.unaccounted() === 0),
+      settleBy,
+      50,
+    );
     await this.end();
   }
 
@@ -908,7 +858,7 @@ export class Session {
   }
 
   private async doEnd(): Promise<void> {
-    for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    this.tour.stop();
     this.endedAt = Date.now();
     this.dispatch({ type: 'ended', at: this.endedAt });
     const before = this.state.queues.list;
@@ -1004,7 +954,7 @@ export class Session {
     this.quitting = true;
     // A start in progress finishes its step (so what it declared is known and removed).
     await this.startPromise?.catch(() => {});
-    for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    this.tour.stop();
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     // A recorded run that ends without a report (the screen's q, a signal) still reads its
     // queues back, so `rabbit-lab report` judges it whole.
