@@ -4,7 +4,6 @@
  * Ink UI and headless mode, drive a Session and read its snapshots.
  */
 import { randomBytes } from 'node:crypto';
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import {
   ActorIds,
   defaultMaxActors,
@@ -13,22 +12,14 @@ import {
   nextPrefetch,
   nextRate,
 } from '../actors/config.js';
-import { backoffMs, connectionName } from '../actors/connect.js';
+import { connectionName } from '../actors/connect.js';
 import { describeAmqpError } from '../actors/errors.js';
 import type { ActorConfig, ActorEnvironment } from '../actors/protocol.js';
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
-import { ForeignTracker, runProperty } from '../broker/foreign-deliveries.js';
+import { ForeignTracker } from '../broker/foreign-deliveries.js';
+import { LabConnection } from '../broker/lab-connection.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
-import { tlsSocketOptions } from '../broker/tls.js';
-import {
-  bindingProbe,
-  bindOwned,
-  type DeclaredTopology,
-  declareTopology,
-  queueExists,
-  teardownTopology,
-} from '../broker/topology.js';
 import { type BrokerTarget, redact } from '../broker/url.js';
 import {
   type ActorSpec,
@@ -94,9 +85,7 @@ export class Session {
   private readonly supervisor: Supervisor;
   private readonly management: ManagementClient;
   private readonly poller: Poller;
-  private connection: ChannelModel | undefined;
-  private countChannel: Promise<Channel> | undefined;
-  private declared: DeclaredTopology | undefined;
+  private readonly lab: LabConnection;
   private readonly listeners = new Set<(state: LabState) => void>();
   private flushTimer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
@@ -179,6 +168,15 @@ export class Session {
       username: target.username,
       password: target.password,
       tls: target.tlsMaterial,
+    });
+    this.lab = new LabConnection({
+      target,
+      name: `rabbit-lab ${scenario.name} session`,
+      runId: this.runId,
+      topology: scenario.topology,
+      management: this.management,
+      notice: (text) => this.dispatch({ type: 'notice', text }),
+      closing: () => this.shutdownPromise !== undefined,
     });
     this.foreign = new ForeignTracker(this.management, target.vhost, this.runId);
     this.poller = new Poller({
@@ -273,93 +271,15 @@ export class Session {
     }, wait);
   }
 
-  /**
-   * Live consumer counts by passive declare. A subscriber's exclusive queue refuses passive
-   * declares from other connections (405), but only its owner can consume from it, so there the
-   * lab's own count is the broker's. A queue that vanished closes the channel: reopen next time.
-   */
-  private async consumerCounts(names: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    const connection = this.connection;
-    if (!connection) return counts;
-    const exclusive = new Map<string, number>();
+  /** Consumer counts; a subscriber's exclusive queue only the lab can consume from. */
+  private consumerCounts(names: readonly string[]): Promise<Map<string, number>> {
+    const own = new Map<string, number>();
     for (const a of liveActors(this.state)) {
       if (a.config.kind === 'consumer' && a.config.bind && a.queue) {
-        exclusive.set(a.queue, (exclusive.get(a.queue) ?? 0) + (a.status === 'running' ? 1 : 0));
+        own.set(a.queue, (own.get(a.queue) ?? 0) + (a.status === 'running' ? 1 : 0));
       }
     }
-    for (const name of names) {
-      const own = exclusive.get(name);
-      if (own !== undefined) {
-        counts.set(name, own);
-        continue;
-      }
-      this.countChannel ??= connection.createChannel().then((ch) => {
-        ch.on('error', () => {});
-        ch.on('close', () => {
-          this.countChannel = undefined;
-        });
-        return ch;
-      });
-      try {
-        const channel = await this.countChannel;
-        counts.set(name, (await channel.checkQueue(name)).consumerCount);
-      } catch {
-        this.countChannel = undefined;
-      }
-    }
-    return counts;
-  }
-
-  private async openConnection(): Promise<ChannelModel> {
-    const { target, scenario } = this.options;
-    const connection = await amqp.connect(target.amqpUrl, {
-      ...tlsSocketOptions(target.tlsMaterial),
-      clientProperties: {
-        connection_name: `rabbit-lab ${scenario.name} session`,
-        [runProperty]: this.runId,
-      },
-      timeout: 5000,
-    });
-    connection.on('error', () => {
-      // 'close' follows.
-    });
-    connection.on('close', (error?: Error) => {
-      if (this.connection !== connection) return;
-      this.connection = undefined;
-      this.countChannel = undefined;
-      if (this.shutdownPromise) return;
-      this.dispatch({
-        type: 'notice',
-        text: `Lost the connection to the broker (${error ? describeAmqpError(error) : 'closed'}); reconnecting.`,
-      });
-      void this.reconnect();
-    });
-    return connection;
-  }
-
-  /** Back off and retry (with jitter) until the broker answers again, then re-declare. */
-  private async reconnect(): Promise<void> {
-    for (let attempt = 1; !this.shutdownPromise; attempt++) {
-      await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      if (this.shutdownPromise) return;
-      try {
-        const connection = await this.openConnection();
-        this.connection = connection;
-        // A restarted broker forgot non-durable entities; what this run creates now is its own.
-        const again = await declareTopology(connection, this.options.scenario.topology);
-        if (this.declared) {
-          for (const q of again.createdQueues)
-            if (!this.declared.createdQueues.includes(q)) this.declared.createdQueues.push(q);
-          for (const x of again.createdExchanges)
-            if (!this.declared.createdExchanges.includes(x)) this.declared.createdExchanges.push(x);
-        }
-        this.dispatch({ type: 'notice', text: 'Connected to the broker again.' });
-        return;
-      } catch {
-        // Not yet: the next attempt waits longer.
-      }
-    }
+    return this.lab.consumerCounts(names, own);
   }
 
   /** Connect, declare the topology, start polling and spawn the scenario's actors. */
@@ -374,22 +294,22 @@ export class Session {
 
   private async doStart(): Promise<void> {
     const { target, scenario } = this.options;
+    let version: string;
     try {
-      this.connection = await this.openConnection();
+      version = await this.lab.connect();
     } catch (error) {
       throw new SessionError(
         `Cannot connect to ${target.redactedUrl}: ${describeAmqpError(error, target.tls)}`,
       );
     }
-    const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
     this.dispatch({ type: 'broker', version });
+    let notices: readonly string[];
     try {
-      const probe = bindingProbe(this.management, target.vhost);
-      this.declared = await declareTopology(this.connection, scenario.topology, probe);
+      notices = await this.lab.declare();
     } catch (error) {
       throw new SessionError(`Cannot declare the scenario's topology: ${describeAmqpError(error)}`);
     }
-    for (const text of this.declared.notices) this.dispatch({ type: 'notice', text });
+    for (const text of notices) this.dispatch({ type: 'notice', text });
     if (this.quitting) return;
     this.poller.start();
     // What consumers outside the lab had received before this run: not this run's to count.
@@ -695,12 +615,11 @@ export class Session {
    */
   async addQueue(name?: string): Promise<string | undefined> {
     const services = this.options.scenario.services;
-    const connection = this.connection;
     if (!services) {
       this.dispatch({ type: 'notice', text: 'This scenario has no service queues to add.' });
       return undefined;
     }
-    if (!connection || this.quitting) return undefined;
+    if (!this.lab.current || this.quitting) return undefined;
     // The next free name: `b` and a tour step may both add queues, in either order.
     const bound = new Set((this.state.scenario.bindings ?? []).map((b) => b.queue));
     if (name !== undefined && bound.has(name)) {
@@ -713,19 +632,8 @@ export class Session {
       if (!bound.has(candidate)) queue = candidate;
     }
     try {
-      // Only a queue this run made is deleted at the end: one that was there keeps its messages.
-      const existed = await queueExists(connection, queue);
-      const channel = await connection.createChannel();
-      channel.on('error', () => {});
-      await channel.assertQueue(queue, { durable: services.durable });
-      if (!existed && !this.declared?.createdQueues.includes(queue)) {
-        this.declared?.createdQueues.push(queue);
-      }
-      const probe = bindingProbe(this.management, this.options.target.vhost);
-      for (const key of services.keys) {
-        await bindOwned(channel, { exchange: services.exchange, queue, key }, this.declared, probe);
-      }
-      await channel.close();
+      const { exchange, keys, durable } = services;
+      await this.lab.addServiceQueue({ queue, exchange, keys, durable });
     } catch (error) {
       this.dispatch({
         type: 'notice',
@@ -868,14 +776,14 @@ export class Session {
       ),
     );
     await Promise.all(liveActors(this.state).map((a) => this.stopActor(a.id)));
-    const plans = planQueues(this.queueNames(), this.declared?.createdQueues ?? [], {
+    const plans = planQueues(this.queueNames(), this.lab.declared?.createdQueues ?? [], {
       keep: this.options.keep ?? false,
       exclusive,
     });
     // The counters as the actors left them, the last the run shows (reading back empties queues).
     await this.poller.stop();
     const { queues } = await this.poller.pollNow();
-    const readings = await readQueues(this.connection, plans, this.runId, queues, before);
+    const readings = await readQueues(this.lab.current, plans, this.runId, queues, before);
     for (const { end, runs } of readings) {
       this.ledger.recordLeft(end.queue, runs);
       this.ends.push(end);
@@ -958,7 +866,7 @@ export class Session {
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     // A recorded run that ends without a report (the screen's q, a signal) still reads its
     // queues back, so `rabbit-lab report` judges it whole.
-    if (this.options.record && this.declared && !this.endPromise) {
+    if (this.options.record && this.lab.declared && !this.endPromise) {
       this.dispatch({ type: 'phase', phase: 'stopping' });
       await this.end().catch(() => {});
     }
@@ -968,19 +876,7 @@ export class Session {
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();
-    const connection = this.connection;
-    if (connection && this.declared && !this.options.keep) {
-      try {
-        await teardownTopology(connection, this.declared);
-      } catch (error) {
-        this.dispatch({ type: 'notice', text: `Cleanup failed: ${describeAmqpError(error)}` });
-      }
-    }
-    try {
-      await connection?.close();
-    } catch {
-      // Already closed.
-    }
+    await this.lab.close(this.options.keep ?? false);
     this.dispatch({ type: 'phase', phase: 'stopped' });
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -995,8 +891,8 @@ export class Session {
   /** What this run created on the broker (for messages while cleaning up). */
   created(): { queues: readonly string[]; exchanges: readonly string[] } {
     return {
-      queues: this.declared?.createdQueues ?? [],
-      exchanges: this.declared?.createdExchanges ?? [],
+      queues: this.lab.declared?.createdQueues ?? [],
+      exchanges: this.lab.declared?.createdExchanges ?? [],
     };
   }
 }
