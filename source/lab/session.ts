@@ -31,6 +31,8 @@ import {
 import type { QueueEnd } from './accounting.js';
 import type { CheckResult } from './checks.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
+import { endpointNotices, postToEndpoint } from './endpoint.js';
+import { ForeignConsumers } from './foreign-consumers.js';
 import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
 import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
@@ -42,12 +44,12 @@ import { planQueues, readQueues } from './run-end.js';
 import {
   exchangeTypeOf,
   initialState,
-  isLive,
   type LabEvent,
   type LabState,
   liveActors,
   reduce,
 } from './store.js';
+import { Throttle } from './throttle.js';
 import { TourPlayer } from './tour.js';
 
 /** A problem starting the session that the user can fix (bad credentials, no permissions…). */
@@ -86,11 +88,11 @@ export class Session {
   private readonly management: ManagementClient;
   private readonly poller: Poller;
   private readonly lab: LabConnection;
-  private readonly listeners = new Set<(state: LabState) => void>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlush = 0;
+  // 10 a second, below Ink's own cap of 15: two throttles at the same rate beat against each
+  // other and let only every other frame through (measured: ~8 renders/s, keys up to 240 ms).
+  private readonly throttle: Throttle<LabState>;
   private readonly killed = new Set<string>();
-  private readonly foreignConsumerQueues = new Set<string>();
+  private readonly foreignConsumers = new ForeignConsumers();
   /** The broker's deliveries to consumers outside the lab (the ceiling on what they took). */
   private readonly foreign: ForeignTracker;
   private foreignTimer: NodeJS.Timeout | undefined;
@@ -99,10 +101,6 @@ export class Session {
   private readonly receiptLines = new ReceiptLines();
   private endPromise: Promise<void> | undefined;
   private readonly tour: TourPlayer;
-  /** When consumers exited, so the broker's lagging count of them is not taken for foreign ones. */
-  private readonly exitedAt = new Map<string, number>();
-  /** Polls in a row that showed more consumers than the lab runs, per queue. */
-  private readonly excessPolls = new Map<string, number>();
   private endedAt: number | undefined;
   /** The record has its report mark (there is one per run). */
   private reportMarked = false;
@@ -151,6 +149,7 @@ export class Session {
       tls: target.tlsMaterial,
       httpToken: this.httpToken,
     };
+    this.throttle = new Throttle(() => this.state, options.maxFps ?? 10);
     this.tour = new TourPlayer(scenario.tour, {
       say: (index, text) => this.dispatch({ type: 'tour', index, text }),
       notice: (text) => this.dispatch({ type: 'notice', text }),
@@ -207,8 +206,7 @@ export class Session {
 
   /** Called with a new state at most maxFps times a second (and at once for a key's effect). */
   subscribe(listener: (state: LabState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.throttle.subscribe(listener);
   }
 
   /**
@@ -222,9 +220,9 @@ export class Session {
     this.recordEvent(event);
     // Ledger facts only (receipts): nothing on screen changed.
     if (this.state === before && event.type === 'actor') return;
-    if (event.type === 'actor' && event.message.type === 'batch') this.scheduleFlush();
-    else if (event.type === 'poll') this.scheduleFlush();
-    else this.flushNow();
+    if (event.type === 'actor' && event.message.type === 'batch') this.throttle.soon();
+    else if (event.type === 'poll') this.throttle.soon();
+    else this.throttle.now();
   }
 
   /** Into the record: receipts held and merged (receipt-lines.ts), every other event as it is. */
@@ -249,26 +247,6 @@ export class Session {
     if (!record) return;
     for (const held of this.receiptLines.take()) record(held);
     record(line);
-  }
-
-  private flushNow(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.lastFlush = Date.now();
-    for (const listener of this.listeners) listener(this.state);
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    // 10 a second, below Ink's own cap of 15: two throttles at the same rate beat against each
-    // other and let only every other frame through (measured: ~8 renders/s, keys up to 240 ms).
-    const interval = 1000 / (this.options.maxFps ?? 10);
-    const wait = Math.max(0, this.lastFlush + interval - Date.now());
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.lastFlush = Date.now();
-      for (const listener of this.listeners) listener(this.state);
-    }, wait);
   }
 
   /** Consumer counts; a subscriber's exclusive queue only the lab can consume from. */
@@ -540,7 +518,7 @@ export class Session {
 
   private onSupervisorEvent(event: SupervisorEvent): void {
     if (event.type === 'exit') {
-      this.exitedAt.set(event.id, Date.now());
+      this.foreignConsumers.exited(event.id, Date.now());
       this.dispatch({
         type: 'exit',
         id: event.id,
@@ -560,16 +538,8 @@ export class Session {
     const actor = this.state.actors.find((a) => a.id === id);
     if (!actor?.endpoint || actor.config.kind !== 'producer') return;
     const { exchange, routingKeys } = actor.config;
-    const key = routingKeys[0] ? `?key=${encodeURIComponent(routingKeys[0])}` : '';
-    // Two short lines: a notice is one row of the screen, and both must show whole at 80 columns.
-    this.dispatch({
-      type: 'notice',
-      text: `${id} publishes what you POST to ${actor.endpoint}/publish/${encodeURIComponent(exchange)}${key}`,
-    });
-    this.dispatch({
-      type: 'notice',
-      text: `with the header: -H 'Authorization: Bearer ${this.httpToken}'`,
-    });
+    for (const text of endpointNotices(id, actor.endpoint, exchange, routingKeys, this.httpToken))
+      this.dispatch({ type: 'notice', text });
   }
 
   /** POST a message to a producer's HTTP endpoint, as another system would; says how it went. */
@@ -579,34 +549,10 @@ export class Session {
       this.dispatch({ type: 'notice', text: `${id} has no HTTP endpoint.` });
       return undefined;
     }
-    const query = key === undefined ? '' : `?key=${encodeURIComponent(key)}`;
-    const url = `${actor.endpoint}/publish/${encodeURIComponent(actor.config.exchange)}${query}`;
-    const started = performance.now();
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.httpToken}` },
-        body,
-      });
-      const answer = (await response.json()) as { id?: string; error?: string; routed?: boolean };
-      const ms = Math.round(performance.now() - started);
-      const outcome = answer.error
-        ? ` ${answer.error}`
-        : answer.routed === false
-          ? ' (confirmed by the broker, but returned unroutable: no queue is bound for its key)'
-          : ' (confirmed by the broker)';
-      this.dispatch({
-        type: 'notice',
-        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${outcome} in ${ms} ms`,
-      });
-      return response.status;
-    } catch (error) {
-      this.dispatch({
-        type: 'notice',
-        text: `POST to ${id} failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      return undefined;
-    }
+    const { exchange } = actor.config;
+    const sent = await postToEndpoint(id, actor.endpoint, exchange, this.httpToken, body, key);
+    this.dispatch({ type: 'notice', text: sent.text });
+    return sent.status;
   }
 
   /**
@@ -659,29 +605,18 @@ export class Session {
     feedLedger(this.ledger, this.state, id, report);
   }
 
-  /**
-   * The broker counts more consumers on a queue than the lab runs: another program joined. Lab
-   * consumers still starting or gone in the last 2 s count as ours (the broker's view and ours
-   * differ for a moment), and the excess must show in two polls in a row.
-   */
+  /** The broker counts more consumers on a queue than the lab runs: another program joined. */
   private noteForeignConsumers(queues: readonly QueueCounters[]): void {
-    const now = Date.now();
-    for (const q of queues) {
-      const ours = this.state.actors.filter((a) => {
-        if (a.config.kind !== 'consumer' || (a.queue ?? a.config.queue) !== q.name) return false;
-        if (isLive(a) || a.status === 'stopping') return true;
-        return now - (this.exitedAt.get(a.id) ?? 0) < 2000;
-      }).length;
-      const excess = q.consumers > ours ? (this.excessPolls.get(q.name) ?? 0) + 1 : 0;
-      this.excessPolls.set(q.name, excess);
-      if (excess >= 2 && !this.foreignConsumerQueues.has(q.name)) {
-        this.foreignConsumerQueues.add(q.name);
-        this.watchForeign();
-        this.dispatch({
-          type: 'notice',
-          text: `Queue '${q.name}' has ${q.consumers - ours} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
-        });
-      }
+    for (const { queue, outside } of this.foreignConsumers.note(
+      queues,
+      this.state.actors,
+      Date.now(),
+    )) {
+      this.watchForeign();
+      this.dispatch({
+        type: 'notice',
+        text: `Queue '${queue}' has ${outside} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
+      });
     }
   }
 
@@ -800,7 +735,7 @@ export class Session {
   private async settleForeign(): Promise<void> {
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     this.foreignTimer = undefined;
-    if (this.foreignConsumerQueues.size > 0) {
+    if (this.foreignConsumers.queues.size > 0) {
       await this.foreign.settle(
         () => this.ledger.unaccounted(),
         this.options.embedded ? 1000 : 5000,
@@ -878,9 +813,7 @@ export class Session {
     await this.poller.stop();
     await this.lab.close(this.options.keep ?? false);
     this.dispatch({ type: 'phase', phase: 'stopped' });
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    for (const listener of this.listeners) listener(this.state);
+    this.throttle.now();
   }
 
   /** Last resort for process 'exit': kill actors synchronously. */
