@@ -36,8 +36,9 @@ import { ForeignConsumers } from './foreign-consumers.js';
 import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
 import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
-import { ReceiptLines } from './receipt-lines.js';
+import { closeClientConnection, restartWithNotices } from './operator.js';
 import { type RecordLine, recordFormat, recordVersion } from './record.js';
+import { Recorder } from './recorder.js';
 import type { Report } from './report.js';
 import type { ExchangeType } from './routing.js';
 import { planQueues, readQueues } from './run-end.js';
@@ -98,12 +99,10 @@ export class Session {
   private foreignTimer: NodeJS.Timeout | undefined;
   /** The queues as the run left them, once it ended. */
   private ends: QueueEnd[] = [];
-  private readonly receiptLines = new ReceiptLines();
+  private readonly recorder: Recorder;
   private endPromise: Promise<void> | undefined;
   private readonly tour: TourPlayer;
   private endedAt: number | undefined;
-  /** The record has its report mark (there is one per run). */
-  private reportMarked = false;
   private readonly ids = new ActorIds();
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
@@ -128,7 +127,8 @@ export class Session {
       },
       Date.now(),
     );
-    options.record?.({
+    this.recorder = new Recorder(options.record);
+    this.recorder.line({
       type: recordFormat,
       version: recordVersion,
       runId: this.runId,
@@ -225,28 +225,13 @@ export class Session {
     else this.throttle.now();
   }
 
-  /** Into the record: receipts held and merged (receipt-lines.ts), every other event as it is. */
   private recordEvent(event: LabEvent): void {
-    if (!this.options.record) return;
-    const at = Date.now();
-    if (event.type === 'actor' && event.message.type === 'receipts') {
-      this.receiptLines.hold(event.id, event.message, at);
-      return;
-    }
+    if (!this.recorder.active) return;
     const producerBatch =
       event.type === 'actor' &&
       event.message.type === 'batch' &&
       this.state.actors.find((a) => a.id === event.id)?.config.kind === 'producer';
-    if (producerBatch) this.options.record({ type: 'event', at, event });
-    else this.recordLine({ type: 'event', at, event });
-  }
-
-  /** A line of the record, after the receipts held for it. */
-  private recordLine(line: RecordLine): void {
-    const record = this.options.record;
-    if (!record) return;
-    for (const held of this.receiptLines.take()) record(held);
-    record(line);
+    this.recorder.event(event, Date.now(), producerBatch);
   }
 
   /** Consumer counts; a subscriber's exclusive queue only the lab can consume from. */
@@ -409,60 +394,20 @@ export class Session {
     }
     if (this.restarting) return;
     this.restarting = true;
-    const started = Date.now();
-    this.dispatch({
-      type: 'notice',
-      text: 'Restarting the broker (rabbitmqctl stop_app, start_app)…',
-    });
     try {
-      await restart();
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      this.dispatch({
-        type: 'notice',
-        text: `Broker restarted in ${seconds} s; clients reconnect.`,
-      });
-    } catch (error) {
-      this.dispatch({
-        type: 'notice',
-        text: `Broker restart failed: ${describeAmqpError(error)}`,
-      });
+      await restartWithNotices(restart, (text) => this.dispatch({ type: 'notice', text }));
     } finally {
       this.restarting = false;
     }
   }
 
-  /**
-   * Close an actor's connection from the server side (DELETE /api/connections/{name}), as an
-   * operator would from the management UI; the actor reconnects. The broker's list of connections
-   * lags by a statistics interval, so a just-started actor may take a moment to appear.
-   */
+  /** Close an actor's connection from the server side, as an operator would; it reconnects. */
   async closeConnection(id: string): Promise<void> {
-    const actor = liveActors(this.state).find((a) => a.id === id);
-    if (!actor) return;
+    if (!liveActors(this.state).some((a) => a.id === id)) return;
     const clientName = connectionName(this.supervisorEnv, id);
-    const deadline = Date.now() + 6000;
-    while (Date.now() < deadline && !this.shutdownPromise) {
-      try {
-        const found = (await this.management.connectionNames()).filter(
-          (c) => c.clientName === clientName,
-        );
-        if (found.length > 0) {
-          for (const c of found) await this.management.closeConnection(c.name);
-          this.dispatch({
-            type: 'notice',
-            text: `Closed ${id}'s connection from the broker side (DELETE /api/connections); it reconnects.`,
-          });
-          return;
-        }
-      } catch {
-        // The management API is down or slow: try again until the deadline.
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    this.dispatch({
-      type: 'notice',
-      text: `Could not find ${id}'s connection in the management API; try again in a moment.`,
-    });
+    const stopped = () => this.shutdownPromise !== undefined;
+    const text = await closeClientConnection(this.management, id, clientName, stopped);
+    this.dispatch({ type: 'notice', text });
   }
 
   /** One message now from a producer, with any routing key and body. */
@@ -528,7 +473,7 @@ export class Session {
       return;
     }
     const { message } = event;
-    if (isReport(message)) this.record(event.id, message);
+    if (isReport(message)) this.feed(event.id, message);
     this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
     if (message.type === 'ready' && message.endpoint) this.announceEndpoint(event.id);
   }
@@ -599,7 +544,7 @@ export class Session {
     return queue;
   }
 
-  private record(id: string, report: ReportMessage): void {
+  private feed(id: string, report: ReportMessage): void {
     if (report.runs.length + report.redeliveredRuns.length > 0 || report.handledRuns)
       this.lastConsumerReportAt = Date.now();
     feedLedger(this.ledger, this.state, id, report);
@@ -722,7 +667,7 @@ export class Session {
     for (const { end, runs } of readings) {
       this.ledger.recordLeft(end.queue, runs);
       this.ends.push(end);
-      this.recordLine({ type: 'queue-end', at: Date.now(), end, runs });
+      this.recorder.line({ type: 'queue-end', at: Date.now(), end, runs });
     }
     await this.settleForeign();
   }
@@ -741,7 +686,7 @@ export class Session {
         this.options.embedded ? 1000 : 5000,
       );
     }
-    this.recordLine({
+    this.recorder.line({
       type: 'foreign-deliveries',
       at: Date.now(),
       queues: this.foreign.deliveries(),
@@ -772,14 +717,8 @@ export class Session {
    */
   report(durationMs: number): Report {
     const endedAt = this.endedAt ?? Date.now();
-    this.markReport(durationMs, endedAt);
+    this.recorder.markReport(durationMs, endedAt);
     return labReport(this.facts(), durationMs, endedAt);
-  }
-
-  private markReport(durationMs: number, endedAt: number): void {
-    if (this.reportMarked) return;
-    this.reportMarked = true;
-    this.recordLine({ type: 'report', at: Date.now(), durationMs, endedAt });
   }
 
   /** Fresh counters now (for the final report). */
@@ -801,13 +740,13 @@ export class Session {
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     // A recorded run that ends without a report (the screen's q, a signal) still reads its
     // queues back, so `rabbit-lab report` judges it whole.
-    if (this.options.record && this.lab.declared && !this.endPromise) {
+    if (this.recorder.active && this.lab.declared && !this.endPromise) {
       this.dispatch({ type: 'phase', phase: 'stopping' });
       await this.end().catch(() => {});
     }
     // A run that ends without a report (the screen's q, a signal) is recorded as it stood here.
     const now = Date.now();
-    this.markReport(now - this.state.startedAt, this.endedAt ?? now);
+    this.recorder.markReport(now - this.state.startedAt, this.endedAt ?? now);
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();
