@@ -3,6 +3,7 @@
  * ledger (what was sent and received) and the store (display state) together. Both faces, the
  * Ink UI and headless mode, drive a Session and read its snapshots.
  */
+
 import { randomBytes } from 'node:crypto';
 import {
   ActorIds,
@@ -28,6 +29,7 @@ import {
   type Scenario,
   type TourStep,
 } from '../scenario/schema.js';
+import { UserError } from '../util/user-error.js';
 import type { QueueEnd } from './accounting.js';
 import type { CheckResult } from './checks.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
@@ -54,7 +56,7 @@ import { Throttle } from './throttle.js';
 import { TourPlayer } from './tour.js';
 
 /** A problem starting the session that the user can fix (bad credentials, no permissions…). */
-export class SessionError extends Error {
+export class SessionError extends UserError {
   override readonly name = 'SessionError';
 }
 
