@@ -204,12 +204,12 @@ async function main(): Promise<void> {
   const url = argv.url ?? (process.env.RABBIT_LAB_URL || defaultAmqpUrl);
 
   if (command === 'list') {
-    const { listScenarios } = await import('./list.js');
+    const { listScenarios } = await import('./commands/list.js');
     process.exit(await listScenarios(argv.json, process.stdout));
   }
 
   if (command === 'new' || command === 'validate') {
-    const tools = await import('./scenario/tools.js');
+    const tools = await import('./commands/scenario-tools.js');
     process.exit(
       command === 'new'
         ? await tools.newScenario(String(argv.name), process.stdout)
@@ -218,13 +218,13 @@ async function main(): Promise<void> {
   }
 
   if (command === 'match') {
-    const { matchKeys } = await import('./match.js');
+    const { matchKeys } = await import('./commands/match.js');
     const keys = (argv.keys as unknown[] | undefined)?.map(String) ?? [];
     process.exit(matchKeys(String(argv.binding), keys, process.stdout));
   }
 
   if (command === 'report') {
-    const { reportCommand } = await import('./report-command.js');
+    const { reportCommand } = await import('./commands/report.js');
     process.exit(await reportCommand(String(argv.file), argv.json, process.stdout, process.stderr));
   }
 
@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   }
 
   if (command === 'code') {
-    const { printCode } = await import('./code/command.js');
+    const { printCode } = await import('./commands/code.js');
     // exitCode, not exit(): a long program on a pipe is written out in full first.
     process.exitCode = await printCode(
       {

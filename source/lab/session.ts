@@ -22,6 +22,8 @@ import { LabConnection } from '../broker/lab-connection.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
 import { type BrokerTarget, redact } from '../broker/url.js';
+import { type RecordLine, recordFormat, recordVersion } from '../record/format.js';
+import { Recorder } from '../record/recorder.js';
 import {
   type ActorSpec,
   consumerSchema,
@@ -39,8 +41,6 @@ import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from
 import { Ledger } from './ledger.js';
 import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
 import { closeClientConnection, restartWithNotices } from './operator.js';
-import { type RecordLine, recordFormat, recordVersion } from './record.js';
-import { Recorder } from './recorder.js';
 import type { Report } from './report.js';
 import type { ExchangeType } from './routing.js';
 import { planQueues, readQueues } from './run-end.js';

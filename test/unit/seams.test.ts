@@ -12,11 +12,11 @@ import type { ConsumerConfig } from '../../source/actors/protocol.js';
 import type { QueueCounters } from '../../source/broker/management-client.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from '../../source/lab/drain.js';
 import { ForeignConsumers } from '../../source/lab/foreign-consumers.js';
-import type { RecordLine } from '../../source/lab/record.js';
-import { Recorder } from '../../source/lab/recorder.js';
 import { type ActorView, initialState, reduce } from '../../source/lab/store.js';
 import { Throttle } from '../../source/lab/throttle.js';
 import { type TourHost, TourPlayer } from '../../source/lab/tour.js';
+import type { RecordLine } from '../../source/record/format.js';
+import { Recorder } from '../../source/record/recorder.js';
 import {
   consumerSchema,
   producerSchema,

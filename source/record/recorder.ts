@@ -3,9 +3,9 @@
  * (consumers' receipts merged by receipt-lines.ts), the queues at the end, the report mark once.
  */
 
+import type { LabEvent } from '../lab/store.js';
+import type { RecordLine } from './format.js';
 import { ReceiptLines } from './receipt-lines.js';
-import type { RecordLine } from './record.js';
-import type { LabEvent } from './store.js';
 
 export class Recorder {
   private readonly receipts = new ReceiptLines();

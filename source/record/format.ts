@@ -8,14 +8,14 @@
 
 import { z } from 'zod';
 import type { SeqRun } from '../actors/protocol.js';
+import type { ForeignDeliveries, QueueEnd } from '../lab/accounting.js';
+import { labReport, scenarioView } from '../lab/lab-report.js';
+import { Ledger } from '../lab/ledger.js';
+import { feedLedger, isReport } from '../lab/ledger-feed.js';
+import type { Report } from '../lab/report.js';
+import { initialState, type LabEvent, type LabState, reduce } from '../lab/store.js';
 import { type Scenario, scenarioSchema } from '../scenario/schema.js';
 import { UserError } from '../util/user-error.js';
-import type { ForeignDeliveries, QueueEnd } from './accounting.js';
-import { labReport, scenarioView } from './lab-report.js';
-import { Ledger } from './ledger.js';
-import { feedLedger, isReport } from './ledger-feed.js';
-import type { Report } from './report.js';
-import { initialState, type LabEvent, type LabState, reduce } from './store.js';
 
 export const recordFormat = 'rabbit-lab-record';
 export const recordVersion = 2;

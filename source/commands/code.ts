@@ -2,10 +2,10 @@
 
 import { consumerConfig, producerConfig } from '../actors/config.js';
 import type { ActorConfig } from '../actors/protocol.js';
+import { generateProgram, parseLanguage, programFileName } from '../code/generate.js';
 import { UsageError } from '../errors.js';
 import { resolveScenario } from '../scenario/catalog.js';
 import type { Scenario } from '../scenario/schema.js';
-import { generateProgram, parseLanguage, programFileName } from './generate.js';
 
 export interface CodeOptions {
   /** A scenario name, alias or file. */
