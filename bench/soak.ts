@@ -4,13 +4,13 @@
  * actors' memory over time, the message counts and the checks; writes bench/soak-result.json.
  * Not a test: a run takes minutes and its figures are for people to read.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { startEmbeddedBroker } from '../source/broker/embedded/index.js';
+import { writeFileSync } from 'node:fs';
 import { restartPrivateNode } from '../source/broker/restart.js';
 import { resolveTarget } from '../source/broker/url.js';
 import { Session } from '../source/lab/session.js';
 import { parseScenario } from '../source/scenario/loader.js';
+import { startEmbeddedBroker } from './lib/broker.js';
+import { childrenOf, commandLine, memoryMb } from './lib/proc.js';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 10);
 const rate = Number(process.env.SOAK_RATE ?? 100);
@@ -37,30 +37,11 @@ checks: [no-loss, each-once, redelivery-after-crash]
 );
 
 /** Resident memory of a process in MB, from /proc (0 when it is gone). */
-function rssMb(pid: number): number {
-  try {
-    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
+const rssMb = (pid: number): number => memoryMb(pid)?.rss ?? 0;
 
-async function actorPids(): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === String(process.pid) && cmd.includes('actor-main')) out.push(Number(entry));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return out;
-}
+/** The actor processes this one forked. */
+const actorPids = (): number[] =>
+  childrenOf(process.pid).filter((pid) => commandLine(pid).includes('actor-main'));
 
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 
@@ -92,7 +73,7 @@ try {
   const started = Date.now();
   const sample = async () => {
     const state = session.snapshot();
-    const pids = await actorPids();
+    const pids = actorPids();
     const s = {
       atS: Math.round((Date.now() - started) / 1000),
       mainMb: Math.round(rssMb(process.pid) * 10) / 10,

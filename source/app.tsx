@@ -1,27 +1,15 @@
 import { Box, Text, useApp } from 'ink';
-import { type ReactNode, useEffect } from 'react';
-import { testRoutingKey } from './lab/binding-test.js';
-import { queueRates } from './lab/rates.js';
-import type { LabState } from './lab/store.js';
-import { ActorList } from './ui/actor-list.js';
-import { BindingTester } from './ui/binding-tester.js';
+import { useEffect } from 'react';
 import { CodeOverlay, maxCodeOffset, programLines } from './ui/code-overlay.js';
-import { FlowLog } from './ui/flow-log.js';
 import { Header } from './ui/header.js';
 import { HelpOverlay } from './ui/help-overlay.js';
 import { HintBar } from './ui/hint-bar.js';
 import { type KeyBinding, keymap } from './ui/keymap.js';
-import { handleLabKeys, type LabControls, selectedActor, shownActors } from './ui/lab-keys.js';
-import { calculateLayout, paneModes } from './ui/layout.js';
-import { LessonPane } from './ui/lesson-pane.js';
-import { paneChrome } from './ui/pane.js';
-import { PromptLine } from './ui/prompt-line.js';
-import { QueueTable } from './ui/queue-table.js';
-import { baseOf, initialScreenState, type Prompt, reduceScreen } from './ui/screen-state.js';
-import { topologyLines } from './ui/topology.js';
-import { TopologyPane } from './ui/topology-pane.js';
+import { handleLabKeys, type LabControls } from './ui/lab-keys.js';
+import { MainScreen } from './ui/main-screen.js';
+import { baseOf, initialScreenState, reduceScreen } from './ui/screen-state.js';
 import { useKeyReducer, useKeys } from './ui/use-key-reducer.js';
-import { useLabState, useNow } from './ui/use-lab-state.js';
+import { useLabState } from './ui/use-lab-state.js';
 import { type TerminalSize, useTerminalSize } from './ui/use-terminal-size.js';
 
 export type { LabControls } from './ui/lab-keys.js';
@@ -35,6 +23,48 @@ export interface AppProps {
 
 export const minimumSize = { columns: 80, rows: 24 } as const;
 
+/** Cleanup starts once the screen says what is being cleaned up; the app exits after it. */
+function useShutdownOnQuit(
+  quitting: boolean,
+  session: LabControls,
+  afterShutdown: AppProps['afterShutdown'],
+): void {
+  const { exit } = useApp();
+  useEffect(() => {
+    if (!quitting) return;
+    void (async () => {
+      try {
+        await session.shutdown();
+        await afterShutdown?.run();
+      } finally {
+        exit();
+      }
+    })();
+  }, [quitting, session, afterShutdown, exit]);
+}
+
+function QuittingScreen({ lines }: { readonly lines: readonly string[] }) {
+  return (
+    <Box flexDirection="column" paddingX={1}>
+      <Text>Cleaning up…</Text>
+      {lines.map((line) => (
+        <Text key={line} dimColor>
+          · {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+function TooSmall({ size }: { readonly size: TerminalSize }) {
+  return (
+    <Text>
+      The terminal is {size.columns}×{size.rows}; rabbit-lab needs at least {minimumSize.columns}×
+      {minimumSize.rows}. Enlarge the window (q quits).
+    </Text>
+  );
+}
+
 /**
  * The lab screen. The only component that exits the app. Keys go through ui/lab-keys.ts, which
  * reads and updates the screen state (ui/screen-state.ts) as each key arrives; this renders it.
@@ -42,7 +72,6 @@ export const minimumSize = { columns: 80, rows: 24 } as const;
 export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const state = useLabState(session);
   const size = useTerminalSize();
-  const { exit } = useApp();
   const screen = useKeyReducer(reduceScreen, () => initialScreenState);
   // Header, title and key line; the rest shows the program.
   const codeRows = Math.max(1, size.rows - 4);
@@ -56,39 +85,11 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
   const { mode } = screen.state;
   const quitting = mode.kind === 'quitting';
 
-  // Cleanup starts once the screen says what is being cleaned up.
-  useEffect(() => {
-    if (!quitting) return;
-    void (async () => {
-      try {
-        await session.shutdown();
-        await afterShutdown?.run();
-      } finally {
-        exit();
-      }
-    })();
-  }, [quitting, session, afterShutdown, exit]);
+  useShutdownOnQuit(quitting, session, afterShutdown);
 
-  if (mode.kind === 'quitting') {
-    return (
-      <Box flexDirection="column" paddingX={1}>
-        <Text>Cleaning up…</Text>
-        {mode.lines.map((line) => (
-          <Text key={line} dimColor>
-            · {line}
-          </Text>
-        ))}
-      </Box>
-    );
-  }
-
+  if (mode.kind === 'quitting') return <QuittingScreen lines={mode.lines} />;
   if (size.columns < minimumSize.columns || size.rows < minimumSize.rows) {
-    return (
-      <Text>
-        The terminal is {size.columns}×{size.rows}; rabbit-lab needs at least {minimumSize.columns}×
-        {minimumSize.rows}. Enlarge the window (q quits).
-      </Text>
-    );
+    return <TooSmall size={size} />;
   }
 
   const header = (
@@ -139,118 +140,5 @@ export function App({ session, afterShutdown, bindings = keymap }: AppProps) {
       tested={base.kind === 'tester' ? base.routingKey : undefined}
       prompt={mode.kind === 'prompt' ? mode.prompt : undefined}
     />
-  );
-}
-
-interface MainScreenProps {
-  readonly state: LabState;
-  readonly size: TerminalSize;
-  readonly header: ReactNode;
-  readonly bindings: readonly KeyBinding[];
-  readonly selectedId: string | undefined;
-  /** The routing key in the binding tester, while it is open. */
-  readonly tested: string | undefined;
-  readonly prompt: Prompt | undefined;
-}
-
-/** The panes: topology and lesson, queues, actors and flow (or the binding tester), key line. */
-function MainScreen({
-  state,
-  size,
-  header,
-  bindings,
-  selectedId,
-  tested,
-  prompt,
-}: MainScreenProps) {
-  const now = useNow(500);
-  const actors = shownActors(state);
-  const selected = selectedActor(actors, selectedId);
-  // Everything must fit in rows - 1 lines: taller output makes Ink clear and redraw the whole
-  // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
-  // borders and titles (3 each) plus the queue table's column header.
-  const { lessonWidth, topologyWidth } = paneModes(size.columns, size.rows);
-  const lines = topologyLines(state, topologyWidth);
-  const notices = state.notices.slice(-2);
-  const layout = calculateLayout({
-    columns: size.columns,
-    rows: size.rows,
-    topologyLines: lines.length,
-    queues: state.queues.list.length,
-    actorRows: actors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
-    notices: notices.length,
-  });
-  const { wide, topRows, compact } = layout;
-  // Keep the selected actor in view when not all fit.
-  const selectedIndex = selected ? actors.indexOf(selected) : 0;
-  const firstActor = Math.max(
-    0,
-    Math.min(selectedIndex - layout.actorRows + 1, actors.length - layout.actorRows),
-  );
-  const visibleActors = actors.slice(firstActor, firstActor + layout.actorRows);
-  // Rows of the actors and flow panes together, for an overlay shown in their place.
-  const lowerRows = 2 * paneChrome(compact) + layout.actorRows + layout.flowRows;
-
-  return (
-    <Box flexDirection="column" width={size.columns}>
-      {header}
-      {wide ? null : (
-        <Text wrap="truncate-end">
-          {' '}
-          <Text bold>{state.scenario.title}</Text>
-          <Text dimColor>
-            {' '}
-            · {(state.tour?.text ?? state.scenario.lesson).replace(/\s+/g, ' ').trim()}
-          </Text>
-        </Text>
-      )}
-      {notices.map((n) => (
-        <Text key={n} color="yellow" wrap="truncate-end">
-          {' '}
-          ! {n}
-        </Text>
-      ))}
-      {layout.showTopology ? (
-        <Box height={wide ? topRows : undefined}>
-          <TopologyPane lines={lines} rows={layout.topologyRows} compact={compact} />
-          {wide ? (
-            <LessonPane
-              title={state.scenario.title}
-              lesson={state.scenario.lesson}
-              step={state.tour}
-              width={lessonWidth}
-              height={topRows}
-            />
-          ) : null}
-        </Box>
-      ) : null}
-      <QueueTable
-        queues={state.queues.list}
-        rows={layout.queueRows}
-        rates={queueRates(state)}
-        sampledAt={state.queues.sampledAt}
-        error={state.queues.error}
-        now={now}
-        compact={compact}
-      />
-      {/* An overlay takes the place of the actors and the flow log, so the frame keeps its height. */}
-      {tested !== undefined ? (
-        <BindingTester
-          routingKey={tested}
-          verdicts={testRoutingKey(state, tested)}
-          rows={lowerRows - 4}
-        />
-      ) : (
-        <>
-          <ActorList actors={visibleActors} selected={selected?.id} compact={compact} />
-          <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
-        </>
-      )}
-      {prompt ? (
-        <PromptLine label={prompt.label} value={prompt.value} />
-      ) : (
-        <HintBar bindings={bindings} />
-      )}
-    </Box>
   );
 }

@@ -4,8 +4,9 @@
  * modules (Ink, React, amqplib) load only when a scenario runs, so --help stays fast.
  */
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { defaultMaxActors, defaultMaxRate } from './actors/config.js';
 import { defaultAmqpUrl, hasPassword } from './broker/url.js';
 import { formatError, isUserError } from './errors.js';
 import type { RunOptions } from './run.js';
@@ -36,12 +37,9 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  const parser = yargs(hideBin(process.argv))
-    .scriptName('rabbit-lab')
-    .usage(
-      '$0 [scenario <name|file>] [options]\n\nA terminal lab for RabbitMQ: real producers and consumers exchanging real messages on a real broker.',
-    )
+/** Where the broker is and how to reach it (also `code`'s URL), with their help text. */
+function withBrokerOptions<T>(y: Argv<T>) {
+  return y
     .option('url', {
       type: 'string',
       defaultDescription: `$RABBIT_LAB_URL or ${defaultAmqpUrl}`,
@@ -76,7 +74,12 @@ async function main(): Promise<void> {
       default: 'auto' as const,
       describe:
         'auto: use --url, or start a private node when nothing answers at the default local URL; embedded: always a private node; external: never',
-    })
+    });
+}
+
+/** How a run goes: headless or on the screen, how long, how big, what it records and keeps. */
+function withRunOptions<T>(y: Argv<T>) {
+  return y
     .option('headless', {
       type: 'boolean',
       default: false,
@@ -99,13 +102,13 @@ async function main(): Promise<void> {
     })
     .option('max-rate', {
       type: 'number',
-      default: 1000,
+      default: defaultMaxRate,
       describe:
         "Ceiling for a producer's messages per second (keyboard and scenario files), so a lab on a shared broker cannot flood it",
     })
     .option('max-actors', {
       type: 'number',
-      default: 32,
+      default: defaultMaxActors,
       describe:
         'Most producers and consumers alive at once, so a lab on a shared broker stays small',
     })
@@ -123,7 +126,12 @@ async function main(): Promise<void> {
       type: 'boolean',
       default: false,
       describe: 'Leave the queues and exchanges this run created on the broker',
-    })
+    });
+}
+
+/** The subcommands, with their positional arguments. */
+function withCommands<T>(y: Argv<T>) {
+  return y
     .command('$0', 'Pick a scenario from a list')
     .command('scenario <name>', 'Run a scenario by name, alias or file path', (y) =>
       y.positional('name', {
@@ -163,6 +171,15 @@ async function main(): Promise<void> {
             describe: 'ts (TypeScript, amqplib) or python (pika)',
           })
           .option('actor', { type: 'string', describe: 'only this actor, e.g. C1' }),
+    );
+}
+
+function parser() {
+  return withCommands(withRunOptions(withBrokerOptions(yargs(hideBin(process.argv)))))
+
+    .scriptName('rabbit-lab')
+    .usage(
+      '$0 [scenario <name|file>] [options]\n\nA terminal lab for RabbitMQ: real producers and consumers exchanging real messages on a real broker.',
     )
     .example('$0 scenario hello', 'Open the hello-queue scenario')
     .example(
@@ -196,19 +213,19 @@ async function main(): Promise<void> {
       const sentence = message.replace(/\s*\n\s*/g, ' ').replace(/([^.!?])$/, '$1.');
       fail(`${sentence} Run \`rabbit-lab --help\` for usage.`);
     });
+}
 
-  const argv = await parser.parse();
-  const command = String(argv._[0] ?? '');
-  // Not a yargs default: whether the URL came from the command line matters (secretsNotice).
-  const url = argv.url ?? (process.env.RABBIT_LAB_URL || defaultAmqpUrl);
+type Args = Awaited<ReturnType<ReturnType<typeof parser>['parse']>>;
 
+/** Every subcommand but a run; true when it ran (its exit code is set). */
+async function subcommand(command: string, argv: Args, url: string): Promise<boolean> {
   if (command === 'list') {
-    const { listScenarios } = await import('./list.js');
+    const { listScenarios } = await import('./commands/list.js');
     process.exit(await listScenarios(argv.json, process.stdout));
   }
 
   if (command === 'new' || command === 'validate') {
-    const tools = await import('./scenario/tools.js');
+    const tools = await import('./commands/scenario-tools.js');
     process.exit(
       command === 'new'
         ? await tools.newScenario(String(argv.name), process.stdout)
@@ -217,13 +234,13 @@ async function main(): Promise<void> {
   }
 
   if (command === 'match') {
-    const { matchKeys } = await import('./match.js');
+    const { matchKeys } = await import('./commands/match.js');
     const keys = (argv.keys as unknown[] | undefined)?.map(String) ?? [];
     process.exit(matchKeys(String(argv.binding), keys, process.stdout));
   }
 
   if (command === 'report') {
-    const { reportCommand } = await import('./report-command.js');
+    const { reportCommand } = await import('./commands/report.js');
     process.exit(await reportCommand(String(argv.file), argv.json, process.stdout, process.stderr));
   }
 
@@ -232,7 +249,7 @@ async function main(): Promise<void> {
   }
 
   if (command === 'code') {
-    const { printCode } = await import('./code/command.js');
+    const { printCode } = await import('./commands/code.js');
     // exitCode, not exit(): a long program on a pipe is written out in full first.
     process.exitCode = await printCode(
       {
@@ -243,8 +260,18 @@ async function main(): Promise<void> {
       },
       process.stdout,
     );
-    return;
+    return true;
   }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const argv = await parser().parse();
+  const command = String(argv._[0] ?? '');
+  // Not a yargs default: whether the URL came from the command line matters (secretsNotice).
+  const url = argv.url ?? (process.env.RABBIT_LAB_URL || defaultAmqpUrl);
+
+  if (await subcommand(command, argv, url)) return;
 
   if (argv.duration !== undefined && !(argv.duration > 0 && argv.duration <= 86_400)) {
     fail('--duration must be a number of seconds between 0 and 86400.');

@@ -1,22 +1,13 @@
-import { redact } from './broker/url.js';
+import { redact } from './util/redact.js';
+import { UserError } from './util/user-error.js';
 
-/** An error the user can fix: printed as one sentence, exit code 2. */
-export class UsageError extends Error {
+/** A command-line mistake: printed as one sentence, exit code 2. */
+export class UsageError extends UserError {
   override readonly name = 'UsageError';
 }
 
-const userErrorNames = new Set([
-  'UsageError',
-  'UrlError',
-  'ScenarioError',
-  'BrokerUnavailableError',
-  'BrokerStartError',
-  'SessionError',
-  'ManagementError',
-]);
-
-export function isUserError(error: unknown): error is Error {
-  return error instanceof Error && userErrorNames.has(error.name);
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
 }
 
 /** One line for stderr: never a stack trace, never a password. */

@@ -11,10 +11,12 @@ import type { EmbeddedBroker } from './broker/embedded/index.js';
 import { type BrokerMode, resolveBroker } from './broker/resolve.js';
 import { restartPrivateNode } from './broker/restart.js';
 import type { TlsMaterial } from './broker/tls.js';
-import { formatError, isUserError, UsageError } from './errors.js';
-import { runHeadless } from './headless.js';
+import type { BrokerTarget } from './broker/url.js';
+import { runHeadless } from './commands/headless.js';
+import { UsageError } from './errors.js';
+import { ExitPaths } from './exit-paths.js';
 import { Session } from './lab/session.js';
-import { RecordWriter } from './record-writer.js';
+import { RecordWriter } from './record/writer.js';
 import { loadCatalog, resolveScenario } from './scenario/catalog.js';
 import type { Scenario } from './scenario/schema.js';
 import { Picker } from './ui/picker.js';
@@ -101,6 +103,48 @@ function saySecretsNotice(options: RunOptions): void {
   }
 }
 
+function newSession(
+  options: RunOptions,
+  scenario: Scenario,
+  target: BrokerTarget,
+  privateNode: EmbeddedBroker | undefined,
+  recorder: RecordWriter | undefined,
+): Session {
+  return new Session({
+    scenario,
+    target,
+    embedded: privateNode !== undefined,
+    keep: options.keep,
+    httpToken: options.httpToken,
+    maxRate: options.maxRate,
+    maxActors: options.maxActors,
+    record: recorder?.write,
+    restartBroker: privateNode ? () => restartPrivateNode(privateNode) : undefined,
+  });
+}
+
+/**
+ * The screen comes up first and shows the lab starting (connecting, declaring, the actors
+ * appearing) instead of a blank terminal for that time.
+ */
+function showScreen(
+  session: Session,
+  privateNode: EmbeddedBroker | undefined,
+): ReturnType<typeof render> {
+  keepHeapSmall();
+  return render(
+    <App
+      session={session}
+      afterShutdown={
+        privateNode
+          ? { label: 'stopping the private RabbitMQ node', run: () => privateNode.stop() }
+          : undefined
+      }
+    />,
+    { exitOnCtrlC: false, maxFps: 30 },
+  );
+}
+
 export async function run(options: RunOptions): Promise<number> {
   let scenario: Scenario | undefined;
   if (options.scenario !== undefined) scenario = (await resolveScenario(options.scenario)).scenario;
@@ -125,15 +169,7 @@ export async function run(options: RunOptions): Promise<number> {
 
   let embedded: EmbeddedBroker | undefined;
   let session: Session | undefined;
-  let unmount: (() => void) | undefined;
   let screen: ReturnType<typeof render> | undefined;
-  let exiting = false;
-
-  // Last resort: whatever happens, no actor or private node outlives this process.
-  process.on('exit', () => {
-    session?.killAllSync();
-    embedded?.stopSync();
-  });
 
   const cleanup = async () => {
     await session?.shutdown();
@@ -149,79 +185,17 @@ export async function run(options: RunOptions): Promise<number> {
     }
     await embedded?.stop();
   };
-
-  let forced = false;
-  const onSignal = (signal: NodeJS.Signals, code: number) => {
-    if (exiting) {
-      // Repeated SIGHUP or SIGTERM (a shell passes its own on to its jobs) must not cut the
-      // cleanup short. Another Ctrl-C means "now": kill the actors instead of stopping them,
-      // still remove what this run created; a third leaves at once (the 'exit' handler still
-      // kills every actor and the private node).
-      if (signal !== 'SIGINT') return;
-      if (forced) process.exit(code);
-      forced = true;
-      try {
-        process.stderr.write(
-          '\nrabbit-lab: quitting now: actors killed; removing what this run created (Ctrl-C again to skip)…\n',
-        );
-      } catch {
-        // No terminal to tell.
-      }
+  const exits = new ExitPaths({
+    cleanup,
+    killActorsSync: () => session?.killAllSync(),
+    // Whatever happens, no actor or private node outlives this process.
+    exitSync: () => {
       session?.killAllSync();
-      void cleanup().finally(() => process.exit(code));
-      return;
-    }
-    exiting = true;
-    try {
-      unmount?.();
-      process.stderr.write(`\nrabbit-lab: ${signal}, cleaning up…\n`);
-    } catch {
-      // The terminal may be gone (SIGHUP); cleaning up matters more than saying so.
-    }
-    void cleanup().finally(() => process.exit(code));
-  };
-  let interrupt: () => void = () => {};
-  const interrupted = new Promise<void>((resolve) => {
-    interrupt = resolve;
+      embedded?.stopSync();
+    },
+    finishesOnInterrupt: () => options.headless && session !== undefined,
   });
-  process.on('SIGINT', () => {
-    // Headless: Ctrl-C ends the run early but still drains, checks and reports.
-    if (options.headless && !exiting && session) {
-      exiting = true;
-      process.stderr.write(
-        '\nrabbit-lab: interrupted; finishing the run (Ctrl-C again to quit now)…\n',
-      );
-      interrupt();
-      return;
-    }
-    onSignal('SIGINT', 130);
-  });
-  process.on('SIGTERM', () => onSignal('SIGTERM', 143));
-  process.on('SIGHUP', () => onSignal('SIGHUP', 129));
-  // A closed terminal (SIGHUP, a killed tmux) makes every write fail with EIO or EPIPE: that is
-  // a reason to clean up and leave, and must never loop through the crash handler.
-  const terminalGone = () => {
-    if (!exiting) onSignal('SIGHUP', 129);
-  };
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', terminalGone);
-  }
-  let crashed = false;
-  const crash = (error: unknown) => {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'EIO' || code === 'EPIPE') return terminalGone();
-    if (crashed) return;
-    crashed = true;
-    unmount?.();
-    try {
-      process.stderr.write(`${formatError(error)}\n`);
-    } catch {
-      // No terminal to tell.
-    }
-    void cleanup().finally(() => process.exit(isUserError(error) ? 2 : 1));
-  };
-  process.on('uncaughtException', crash);
-  process.on('unhandledRejection', crash);
+  exits.install();
 
   const progress = progressWriter();
   try {
@@ -233,38 +207,15 @@ export async function run(options: RunOptions): Promise<number> {
       onProgress: progress.update,
     });
     embedded = resolved.embedded;
-    const privateNode = embedded;
     progress.update(`starting ${scenario.name}…`);
-    session = new Session({
-      scenario,
-      target: resolved.target,
-      embedded: embedded !== undefined,
-      keep: options.keep,
-      httpToken: options.httpToken,
-      maxRate: options.maxRate,
-      maxActors: options.maxActors,
-      record: recorder?.write,
-      restartBroker: privateNode ? () => restartPrivateNode(privateNode) : undefined,
-    });
+    session = newSession(options, scenario, resolved.target, embedded, recorder);
     // The screen comes up first and shows the lab starting (connecting, declaring, the actors
     // appearing) instead of a blank terminal for that time.
     if (!options.headless) {
-      keepHeapSmall();
       progress.done();
-      const starting = session;
-      const ink = render(
-        <App
-          session={starting}
-          afterShutdown={
-            privateNode
-              ? { label: 'stopping the private RabbitMQ node', run: () => privateNode.stop() }
-              : undefined
-          }
-        />,
-        { exitOnCtrlC: false, maxFps: 30 },
-      );
+      const ink = showScreen(session, embedded);
       screen = ink;
-      unmount = () => ink.unmount();
+      exits.unmount = () => ink.unmount();
     }
     await session.start();
     // Queue counters and the self-checks come from the management API: a run that cannot read it
@@ -286,6 +237,17 @@ export async function run(options: RunOptions): Promise<number> {
   // Headless: once the run is under way, so a run that cannot start says one sentence only.
   if (options.headless) saySecretsNotice(options);
 
+  return await runStarted(options, session, exits, screen, cleanup);
+}
+
+/** The run under way: headless until its report, or the screen until q. */
+async function runStarted(
+  options: RunOptions,
+  session: Session,
+  exits: ExitPaths,
+  screen: ReturnType<typeof render> | undefined,
+  cleanup: () => Promise<void>,
+): Promise<number> {
   // Test hook: SIGUSR2 throws an uncaught error, to prove the crash path cleans up like the others.
   if (process.env.RABBIT_LAB_TEST_CRASH_ON_SIGUSR2 === '1') {
     process.on('SIGUSR2', () => {
@@ -302,7 +264,7 @@ export async function run(options: RunOptions): Promise<number> {
       json: options.json,
       stdout: process.stdout,
       stderr: process.stderr,
-      interrupted,
+      interrupted: exits.interrupted,
       tour: options.tour,
     });
     await cleanup();
@@ -313,7 +275,7 @@ export async function run(options: RunOptions): Promise<number> {
   const ink = screen;
   if (!ink) throw new Error('the lab screen did not start');
   if (options.durationMs !== undefined) {
-    setTimeout(() => onSignal('SIGTERM', 0), options.durationMs).unref();
+    setTimeout(() => exits.signal('SIGTERM', 0), options.durationMs).unref();
   }
   await ink.waitUntilExit();
   await cleanup();

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
+import { UserError } from '../util/user-error.js';
 import { describeTlsError, type TlsMaterial, tlsSocketOptions } from './tls.js';
 import { redact } from './url.js';
 
 export type ManagementErrorKind = 'unauthorized' | 'unreachable' | 'timeout' | 'http';
 
 /** A failed management API call, with a sentence a person can act on. */
-export class ManagementError extends Error {
+export class ManagementError extends UserError {
   override readonly name = 'ManagementError';
   constructor(
     readonly kind: ManagementErrorKind,

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { UserError } from '../util/user-error.js';
 import {
   type EmbeddedBroker,
   findRabbitmqServer,
@@ -11,7 +12,7 @@ import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
 export type BrokerMode = 'auto' | 'embedded' | 'external';
 
 /** A broker problem the user can fix; the message says how. */
-export class BrokerUnavailableError extends Error {
+export class BrokerUnavailableError extends UserError {
   override readonly name = 'BrokerUnavailableError';
 }
 

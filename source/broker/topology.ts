@@ -189,6 +189,44 @@ export async function declareTopology(
   return result;
 }
 
+/** A queue added while the lab runs (a scenario's service queue), bound with `keys`. */
+export interface ServiceQueue {
+  readonly queue: string;
+  readonly durable: boolean;
+  readonly exchange: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * Declare and bind a service queue. Only a queue this run made is deleted at the end: one that
+ * was there keeps its messages, and only the bindings this run added are removed.
+ */
+export async function addServiceQueue(
+  connection: ChannelModel,
+  service: ServiceQueue,
+  declared: DeclaredTopology | undefined,
+  probe: BindingProbe | undefined,
+): Promise<void> {
+  const { queue, exchange } = service;
+  const existed = await queueExists(connection, queue);
+  const channel = await freshChannel(connection);
+  await channel.assertQueue(queue, { durable: service.durable });
+  if (!existed && declared && !declared.createdQueues.includes(queue)) {
+    declared.createdQueues.push(queue);
+  }
+  for (const key of service.keys)
+    await bindOwned(channel, { exchange, queue, key }, declared, probe);
+  await channel.close();
+}
+
+/** A re-declare (after a reconnect) found more to call this run's: add it to what is known. */
+export function mergeCreated(into: DeclaredTopology, again: DeclaredTopology): void {
+  for (const q of again.createdQueues)
+    if (!into.createdQueues.includes(q)) into.createdQueues.push(q);
+  for (const x of again.createdExchanges)
+    if (!into.createdExchanges.includes(x)) into.createdExchanges.push(x);
+}
+
 /** Delete exactly what this run created, and unbind what it bound; the rest stays as it was. */
 export async function teardownTopology(
   connection: ChannelModel,

@@ -1,7 +1,11 @@
+import { redact } from '../util/redact.js';
+import { UserError } from '../util/user-error.js';
 import type { TlsMaterial } from './tls.js';
 
+export { redact };
+
 /** Thrown for a URL the user gave that cannot work; the message is meant for people. */
-export class UrlError extends Error {
+export class UrlError extends UserError {
   override readonly name = 'UrlError';
 }
 
@@ -22,19 +26,6 @@ export interface BrokerTarget {
   readonly managementUrl: string;
   /** CA, client certificate and key for amqps:// and an https:// management URL. */
   readonly tlsMaterial?: TlsMaterial;
-}
-
-/**
- * The password in URL-looking text: after `scheme://user:`, up to the last `@` before a host (a
- * run of characters without `@`, whitespace, `/`, `?` or `#`), so `p@ss` and `my pass` are hidden
- * whole, as WHATWG URL parsing reads them. It never reaches into the next URL or the next line.
- */
-const passwordInText =
-  /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s]*:)(?:(?!:\/\/)[^\n])*?@(?=[^\s@/?#]*(?:[\s/?#]|$))/gim;
-
-/** Replace the password in any URL-looking text with `***`. */
-export function redact(text: string): string {
-  return text.replace(passwordInText, '$1***@');
 }
 
 /** Does this broker URL (as given, valid or not) carry a password? */

@@ -241,6 +241,30 @@ function budgets(c: AccountingContext) {
   return { foreign, uncounted };
 }
 
+/**
+ * A missing message routed to a queue with a foreign consumer (within the broker's count of what
+ * they took) or to a queue only counted at the end (within that count): not a loss.
+ */
+function excused(
+  destinations: readonly string[],
+  budget: ReturnType<typeof budgets>,
+  foreignTaken: Map<string, number>,
+  uncountedTaken: Map<string, number>,
+): boolean {
+  const foreignQueue = destinations.find((q) => (budget.foreign.get(q) ?? 0) > 0);
+  if (foreignQueue !== undefined) {
+    budget.foreign.set(foreignQueue, (budget.foreign.get(foreignQueue) ?? 0) - 1);
+    bump(foreignTaken, foreignQueue);
+    return true;
+  }
+  const waitingQueue = destinations.find((q) => (budget.uncounted.get(q)?.left ?? 0) > 0);
+  const slot = waitingQueue === undefined ? undefined : budget.uncounted.get(waitingQueue);
+  if (waitingQueue === undefined || !slot) return false;
+  slot.left--;
+  bump(uncountedTaken, waitingQueue);
+  return true;
+}
+
 export function account(c: AccountingContext): Accounting {
   const { ledger } = c;
   const l = new Lookup(c);
@@ -282,19 +306,7 @@ export function account(c: AccountingContext): Accounting {
         continue;
       }
       const destinations = l.destinations(producer, seq);
-      const foreignQueue = destinations.find((q) => (budget.foreign.get(q) ?? 0) > 0);
-      if (foreignQueue !== undefined) {
-        budget.foreign.set(foreignQueue, (budget.foreign.get(foreignQueue) ?? 0) - 1);
-        bump(foreignTaken, foreignQueue);
-        continue;
-      }
-      const waitingQueue = destinations.find((q) => (budget.uncounted.get(q)?.left ?? 0) > 0);
-      const slot = waitingQueue === undefined ? undefined : budget.uncounted.get(waitingQueue);
-      if (waitingQueue !== undefined && slot) {
-        slot.left--;
-        bump(uncountedTaken, waitingQueue);
-        continue;
-      }
+      if (excused(destinations, budget, foreignTaken, uncountedTaken)) continue;
       counts.lost++;
       const reason = lossReason(l, ledger, producer, seq);
       const group = losses.get(reason) ?? { count: 0, examples: [] };

@@ -3,7 +3,7 @@
  * was owed, nobody got a key it did not bind, retried messages ended acknowledged or parked.
  */
 import { plural } from './accounting.js';
-import type { CheckContext, ConsumerFacts, Finding } from './checks.js';
+import type { CheckContext, ConsumerFacts, Finding } from './check-facts.js';
 import { routes } from './routing.js';
 import type { SeqSet } from './seq-set.js';
 

@@ -3,17 +3,9 @@
  * message. Each gives ok plus a one-line detail; a check with nothing to judge says so, and
  * passes only when the scenario says why that is fine (`checks: [{ name, idle: … }]`).
  */
-import type { RpcCounts } from '../actors/protocol.js';
-import type { QueueCounters } from '../broker/management-client.js';
 import type { CheckName, CheckSpec } from '../scenario/schema.js';
-import {
-  type Accounting,
-  type AccountingConsumer,
-  type AccountingContext,
-  account,
-  describeAccounting,
-  plural,
-} from './accounting.js';
+import { type Accounting, account, describeAccounting, plural } from './accounting.js';
+import type { CheckContext, Finding } from './check-facts.js';
 import {
   ackedOrParked,
   fanoutComplete,
@@ -23,6 +15,14 @@ import {
 } from './checks-routing.js';
 
 /** The checks a scenario names, and the one every run gets. */
+export type {
+  ActorFacts,
+  CheckContext,
+  ConsumerFacts,
+  Finding,
+  ProducerFacts,
+} from './check-facts.js';
+
 export type CheckId = CheckName | 'actors-healthy';
 
 export interface CheckResult {
@@ -31,59 +31,6 @@ export interface CheckResult {
   readonly detail: string;
   /** Set (false) when the check had nothing to judge. */
   readonly judged?: false;
-}
-
-/** What a check function finds, before the scenario's word on nothing to judge. */
-export interface Finding {
-  readonly ok: boolean;
-  readonly detail: string;
-  /** Nothing to judge in this run. */
-  readonly idle?: boolean;
-}
-
-export interface ProducerFacts {
-  readonly id: string;
-  readonly exchange: string;
-  readonly routingKeys: readonly string[];
-}
-
-export interface ConsumerFacts extends AccountingConsumer {
-  readonly queue?: string;
-  /** Set for consumers with their own queue bound to an exchange. */
-  readonly bind?: { readonly exchange: string; readonly keys: readonly string[] };
-  readonly boundAt?: number;
-  /** Alive when the run ended (so it had every chance to receive what it was owed). */
-  readonly alive: boolean;
-  readonly ack: 'manual' | 'auto' | 'never';
-  /** Retries: where it parks messages after their last attempt. */
-  readonly parkingQueue?: string;
-}
-
-export interface ActorFacts {
-  readonly id: string;
-  readonly status: string;
-  readonly lastError?: string;
-  /** The scenario gives it a bug on purpose, so its failure is the lesson. */
-  readonly failureExpected: boolean;
-}
-
-export interface CheckContext extends AccountingContext {
-  readonly producers: readonly ProducerFacts[];
-  readonly consumers: readonly ConsumerFacts[];
-  /** The scenario's queues as last polled. */
-  readonly queues: readonly QueueCounters[];
-  /** When the run ended (ms since epoch). */
-  readonly endedAt: number;
-  /** Named queues bound to exchanges (by the topology or live), and since when. */
-  readonly queueBindings?: readonly {
-    readonly exchange: string;
-    readonly queue: string;
-    readonly keys: readonly string[];
-    readonly boundAt: number;
-  }[];
-  /** RPC clients and what happened to their requests. */
-  readonly rpcClients?: readonly { readonly id: string; readonly counts: RpcCounts }[];
-  readonly actors?: readonly ActorFacts[];
 }
 
 /** The accounting, computed once per context (several checks read it). */

@@ -1,225 +1,80 @@
 /**
- * The session engine: ties the supervisor (actor processes), the poller (broker counters), the
- * ledger (what was sent and received) and the store (display state) together. Both faces, the
- * Ink UI and headless mode, drive a Session and read its snapshots.
+ * The session: a run from start to end. It connects and declares the topology, starts the
+ * scenario's actors (actors.ts) once their queues are ready, polls the broker, plays the tour,
+ * drains and ends the run (reading the queues back), and removes what the run created. Both faces,
+ * the Ink UI and headless mode, drive a Session and read its snapshots (engine.ts).
  */
-import { randomBytes } from 'node:crypto';
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { backoffMs, connectionName } from '../actors/connect.js';
+import { connectionName } from '../actors/connect.js';
 import { describeAmqpError } from '../actors/errors.js';
-import type {
-  ActorConfig,
-  ActorEnvironment,
-  ConsumerConfig,
-  ProducerConfig,
-} from '../actors/protocol.js';
-import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
-import { ForeignTracker, runProperty } from '../broker/foreign-deliveries.js';
+import { ForeignTracker } from '../broker/foreign-deliveries.js';
+import { LabConnection } from '../broker/lab-connection.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
-import { tlsSocketOptions } from '../broker/tls.js';
-import {
-  bindingProbe,
-  bindOwned,
-  type DeclaredTopology,
-  declareTopology,
-  queueExists,
-  teardownTopology,
-} from '../broker/topology.js';
-import { type BrokerTarget, redact } from '../broker/url.js';
-import {
-  type ActorSpec,
-  type ConsumerSpec,
-  consumerSchema,
-  type ProducerSpec,
-  producerSchema,
-  type Scenario,
-  type TourStep,
-} from '../scenario/schema.js';
+import { consumerSchema, type TourStep } from '../scenario/schema.js';
+import { UserError } from '../util/user-error.js';
 import type { QueueEnd } from './accounting.js';
+import { LabActors } from './actors.js';
 import type { CheckResult } from './checks.js';
-import { labChecks, labQueueNames, labReport, type RunFacts, scenarioView } from './lab-report.js';
-import { Ledger } from './ledger.js';
-import { feedLedger, isReport, type ReportMessage } from './ledger-feed.js';
-import { ReceiptLines } from './receipt-lines.js';
-import { type RecordLine, recordFormat, recordVersion } from './record.js';
+import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
+import type { SessionOptions } from './engine.js';
+import { labChecks, labReport, type RunFacts } from './lab-report.js';
+import { closeClientConnection, restartWithNotices } from './operator.js';
 import type { Report } from './report.js';
-import type { ExchangeType } from './routing.js';
 import { planQueues, readQueues } from './run-end.js';
-import {
-  exchangeTypeOf,
-  initialState,
-  isLive,
-  type LabEvent,
-  type LabState,
-  liveActors,
-  reduce,
-} from './store.js';
+import { liveActors } from './store.js';
+import { TourPlayer } from './tour.js';
+
+export type { SessionOptions } from './engine.js';
 
 /** A problem starting the session that the user can fix (bad credentials, no permissions…). */
-export class SessionError extends Error {
+export class SessionError extends UserError {
   override readonly name = 'SessionError';
 }
 
-export interface SessionOptions {
-  readonly scenario: Scenario;
-  readonly target: BrokerTarget;
-  readonly embedded: boolean;
-  /** Leave the queues and exchanges this run created. */
-  readonly keep?: boolean;
-  /** Most actors alive at once, so a lab cannot flood a shared broker by accident. */
-  readonly maxActors?: number;
-  /** Snapshots to listeners at most this often. */
-  readonly maxFps?: number;
-  readonly pollIntervalMs?: number;
-  /** Highest rate a producer may be given from the keyboard (msg/s). */
-  readonly maxRate?: number;
-  /** Restarts the broker in place (the private node only). */
-  readonly restartBroker?: () => Promise<void>;
-  /** The bearer token HTTP publish endpoints require (default: a random one per run). */
-  readonly httpToken?: string;
-  /** Takes each line of the run's record (`--record`): the header, every event, the report mark. */
-  readonly record?: (line: RecordLine) => void;
-}
-
-export const defaultMaxActors = 32;
-/** Per producer, unless the user lifts it: a lab pointed at a shared broker must not flood it. */
-export const defaultMaxRate = 1000;
-
-const rateLadder = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
-/** 0 (unlimited) sits above the largest finite prefetch. */
-const prefetchLadder = [1, 2, 5, 10, 20, 50, 100, 0];
-
-/** The next value up or down a ladder from `value` (which need not be on it). */
-export function stepLadder(ladder: readonly number[], value: number, direction: 1 | -1): number {
-  const rank = (v: number) => (v === 0 ? Number.POSITIVE_INFINITY : v);
-  const sorted = [...ladder].sort((a, b) => rank(a) - rank(b));
-  if (direction > 0) return sorted.find((v) => rank(v) > rank(value)) ?? value;
-  return [...sorted].reverse().find((v) => rank(v) < rank(value)) ?? value;
-}
-
-/** The settings an actor starts with, from its scenario spec. */
-export function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
-  return {
-    kind: 'producer',
-    id,
-    exchange: spec.exchange,
-    routingKeys: spec.routingKeys,
-    rate: spec.rate === 'max' ? 0 : spec.rate,
-    body: spec.body,
-    persistent: spec.persistent,
-    paused: spec.paused,
-    ...(spec.confirm === 'async' ? {} : { confirm: spec.confirm, confirmBatch: spec.confirmBatch }),
-    ...(spec.rpc ? { rpc: { ...spec.rpc, queue: spec.routingKeys[0] ?? '' } } : {}),
-    ...(spec.http ? { http: spec.http } : {}),
-  };
-}
-
-export function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
-  return {
-    kind: 'consumer',
-    id,
-    queue: spec.queue,
-    bind: spec.bind,
-    prefetch: spec.prefetch,
-    ack: spec.ack,
-    workMs: spec.workMs,
-    workPerDotMs: spec.workPerDotMs,
-    nackEvery: spec.nackEvery,
-    requeue: spec.requeue,
-    ...(spec.ackEvery > 1 ? { ackEvery: spec.ackEvery } : {}),
-    ...(spec.reply ? { reply: spec.reply } : {}),
-    ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
-    ...(spec.retry ? { retry: spec.retry } : {}),
-  };
-}
-
-export class Session {
-  readonly runId = randomBytes(4).toString('hex');
-  /** What HTTP publish endpoints require as `Authorization: Bearer <token>`. */
-  readonly httpToken: string;
-  readonly ledger = new Ledger();
-  private state: LabState;
-  private readonly supervisor: Supervisor;
+export class Session extends LabActors {
   private readonly management: ManagementClient;
   private readonly poller: Poller;
-  private connection: ChannelModel | undefined;
-  private countChannel: Promise<Channel> | undefined;
-  private declared: DeclaredTopology | undefined;
-  private readonly listeners = new Set<(state: LabState) => void>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private lastFlush = 0;
-  private readonly killed = new Set<string>();
-  private readonly foreignConsumerQueues = new Set<string>();
+  private readonly lab: LabConnection;
   /** The broker's deliveries to consumers outside the lab (the ceiling on what they took). */
   private readonly foreign: ForeignTracker;
   private foreignTimer: NodeJS.Timeout | undefined;
   /** The queues as the run left them, once it ended. */
   private ends: QueueEnd[] = [];
-  private readonly receiptLines = new ReceiptLines();
   private endPromise: Promise<void> | undefined;
-  private readonly tourTimers = new Map<number, NodeJS.Timeout>();
-  private readonly tourDone = new Set<number>();
-  /** Names the tour gave to actors it spawned, to their ids. */
-  private readonly tourNames = new Map<string, string>();
-  /** When consumers exited, so the broker's lagging count of them is not taken for foreign ones. */
-  private readonly exitedAt = new Map<string, number>();
-  /** Polls in a row that showed more consumers than the lab runs, per queue. */
-  private readonly excessPolls = new Map<string, number>();
+  private readonly tour: TourPlayer;
   private endedAt: number | undefined;
-  /** The record has its report mark (there is one per run). */
-  private reportMarked = false;
-  private nextId = { producer: 1, consumer: 1 };
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
   private startPromise: Promise<void> | undefined;
-  /** Shutdown has begun: a start still in progress spawns nothing more. */
-  private quitting = false;
-  /** When a consumer last reported a delivery or an ack (the drain waits for quiet). */
-  private lastConsumerReportAt = 0;
-  private readonly supervisorEnv: ActorEnvironment;
 
-  constructor(private readonly options: SessionOptions) {
+  constructor(options: SessionOptions) {
+    super(options);
     const { scenario, target } = options;
-    this.httpToken = options.httpToken ?? randomBytes(12).toString('base64url');
-    this.state = initialState(
-      scenarioView(scenario),
-      {
-        redactedUrl: target.redactedUrl,
-        managementUrl: target.managementUrl,
-        embedded: options.embedded,
-        version: '',
-        vhost: target.vhost,
-      },
-      Date.now(),
-    );
-    options.record?.({
-      type: recordFormat,
-      version: recordVersion,
-      runId: this.runId,
-      startedAt: this.state.startedAt,
-      scenario,
-      broker: {
-        url: target.redactedUrl,
-        managementUrl: redact(target.managementUrl),
-        embedded: options.embedded,
-        vhost: target.vhost,
-      },
+    this.tour = new TourPlayer(scenario.tour, {
+      say: (index, text) => this.dispatch({ type: 'tour', index, text }),
+      notice: (text) => this.dispatch({ type: 'notice', text }),
+      spawn: (spec) => this.spawn(spec),
+      kill: (id) => void this.kill(id),
+      stop: (id) => void this.stopActor(id),
+      post: (id, body, key) => void this.post(id, body, key),
+      addQueue: (name) => void this.addQueue(name),
+      setPaused: (id, paused) =>
+        this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused } : undefined)),
     });
-    this.supervisorEnv = {
-      url: target.amqpUrl,
-      scenario: scenario.name,
-      runId: this.runId,
-      topology: scenario.topology,
-      tls: target.tlsMaterial,
-      httpToken: this.httpToken,
-    };
-    this.supervisor = new Supervisor(this.supervisorEnv, (event) => this.onSupervisorEvent(event));
     this.management = new ManagementClient({
       baseUrl: target.managementUrl,
       username: target.username,
       password: target.password,
       tls: target.tlsMaterial,
+    });
+    this.lab = new LabConnection({
+      target,
+      name: `rabbit-lab ${scenario.name} session`,
+      runId: this.runId,
+      topology: scenario.topology,
+      management: this.management,
+      notice: (text) => this.dispatch({ type: 'notice', text }),
+      closing: () => this.shutdownPromise !== undefined,
     });
     this.foreign = new ForeignTracker(this.management, target.vhost, this.runId);
     this.poller = new Poller({
@@ -235,172 +90,15 @@ export class Session {
     });
   }
 
-  get scenario(): Scenario {
-    return this.options.scenario;
-  }
-
-  /** The queues this run shows: the topology's, and those the consumers consume from. */
-  queueNames(): Set<string> {
-    return labQueueNames(this.options.scenario, this.state);
-  }
-
-  snapshot(): LabState {
-    return this.state;
-  }
-
-  /** Called with a new state at most maxFps times a second (and at once for a key's effect). */
-  subscribe(listener: (state: LabState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /**
-   * Fold an event into the state and tell the listeners: at most maxFps times a second for the
-   * stream of batches and polls, at once for the rare events a person caused or waits for (a key's
-   * effect, a tour step, an actor coming or going), so a key press shows on the next frame.
-   */
-  private dispatch(event: LabEvent): void {
-    const before = this.state;
-    this.state = reduce(this.state, event);
-    this.recordEvent(event);
-    // Ledger facts only (receipts): nothing on screen changed.
-    if (this.state === before && event.type === 'actor') return;
-    if (event.type === 'actor' && event.message.type === 'batch') this.scheduleFlush();
-    else if (event.type === 'poll') this.scheduleFlush();
-    else this.flushNow();
-  }
-
-  /** Into the record: receipts held and merged (receipt-lines.ts), every other event as it is. */
-  private recordEvent(event: LabEvent): void {
-    if (!this.options.record) return;
-    const at = Date.now();
-    if (event.type === 'actor' && event.message.type === 'receipts') {
-      this.receiptLines.hold(event.id, event.message, at);
-      return;
-    }
-    const producerBatch =
-      event.type === 'actor' &&
-      event.message.type === 'batch' &&
-      this.state.actors.find((a) => a.id === event.id)?.config.kind === 'producer';
-    if (producerBatch) this.options.record({ type: 'event', at, event });
-    else this.recordLine({ type: 'event', at, event });
-  }
-
-  /** A line of the record, after the receipts held for it. */
-  private recordLine(line: RecordLine): void {
-    const record = this.options.record;
-    if (!record) return;
-    for (const held of this.receiptLines.take()) record(held);
-    record(line);
-  }
-
-  private flushNow(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    this.lastFlush = Date.now();
-    for (const listener of this.listeners) listener(this.state);
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    // 10 a second, below Ink's own cap of 15: two throttles at the same rate beat against each
-    // other and let only every other frame through (measured: ~8 renders/s, keys up to 240 ms).
-    const interval = 1000 / (this.options.maxFps ?? 10);
-    const wait = Math.max(0, this.lastFlush + interval - Date.now());
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      this.lastFlush = Date.now();
-      for (const listener of this.listeners) listener(this.state);
-    }, wait);
-  }
-
-  /**
-   * Live consumer counts by passive declare. A subscriber's exclusive queue refuses passive
-   * declares from other connections (405), but only its owner can consume from it, so there the
-   * lab's own count is the broker's. A queue that vanished closes the channel: reopen next time.
-   */
-  private async consumerCounts(names: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    const connection = this.connection;
-    if (!connection) return counts;
-    const exclusive = new Map<string, number>();
+  /** Consumer counts; a subscriber's exclusive queue only the lab can consume from. */
+  private consumerCounts(names: readonly string[]): Promise<Map<string, number>> {
+    const own = new Map<string, number>();
     for (const a of liveActors(this.state)) {
       if (a.config.kind === 'consumer' && a.config.bind && a.queue) {
-        exclusive.set(a.queue, (exclusive.get(a.queue) ?? 0) + (a.status === 'running' ? 1 : 0));
+        own.set(a.queue, (own.get(a.queue) ?? 0) + (a.status === 'running' ? 1 : 0));
       }
     }
-    for (const name of names) {
-      const own = exclusive.get(name);
-      if (own !== undefined) {
-        counts.set(name, own);
-        continue;
-      }
-      this.countChannel ??= connection.createChannel().then((ch) => {
-        ch.on('error', () => {});
-        ch.on('close', () => {
-          this.countChannel = undefined;
-        });
-        return ch;
-      });
-      try {
-        const channel = await this.countChannel;
-        counts.set(name, (await channel.checkQueue(name)).consumerCount);
-      } catch {
-        this.countChannel = undefined;
-      }
-    }
-    return counts;
-  }
-
-  private async openConnection(): Promise<ChannelModel> {
-    const { target, scenario } = this.options;
-    const connection = await amqp.connect(target.amqpUrl, {
-      ...tlsSocketOptions(target.tlsMaterial),
-      clientProperties: {
-        connection_name: `rabbit-lab ${scenario.name} session`,
-        [runProperty]: this.runId,
-      },
-      timeout: 5000,
-    });
-    connection.on('error', () => {
-      // 'close' follows.
-    });
-    connection.on('close', (error?: Error) => {
-      if (this.connection !== connection) return;
-      this.connection = undefined;
-      this.countChannel = undefined;
-      if (this.shutdownPromise) return;
-      this.dispatch({
-        type: 'notice',
-        text: `Lost the connection to the broker (${error ? describeAmqpError(error) : 'closed'}); reconnecting.`,
-      });
-      void this.reconnect();
-    });
-    return connection;
-  }
-
-  /** Back off and retry (with jitter) until the broker answers again, then re-declare. */
-  private async reconnect(): Promise<void> {
-    for (let attempt = 1; !this.shutdownPromise; attempt++) {
-      await new Promise((r) => setTimeout(r, backoffMs(attempt)));
-      if (this.shutdownPromise) return;
-      try {
-        const connection = await this.openConnection();
-        this.connection = connection;
-        // A restarted broker forgot non-durable entities; what this run creates now is its own.
-        const again = await declareTopology(connection, this.options.scenario.topology);
-        if (this.declared) {
-          for (const q of again.createdQueues)
-            if (!this.declared.createdQueues.includes(q)) this.declared.createdQueues.push(q);
-          for (const x of again.createdExchanges)
-            if (!this.declared.createdExchanges.includes(x)) this.declared.createdExchanges.push(x);
-        }
-        this.dispatch({ type: 'notice', text: 'Connected to the broker again.' });
-        return;
-      } catch {
-        // Not yet: the next attempt waits longer.
-      }
-    }
+    return this.lab.consumerCounts(names, own);
   }
 
   /** Connect, declare the topology, start polling and spawn the scenario's actors. */
@@ -415,22 +113,22 @@ export class Session {
 
   private async doStart(): Promise<void> {
     const { target, scenario } = this.options;
+    let version: string;
     try {
-      this.connection = await this.openConnection();
+      version = await this.lab.connect();
     } catch (error) {
       throw new SessionError(
         `Cannot connect to ${target.redactedUrl}: ${describeAmqpError(error, target.tls)}`,
       );
     }
-    const version = String(this.connection.connection.serverProperties.version ?? 'unknown');
     this.dispatch({ type: 'broker', version });
+    let notices: readonly string[];
     try {
-      const probe = bindingProbe(this.management, target.vhost);
-      this.declared = await declareTopology(this.connection, scenario.topology, probe);
+      notices = await this.lab.declare();
     } catch (error) {
       throw new SessionError(`Cannot declare the scenario's topology: ${describeAmqpError(error)}`);
     }
-    for (const text of this.declared.notices) this.dispatch({ type: 'notice', text });
+    for (const text of notices) this.dispatch({ type: 'notice', text });
     if (this.quitting) return;
     this.poller.start();
     // What consumers outside the lab had received before this run: not this run's to count.
@@ -453,103 +151,6 @@ export class Session {
     this.dispatch({ type: 'phase', phase: 'running' });
   }
 
-  /** Spawn an actor from a spec; returns its id, or undefined when the actor limit is reached. */
-  spawn(spec: ActorSpec): string | undefined {
-    if (this.quitting) return undefined;
-    const maxActors = this.options.maxActors ?? defaultMaxActors;
-    if (liveActors(this.state).length >= maxActors) {
-      this.dispatch({ type: 'notice', text: `At most ${maxActors} actors run at once.` });
-      return undefined;
-    }
-    const max = this.options.maxRate ?? defaultMaxRate;
-    let config: ActorConfig =
-      spec.kind === 'producer'
-        ? producerConfig(`P${this.nextId.producer++}`, spec)
-        : consumerConfig(`C${this.nextId.consumer++}`, spec);
-    if (config.kind === 'producer' && config.rate > max) {
-      this.dispatch({
-        type: 'notice',
-        text: `${config.id} asks for ${config.rate} msg/s; capped at ${max} (--max-rate lifts it).`,
-      });
-      config = { ...config, rate: max };
-    }
-    this.dispatch({ type: 'spawned', config });
-    this.supervisor.spawn(config);
-    return config.id;
-  }
-
-  /** Spawn another actor like the scenario's first of that kind. */
-  spawnLike(kind: 'producer' | 'consumer'): string | undefined {
-    // Another HTTP endpoint would want the same port: copy a timed producer.
-    const actors = this.options.scenario.actors;
-    const template =
-      actors.find((a) => a.kind === kind && !(a.kind === 'producer' && a.http)) ??
-      actors.find((a) => a.kind === kind);
-    if (template) return this.spawn(template);
-    const q = this.options.scenario.topology.queues[0]?.name;
-    if (!q) {
-      this.dispatch({ type: 'notice', text: `This scenario has no ${kind} to copy.` });
-      return undefined;
-    }
-    // The scenario format's defaults, as if the file had said only this much.
-    return this.spawn(
-      kind === 'producer'
-        ? producerSchema.parse({ kind, routingKeys: [q] })
-        : consumerSchema.parse({ kind, queue: q }),
-    );
-  }
-
-  /** Change a running actor's settings; it applies them live. */
-  configure(id: string, change: (config: ActorConfig) => ActorConfig | undefined): void {
-    const actor = liveActors(this.state).find((a) => a.id === id);
-    if (!actor) return;
-    const config = change(actor.config);
-    if (!config || config === actor.config) return;
-    this.dispatch({ type: 'configured', config });
-    this.supervisor.update(config);
-  }
-
-  togglePause(id: string): void {
-    this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused: !c.paused } : undefined));
-  }
-
-  changeRate(id: string, direction: 1 | -1): void {
-    const max = this.options.maxRate ?? defaultMaxRate;
-    this.configure(id, (c) => {
-      if (c.kind !== 'producer') return undefined;
-      // rate 0 is "as fast as the broker takes": one step down is the ceiling.
-      const current = c.rate === 0 ? Number.POSITIVE_INFINITY : c.rate;
-      const next =
-        c.rate === 0
-          ? direction < 0
-            ? max
-            : 0
-          : Math.min(max, stepLadder(rateLadder, current, direction));
-      if (next === c.rate) {
-        if (direction > 0)
-          this.dispatch({
-            type: 'notice',
-            text: `${id} is at the rate ceiling of ${max} msg/s (--max-rate lifts it).`,
-          });
-        return undefined;
-      }
-      return { ...c, rate: next };
-    });
-  }
-
-  changePrefetch(id: string, direction: 1 | -1): void {
-    this.configure(id, (c) =>
-      c.kind === 'consumer'
-        ? { ...c, prefetch: stepLadder(prefetchLadder, c.prefetch, direction) }
-        : undefined,
-    );
-  }
-
-  cycleAck(id: string): void {
-    const order = { manual: 'auto', auto: 'never', never: 'manual' } as const;
-    this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: order[c.ack] } : undefined));
-  }
-
   /**
    * Restart the private broker (stop_app, start_app): every connection drops, actors reconnect.
    * An external broker is the operator's to restart; the lab then reconnects the same way.
@@ -565,182 +166,20 @@ export class Session {
     }
     if (this.restarting) return;
     this.restarting = true;
-    const started = Date.now();
-    this.dispatch({
-      type: 'notice',
-      text: 'Restarting the broker (rabbitmqctl stop_app, start_app)…',
-    });
     try {
-      await restart();
-      const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      this.dispatch({
-        type: 'notice',
-        text: `Broker restarted in ${seconds} s; clients reconnect.`,
-      });
-    } catch (error) {
-      this.dispatch({
-        type: 'notice',
-        text: `Broker restart failed: ${describeAmqpError(error)}`,
-      });
+      await restartWithNotices(restart, (text) => this.dispatch({ type: 'notice', text }));
     } finally {
       this.restarting = false;
     }
   }
 
-  /**
-   * Close an actor's connection from the server side (DELETE /api/connections/{name}), as an
-   * operator would from the management UI; the actor reconnects. The broker's list of connections
-   * lags by a statistics interval, so a just-started actor may take a moment to appear.
-   */
+  /** Close an actor's connection from the server side, as an operator would; it reconnects. */
   async closeConnection(id: string): Promise<void> {
-    const actor = liveActors(this.state).find((a) => a.id === id);
-    if (!actor) return;
+    if (!liveActors(this.state).some((a) => a.id === id)) return;
     const clientName = connectionName(this.supervisorEnv, id);
-    const deadline = Date.now() + 6000;
-    while (Date.now() < deadline && !this.shutdownPromise) {
-      try {
-        const found = (await this.management.connectionNames()).filter(
-          (c) => c.clientName === clientName,
-        );
-        if (found.length > 0) {
-          for (const c of found) await this.management.closeConnection(c.name);
-          this.dispatch({
-            type: 'notice',
-            text: `Closed ${id}'s connection from the broker side (DELETE /api/connections); it reconnects.`,
-          });
-          return;
-        }
-      } catch {
-        // The management API is down or slow: try again until the deadline.
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    this.dispatch({
-      type: 'notice',
-      text: `Could not find ${id}'s connection in the management API; try again in a moment.`,
-    });
-  }
-
-  /** One message now from a producer, with any routing key and body. */
-  sendOne(id: string, routingKey: string, body: string): void {
-    const actor = liveActors(this.state).find((a) => a.id === id && a.config.kind === 'producer');
-    // An HTTP endpoint takes it the way other systems would: over HTTP.
-    if (actor?.endpoint) void this.post(id, body, routingKey);
-    else if (actor) this.supervisor.sendOne(id, routingKey, body);
-  }
-
-  /**
-   * For routing scenarios (the scenario's consumer binds a direct or topic exchange): the
-   * exchange and the keys its producers use, to offer when adding a consumer.
-   */
-  bindingChoice():
-    | { exchange: string; type: string; keys: string[]; suggested: string[] }
-    | undefined {
-    const template = this.options.scenario.actors.find((a) => a.kind === 'consumer' && a.bind);
-    if (template?.kind !== 'consumer' || !template.bind) return undefined;
-    const type = this.exchangeType(template.bind.exchange);
-    if (type !== 'direct' && type !== 'topic') return undefined;
-    const keys = new Set<string>();
-    for (const a of this.options.scenario.actors) {
-      if (a.kind === 'producer' && a.exchange === template.bind.exchange)
-        for (const k of a.routingKeys) keys.add(k);
-    }
-    return {
-      exchange: template.bind.exchange,
-      type,
-      keys: [...keys],
-      suggested: template.bind.keys,
-    };
-  }
-
-  /** A consumer like the scenario's first, bound with other keys (routing scenarios). */
-  spawnBound(keys: readonly string[]): string | undefined {
-    const template = this.options.scenario.actors.find((a) => a.kind === 'consumer' && a.bind);
-    if (template?.kind !== 'consumer' || !template.bind) return this.spawnLike('consumer');
-    return this.spawn({ ...template, bind: { exchange: template.bind.exchange, keys: [...keys] } });
-  }
-
-  /** SIGKILL: the crash case. */
-  async kill(id: string): Promise<void> {
-    this.killed.add(id);
-    await this.supervisor.kill(id);
-  }
-
-  /** Graceful stop: the actor closes its connection. */
-  async stopActor(id: string): Promise<void> {
-    this.dispatch({ type: 'stopping', id });
-    await this.supervisor.stop(id);
-  }
-
-  private onSupervisorEvent(event: SupervisorEvent): void {
-    if (event.type === 'exit') {
-      this.exitedAt.set(event.id, Date.now());
-      this.dispatch({
-        type: 'exit',
-        id: event.id,
-        killed: this.killed.has(event.id) || event.signal === 'SIGKILL',
-        code: event.code,
-      });
-      return;
-    }
-    const { message } = event;
-    if (isReport(message)) this.record(event.id, message);
-    this.dispatch({ type: 'actor', id: event.id, message, at: Date.now() });
-    if (message.type === 'ready' && message.endpoint) this.announceEndpoint(event.id);
-  }
-
-  /** How to publish through an HTTP endpoint, with a command to copy. */
-  private announceEndpoint(id: string): void {
-    const actor = this.state.actors.find((a) => a.id === id);
-    if (!actor?.endpoint || actor.config.kind !== 'producer') return;
-    const { exchange, routingKeys } = actor.config;
-    const key = routingKeys[0] ? `?key=${encodeURIComponent(routingKeys[0])}` : '';
-    // Two short lines: a notice is one row of the screen, and both must show whole at 80 columns.
-    this.dispatch({
-      type: 'notice',
-      text: `${id} publishes what you POST to ${actor.endpoint}/publish/${encodeURIComponent(exchange)}${key}`,
-    });
-    this.dispatch({
-      type: 'notice',
-      text: `with the header: -H 'Authorization: Bearer ${this.httpToken}'`,
-    });
-  }
-
-  /** POST a message to a producer's HTTP endpoint, as another system would; says how it went. */
-  async post(id: string, body: string, key?: string): Promise<number | undefined> {
-    const actor = this.state.actors.find((a) => a.id === id);
-    if (!actor?.endpoint || actor.config.kind !== 'producer') {
-      this.dispatch({ type: 'notice', text: `${id} has no HTTP endpoint.` });
-      return undefined;
-    }
-    const query = key === undefined ? '' : `?key=${encodeURIComponent(key)}`;
-    const url = `${actor.endpoint}/publish/${encodeURIComponent(actor.config.exchange)}${query}`;
-    const started = performance.now();
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.httpToken}` },
-        body,
-      });
-      const answer = (await response.json()) as { id?: string; error?: string; routed?: boolean };
-      const ms = Math.round(performance.now() - started);
-      const outcome = answer.error
-        ? ` ${answer.error}`
-        : answer.routed === false
-          ? ' (confirmed by the broker, but returned unroutable: no queue is bound for its key)'
-          : ' (confirmed by the broker)';
-      this.dispatch({
-        type: 'notice',
-        text: `POST ${new URL(url).pathname}${query} → ${response.status} ${answer.id ?? ''}${outcome} in ${ms} ms`,
-      });
-      return response.status;
-    } catch (error) {
-      this.dispatch({
-        type: 'notice',
-        text: `POST to ${id} failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
-      return undefined;
-    }
+    const stopped = () => this.shutdownPromise !== undefined;
+    const text = await closeClientConnection(this.management, id, clientName, stopped);
+    this.dispatch({ type: 'notice', text });
   }
 
   /**
@@ -749,12 +188,11 @@ export class Session {
    */
   async addQueue(name?: string): Promise<string | undefined> {
     const services = this.options.scenario.services;
-    const connection = this.connection;
     if (!services) {
       this.dispatch({ type: 'notice', text: 'This scenario has no service queues to add.' });
       return undefined;
     }
-    if (!connection || this.quitting) return undefined;
+    if (!this.lab.current || this.quitting) return undefined;
     // The next free name: `b` and a tour step may both add queues, in either order.
     const bound = new Set((this.state.scenario.bindings ?? []).map((b) => b.queue));
     if (name !== undefined && bound.has(name)) {
@@ -767,19 +205,8 @@ export class Session {
       if (!bound.has(candidate)) queue = candidate;
     }
     try {
-      // Only a queue this run made is deleted at the end: one that was there keeps its messages.
-      const existed = await queueExists(connection, queue);
-      const channel = await connection.createChannel();
-      channel.on('error', () => {});
-      await channel.assertQueue(queue, { durable: services.durable });
-      if (!existed && !this.declared?.createdQueues.includes(queue)) {
-        this.declared?.createdQueues.push(queue);
-      }
-      const probe = bindingProbe(this.management, this.options.target.vhost);
-      for (const key of services.keys) {
-        await bindOwned(channel, { exchange: services.exchange, queue, key }, this.declared, probe);
-      }
-      await channel.close();
+      const { exchange, keys, durable } = services;
+      await this.lab.addServiceQueue({ queue, exchange, keys, durable });
     } catch (error) {
       this.dispatch({
         type: 'notice',
@@ -799,159 +226,74 @@ export class Session {
     return queue;
   }
 
-  private record(id: string, report: ReportMessage): void {
-    if (report.runs.length + report.redeliveredRuns.length > 0 || report.handledRuns)
-      this.lastConsumerReportAt = Date.now();
-    feedLedger(this.ledger, this.state, id, report);
-  }
-
-  /**
-   * The broker counts more consumers on a queue than the lab runs: another program joined. Lab
-   * consumers still starting or gone in the last 2 s count as ours (the broker's view and ours
-   * differ for a moment), and the excess must show in two polls in a row.
-   */
+  /** The broker counts more consumers on a queue than the lab runs: another program joined. */
   private noteForeignConsumers(queues: readonly QueueCounters[]): void {
-    const now = Date.now();
-    for (const q of queues) {
-      const ours = this.state.actors.filter((a) => {
-        if (a.config.kind !== 'consumer' || (a.queue ?? a.config.queue) !== q.name) return false;
-        if (isLive(a) || a.status === 'stopping') return true;
-        return now - (this.exitedAt.get(a.id) ?? 0) < 2000;
-      }).length;
-      const excess = q.consumers > ours ? (this.excessPolls.get(q.name) ?? 0) + 1 : 0;
-      this.excessPolls.set(q.name, excess);
-      if (excess >= 2 && !this.foreignConsumerQueues.has(q.name)) {
-        this.foreignConsumerQueues.add(q.name);
-        this.watchForeign();
-        this.dispatch({
-          type: 'notice',
-          text: `Queue '${q.name}' has ${q.consumers - ours} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
-        });
-      }
+    for (const { queue, outside } of this.foreignConsumers.note(
+      queues,
+      this.state.actors,
+      Date.now(),
+    )) {
+      this.watchForeign();
+      this.dispatch({
+        type: 'notice',
+        text: `Queue '${queue}' has ${outside} consumer(s) outside the lab; what they take is shown as consumed elsewhere.`,
+      });
     }
   }
 
   /** Run the guided tour: each step at its time says something and may act. */
   startTour(steps: readonly TourStep[] = this.options.scenario.tour): void {
-    steps.forEach((step, index) => {
-      const timer = setTimeout(() => this.runTourStep(step, index), step.at * 1000);
-      timer.unref();
-      this.tourTimers.set(index, timer);
-    });
+    this.tour.start(steps);
   }
 
   /** Play the next tour step now instead of waiting for its time. */
   nextTourStep(): void {
-    const steps = this.options.scenario.tour;
-    const index = steps.findIndex((_, i) => !this.tourDone.has(i));
-    const step = steps[index];
-    if (!step) {
-      this.dispatch({
-        type: 'notice',
-        text: 'The tour is over; press q to quit or keep experimenting.',
-      });
-      return;
-    }
-    clearTimeout(this.tourTimers.get(index));
-    this.runTourStep(step, index);
-  }
-
-  private runTourStep(step: TourStep, index: number): void {
-    if (this.tourDone.has(index)) return;
-    this.tourDone.add(index);
-    this.tourTimers.delete(index);
-    this.dispatch({ type: 'tour', index, text: step.say });
-    const action = step.do;
-    if (!action) return;
-    if ('spawn' in action) {
-      const id = this.spawn(action.spawn);
-      if (id && action.as) this.tourNames.set(action.as, id);
-    } else if ('kill' in action) void this.kill(this.tourNames.get(action.kill) ?? action.kill);
-    else if ('stop' in action) void this.stopActor(this.tourNames.get(action.stop) ?? action.stop);
-    else if ('post' in action) {
-      const { to, body, key } = action.post;
-      void this.post(this.tourNames.get(to) ?? to, body, key);
-    } else if ('addQueue' in action)
-      void this.addQueue(action.addQueue === true ? undefined : action.addQueue);
-    else {
-      const ref = 'pause' in action ? action.pause : action.resume;
-      const paused = 'pause' in action;
-      this.configure(this.tourNames.get(ref) ?? ref, (c) =>
-        c.kind === 'producer' ? { ...c, paused } : undefined,
-      );
-    }
-  }
-
-  /** Wait until no actor is still starting (connected and consuming, or failed). */
-  async actorsSettled(timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && this.state.actors.some((a) => a.status === 'starting')) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    this.tour.next();
   }
 
   /** Stop the producers, then wait until the consumers have emptied their queues (or time runs out). */
   async drain(timeoutMs = 8000): Promise<void> {
-    for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    this.tour.stop();
     this.dispatch({ type: 'phase', phase: 'draining' });
     const producers = liveActors(this.state).filter((a) => a.config.kind === 'producer');
     await Promise.all(producers.map((p) => this.stopActor(p.id)));
-    // A retry queue (a TTL and a dead-letter exchange) sends its messages back after the TTL:
-    // they are still in transit, so wait for them, up to a few rounds more.
-    const retryQueues = new Map(
-      this.options.scenario.topology.queues.flatMap((q) => {
-        const ttl = q.arguments['x-message-ttl'];
-        return typeof ttl === 'number' && q.arguments['x-dead-letter-exchange'] !== undefined
-          ? [[q.name, ttl] as const]
-          : [];
-      }),
+    // Retry queues send their messages back after the TTL: wait for them, a few rounds more.
+    const retry = retryQueues(this.options.scenario.topology.queues);
+    const deadline = Date.now() + timeoutMs + 3 * Math.max(0, ...retry.values());
+    // With retries the ledger knows better than the broker's counters (which can lag a second):
+    // every message must have ended acknowledged or parked.
+    const retrying = new Set(
+      this.state.actors.flatMap((a) =>
+        a.config.kind === 'consumer' && a.config.retry ? [a.id] : [],
+      ),
     );
-    const deadline = Date.now() + timeoutMs + 3 * Math.max(0, ...retryQueues.values());
-    while (Date.now() < deadline) {
-      const { queues } = await this.poller.pollNow();
-      const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
-      const pending = queues.filter((q) => {
-        const on = consumers.filter((a) => a.queue === q.name);
-        if (retryQueues.has(q.name)) return q.messagesReady > 0;
-        if (on.length === 0) return false; // nobody will empty it
-        const holdsForever = on.some(
-          (a) => a.config.kind === 'consumer' && a.config.ack === 'never',
+    await waitUntil(
+      async () => {
+        const { queues } = await this.poller.pollNow();
+        const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
+        return (
+          pendingQueues(queues, consumers, retry).length === 0 &&
+          (retrying.size === 0 || this.ledger.settlement(retrying).open === 0)
         );
-        return q.messagesReady > 0 || (!holdsForever && q.messagesUnacknowledged > 0);
-      });
-      // With retries the ledger knows better than the broker's counters (which can lag a
-      // second): every message must have ended acknowledged or parked.
-      const retrying = new Set(
-        this.state.actors.flatMap((a) =>
-          a.config.kind === 'consumer' && a.config.retry ? [a.id] : [],
-        ),
-      );
-      if (
-        pending.length === 0 &&
-        (retrying.size === 0 || this.ledger.settlement(retrying).open === 0)
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      },
+      deadline,
+      100,
+    );
     // The queues are empty on the broker; the consumers' reports of what they got may still be on
     // their way (a batch every 50 ms, later on a loaded machine). Wait until every live consumer
     // has settled what it reported receiving and no report came for a few batch intervals.
     // The broker's counters for a quorum queue can say "empty" a moment before the last message is
     // delivered; the ledger knows which confirmed messages no consumer has reported yet.
     const settleBy = Date.now() + 3000;
-    while (Date.now() < settleBy) {
-      const quiet = Date.now() - this.lastConsumerReportAt > 200;
-      const settled = liveActors(this.state).every(
-        (a) =>
-          a.config.kind !== 'consumer' ||
-          a.config.ack !== 'manual' ||
-          a.received <= a.acked + a.nacked + a.abandoned,
-      );
-      // The ledger walk costs one step per message published: only when the rest holds.
-      if (quiet && settled && (Date.now() > settleBy - 1000 || this.ledger.unaccounted() === 0))
-        break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil(
+      () =>
+        Date.now() - this.lastConsumerReportAt > 200 &&
+        consumersSettled(liveActors(this.state)) &&
+        // The ledger walk costs one step per message published: only when the rest holds.
+        (Date.now() > settleBy - 1000 || this.ledger.unaccounted() === 0),
+      settleBy,
+      50,
+    );
     await this.end();
   }
 
@@ -972,7 +314,7 @@ export class Session {
   }
 
   private async doEnd(): Promise<void> {
-    for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    this.tour.stop();
     this.endedAt = Date.now();
     this.dispatch({ type: 'ended', at: this.endedAt });
     const before = this.state.queues.list;
@@ -982,18 +324,18 @@ export class Session {
       ),
     );
     await Promise.all(liveActors(this.state).map((a) => this.stopActor(a.id)));
-    const plans = planQueues(this.queueNames(), this.declared?.createdQueues ?? [], {
+    const plans = planQueues(this.queueNames(), this.lab.declared?.createdQueues ?? [], {
       keep: this.options.keep ?? false,
       exclusive,
     });
     // The counters as the actors left them, the last the run shows (reading back empties queues).
     await this.poller.stop();
     const { queues } = await this.poller.pollNow();
-    const readings = await readQueues(this.connection, plans, this.runId, queues, before);
+    const readings = await readQueues(this.lab.current, plans, this.runId, queues, before);
     for (const { end, runs } of readings) {
       this.ledger.recordLeft(end.queue, runs);
       this.ends.push(end);
-      this.recordLine({ type: 'queue-end', at: Date.now(), end, runs });
+      this.recorder.line({ type: 'queue-end', at: Date.now(), end, runs });
     }
     await this.settleForeign();
   }
@@ -1006,21 +348,17 @@ export class Session {
   private async settleForeign(): Promise<void> {
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     this.foreignTimer = undefined;
-    if (this.foreignConsumerQueues.size > 0) {
+    if (this.foreignConsumers.queues.size > 0) {
       await this.foreign.settle(
         () => this.ledger.unaccounted(),
         this.options.embedded ? 1000 : 5000,
       );
     }
-    this.recordLine({
+    this.recorder.line({
       type: 'foreign-deliveries',
       at: Date.now(),
       queues: this.foreign.deliveries(),
     });
-  }
-
-  private exchangeType(name: string): ExchangeType {
-    return exchangeTypeOf(this.state, name);
   }
 
   private facts(): RunFacts {
@@ -1043,14 +381,8 @@ export class Session {
    */
   report(durationMs: number): Report {
     const endedAt = this.endedAt ?? Date.now();
-    this.markReport(durationMs, endedAt);
+    this.recorder.markReport(durationMs, endedAt);
     return labReport(this.facts(), durationMs, endedAt);
-  }
-
-  private markReport(durationMs: number, endedAt: number): void {
-    if (this.reportMarked) return;
-    this.reportMarked = true;
-    this.recordLine({ type: 'report', at: Date.now(), durationMs, endedAt });
   }
 
   /** Fresh counters now (for the final report). */
@@ -1068,49 +400,30 @@ export class Session {
     this.quitting = true;
     // A start in progress finishes its step (so what it declared is known and removed).
     await this.startPromise?.catch(() => {});
-    for (const timer of this.tourTimers.values()) clearTimeout(timer);
+    this.tour.stop();
     if (this.foreignTimer) clearInterval(this.foreignTimer);
     // A recorded run that ends without a report (the screen's q, a signal) still reads its
     // queues back, so `rabbit-lab report` judges it whole.
-    if (this.options.record && this.declared && !this.endPromise) {
+    if (this.recorder.active && this.lab.declared && !this.endPromise) {
       this.dispatch({ type: 'phase', phase: 'stopping' });
       await this.end().catch(() => {});
     }
     // A run that ends without a report (the screen's q, a signal) is recorded as it stood here.
     const now = Date.now();
-    this.markReport(now - this.state.startedAt, this.endedAt ?? now);
+    this.recorder.markReport(now - this.state.startedAt, this.endedAt ?? now);
     this.dispatch({ type: 'phase', phase: 'stopping' });
     await this.supervisor.stopAll(2000);
     await this.poller.stop();
-    const connection = this.connection;
-    if (connection && this.declared && !this.options.keep) {
-      try {
-        await teardownTopology(connection, this.declared);
-      } catch (error) {
-        this.dispatch({ type: 'notice', text: `Cleanup failed: ${describeAmqpError(error)}` });
-      }
-    }
-    try {
-      await connection?.close();
-    } catch {
-      // Already closed.
-    }
+    await this.lab.close(this.options.keep ?? false);
     this.dispatch({ type: 'phase', phase: 'stopped' });
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    for (const listener of this.listeners) listener(this.state);
-  }
-
-  /** Last resort for process 'exit': kill actors synchronously. */
-  killAllSync(): void {
-    this.supervisor.killAllSync();
+    this.throttle.now();
   }
 
   /** What this run created on the broker (for messages while cleaning up). */
   created(): { queues: readonly string[]; exchanges: readonly string[] } {
     return {
-      queues: this.declared?.createdQueues ?? [],
-      exchanges: this.declared?.createdExchanges ?? [],
+      queues: this.lab.declared?.createdQueues ?? [],
+      exchanges: this.lab.declared?.createdExchanges ?? [],
     };
   }
 }

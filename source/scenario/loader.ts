@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { UserError } from '../util/user-error.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 
 /** A scenario file that cannot be used; the message is one line: `file:line: field: problem`. */
-export class ScenarioError extends Error {
+export class ScenarioError extends UserError {
   override readonly name = 'ScenarioError';
 }
 

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import amqp from 'amqplib';
+import { consumerConfig } from '../../source/actors/config.js';
 import type { ActorConfig } from '../../source/actors/protocol.js';
 import type { Language } from '../../source/code/generate.js';
-import { consumerConfig, type Session } from '../../source/lab/session.js';
+import type { Session } from '../../source/lab/session.js';
 import { resolveScenario } from '../../source/scenario/catalog.js';
 import type { Scenario } from '../../source/scenario/schema.js';
 import { type TestBroker, testBroker, waitFor } from '../support/broker.js';

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RecordLine } from '../../source/lab/record.js';
 import { formatReport, type Report } from '../../source/lab/report.js';
+import type { RecordLine } from '../../source/record/format.js';
 import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
 import { cliPath, runCli } from '../support/cli.js';
 import { hasTmux, TerminalSession } from '../support/tmux.js';

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ActorConfig, ConsumerConfig, ProducerConfig } from '../../source/actors/protocol.js';
 import type { TopologySpec } from '../../source/broker/topology.js';
-import { scenarioActors } from '../../source/code/command.js';
 import { generateProgram, type Language, parseLanguage } from '../../source/code/generate.js';
 import { needsOf, programUrl } from '../../source/code/model.js';
+import { scenarioActors } from '../../source/commands/code.js';
 import { initialState, reduce } from '../../source/lab/store.js';
 import { loadCatalog, resolveScenario } from '../../source/scenario/catalog.js';
 

@@ -10,8 +10,10 @@ import {
   emptyCounts,
   type SeqRun,
 } from '../../source/actors/protocol.js';
+import { reportCommand } from '../../source/commands/report.js';
 import { renderReport } from '../../source/lab/lab-report.js';
-import { ReceiptLines } from '../../source/lab/receipt-lines.js';
+import type { Report } from '../../source/lab/report.js';
+import type { LabEvent } from '../../source/lab/store.js';
 import {
   parseHeader,
   type RecordHeader,
@@ -19,11 +21,9 @@ import {
   Replay,
   recordFormat,
   recordVersion,
-} from '../../source/lab/record.js';
-import type { Report } from '../../source/lab/report.js';
-import type { LabEvent } from '../../source/lab/store.js';
-import { RecordWriter } from '../../source/record-writer.js';
-import { reportCommand } from '../../source/report-command.js';
+} from '../../source/record/format.js';
+import { ReceiptLines } from '../../source/record/receipt-lines.js';
+import { RecordWriter } from '../../source/record/writer.js';
 import { parseScenario } from '../../source/scenario/loader.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rabbit-lab-record-unit-'));

@@ -1,4 +1,6 @@
 /** Options, the handle and the error of a private node. */
+import { UserError } from '../../util/user-error.js';
+
 export interface EmbeddedBrokerOptions {
   /** Called with short human progress lines during boot, e.g. "starting private RabbitMQ node… 3.1 s". Called at least once a second while booting. */
   readonly onProgress?: (message: string) => void;
@@ -41,7 +43,7 @@ export interface EmbeddedBroker {
   stopSync(): void;
 }
 
-export class BrokerStartError extends Error {
+export class BrokerStartError extends UserError {
   readonly detail?: string;
 
   constructor(message: string, detail?: string) {

@@ -8,7 +8,7 @@
  */
 import type { ConsumerRuns, SeqRun } from '../actors/protocol.js';
 import { SeqRunBuilder } from '../actors/seq-runs.js';
-import type { RecordLine } from './record.js';
+import type { RecordLine } from './format.js';
 
 type RunField = Exclude<keyof ConsumerRuns, 'keys'>;
 const fields: readonly RunField[] = [

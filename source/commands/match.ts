@@ -1,4 +1,4 @@
-import { explainTopicMatch } from './lab/routing.js';
+import { explainTopicMatch } from '../lab/routing.js';
 
 /**
  * `rabbit-lab match <binding-key> <routing-key>...`: would a topic exchange deliver these routing

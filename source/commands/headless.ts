@@ -1,9 +1,9 @@
 /** The non-interactive face: run for a while, drain, check, report. Progress on stderr, report on stdout. */
 
-import { renderReport } from './lab/lab-report.js';
-import type { Report } from './lab/report.js';
-import type { Session } from './lab/session.js';
-import type { LabState } from './lab/store.js';
+import { renderReport } from '../lab/lab-report.js';
+import type { Report } from '../lab/report.js';
+import type { Session } from '../lab/session.js';
+import type { LabState } from '../lab/store.js';
 
 export interface HeadlessOptions {
   readonly session: Session;

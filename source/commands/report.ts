@@ -4,9 +4,9 @@
  * the line (exit 2); a record cut short before its report still gives one, with a notice (exit 1).
  */
 import { createReadStream } from 'node:fs';
-import { UsageError } from './errors.js';
-import { renderReport } from './lab/lab-report.js';
-import { parseHeader, RecordFormatError, Replay } from './lab/record.js';
+import { UsageError } from '../errors.js';
+import { renderReport } from '../lab/lab-report.js';
+import { parseHeader, RecordFormatError, Replay } from '../record/format.js';
 
 interface Line {
   readonly text: string;

@@ -5,9 +5,9 @@
  * fails at once; close() adds the end line and waits until everything is on disk.
  */
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
-import { redact } from './broker/url.js';
-import { UsageError } from './errors.js';
-import type { RecordLine } from './lab/record.js';
+import { redact } from '../broker/url.js';
+import { UsageError } from '../errors.js';
+import type { RecordLine } from './format.js';
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

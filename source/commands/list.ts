@@ -1,4 +1,4 @@
-import { loadCatalog } from './scenario/catalog.js';
+import { loadCatalog } from '../scenario/catalog.js';
 
 export async function listScenarios(json: boolean, out: NodeJS.WritableStream): Promise<number> {
   const catalog = await loadCatalog();

@@ -5,15 +5,17 @@
  * Replaying it (initial state, the same reducer, the same ledger feed, the same checks) gives the
  * report headless mode printed. docs/record.md describes the format for other readers.
  */
+
 import { z } from 'zod';
 import type { SeqRun } from '../actors/protocol.js';
+import type { ForeignDeliveries, QueueEnd } from '../lab/accounting.js';
+import { labReport, scenarioView } from '../lab/lab-report.js';
+import { Ledger } from '../lab/ledger.js';
+import { feedLedger, isReport } from '../lab/ledger-feed.js';
+import type { Report } from '../lab/report.js';
+import { initialState, type LabEvent, type LabState, reduce } from '../lab/store.js';
 import { type Scenario, scenarioSchema } from '../scenario/schema.js';
-import type { ForeignDeliveries, QueueEnd } from './accounting.js';
-import { labReport, scenarioView } from './lab-report.js';
-import { Ledger } from './ledger.js';
-import { feedLedger, isReport } from './ledger-feed.js';
-import type { Report } from './report.js';
-import { initialState, type LabEvent, type LabState, reduce } from './store.js';
+import { UserError } from '../util/user-error.js';
 
 export const recordFormat = 'rabbit-lab-record';
 export const recordVersion = 2;
@@ -63,7 +65,7 @@ export type RecordLine =
   | { readonly type: 'end'; readonly at: number; readonly lines: number };
 
 /** A line that does not fit the format; `line` is 1-based. */
-export class RecordFormatError extends Error {
+export class RecordFormatError extends UserError {
   override readonly name = 'RecordFormatError';
   constructor(
     readonly line: number,

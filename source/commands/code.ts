@@ -1,10 +1,11 @@
 /** `rabbit-lab code <scenario> [--lang ts|python] [--actor id]`: the scenario's actors as programs. */
+
+import { consumerConfig, producerConfig } from '../actors/config.js';
 import type { ActorConfig } from '../actors/protocol.js';
+import { generateProgram, parseLanguage, programFileName } from '../code/generate.js';
 import { UsageError } from '../errors.js';
-import { consumerConfig, producerConfig } from '../lab/session.js';
 import { resolveScenario } from '../scenario/catalog.js';
 import type { Scenario } from '../scenario/schema.js';
-import { generateProgram, parseLanguage, programFileName } from './generate.js';
 
 export interface CodeOptions {
   /** A scenario name, alias or file. */

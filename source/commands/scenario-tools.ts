@@ -1,8 +1,8 @@
 /** `rabbit-lab new <name>` and `rabbit-lab validate <file>`. */
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { loadScenarioFile } from './loader.js';
-import { starterScenario } from './starter.js';
+import { loadScenarioFile } from '../scenario/loader.js';
+import { starterScenario } from '../scenario/starter.js';
 
 export async function newScenario(name: string, out: NodeJS.WritableStream): Promise<number> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || name.length > 60) {

@@ -1,0 +1,170 @@
+/** 1. Baseline: raw amqplib in this process, the yardstick for the lab's throughput. */
+import { once } from 'node:events';
+import amqp from 'amqplib';
+import { headers as labHeaders } from '../source/actors/protocol.js';
+import type { EmbeddedBroker } from './lib/broker.js';
+import { aborted } from './lib/children.js';
+import type { BenchContext } from './lib/context.js';
+import { count, figure } from './lib/figures.js';
+import { messageBody } from './lib/scenario.js';
+import { median } from './lib/stats.js';
+import { log, withTimeout } from './lib/util.js';
+
+/**
+ * plain: publish(exchange, key, body) on a plain channel, no properties.
+ * confirm: the same on a confirm channel (the lab's producers publish on one).
+ * mandatory: confirm channel, mandatory flag.
+ * ids: confirm channel, messageId, timestamp and contentType.
+ * headers: confirm channel, the two x-rabbit-lab headers (sent-at, run).
+ * lab-shaped: all of it, as a lab producer publishes (source/actors/producer.ts).
+ * All but plain are diagnostics: they say what each part of the lab's messages costs.
+ */
+type BaselineKind = 'plain' | 'confirm' | 'mandatory' | 'ids' | 'headers' | 'lab-shaped';
+
+interface BaselineResult {
+  readonly kind: BaselineKind;
+  readonly messages: number;
+  readonly seconds: number;
+  readonly msgPerS: number;
+}
+
+/** The publish options of message `seq` for each kind. */
+function publishOptions(kind: BaselineKind, seq: number) {
+  if (kind === 'plain' || kind === 'confirm') return undefined;
+  const all = kind === 'lab-shaped';
+  const now = Date.now();
+  return {
+    ...(all || kind === 'mandatory' ? { mandatory: true } : {}),
+    ...(all || kind === 'ids'
+      ? {
+          messageId: `B-${seq}`,
+          timestamp: Math.floor(now / 1000),
+          persistent: false,
+          contentType: 'text/plain',
+        }
+      : {}),
+    ...(all || kind === 'headers'
+      ? { headers: { [labHeaders.sentAt]: now, [labHeaders.run]: 'bench' } }
+      : {}),
+  };
+}
+
+/**
+ * One publishing channel (yielding every 500 messages, as the lab's producer does, and waiting
+ * for 'drain' when publish() says the buffer is full) and one consuming channel (manual ack of each
+ * message, prefetch 100), each on its own connection as the lab's producer and consumer are,
+ * through one classic non-durable queue. Timed from the first publish to the last ack.
+ */
+async function baseline(node: EmbeddedBroker, messages: number, kind: BaselineKind) {
+  const queue = `bench_baseline_${kind}`;
+  const pub = await withTimeout(amqp.connect(node.amqpUrl), 10_000, 'baseline connect');
+  const sub = await withTimeout(amqp.connect(node.amqpUrl), 10_000, 'baseline connect').catch(
+    async (error: unknown) => {
+      await pub.close().catch(() => {});
+      throw error;
+    },
+  );
+  try {
+    const pubChannel =
+      kind === 'plain' ? await pub.createChannel() : await pub.createConfirmChannel();
+    const subChannel = await sub.createChannel();
+    await subChannel.assertQueue(queue, { durable: false });
+    await subChannel.purgeQueue(queue);
+    await subChannel.prefetch(100);
+    const body = Buffer.from(messageBody);
+    let acked = 0;
+    let resolveDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      resolveDone = resolve;
+    });
+    let lastAck = 0;
+    await subChannel.consume(queue, (msg) => {
+      if (!msg) return;
+      subChannel.ack(msg);
+      if (++acked === messages) {
+        lastAck = performance.now();
+        resolveDone();
+      }
+    });
+    const started = performance.now();
+    let sent = 0;
+    const publishAll = async () => {
+      while (sent < messages && !aborted()) {
+        for (let i = 0; i < 500 && sent < messages; i++) {
+          sent++;
+          if (!pubChannel.publish('', queue, body, publishOptions(kind, sent))) {
+            await once(pubChannel, 'drain');
+          }
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await withTimeout(Promise.all([publishAll(), done]), 120_000, `baseline (${kind})`);
+    const seconds = (lastAck - started) / 1000;
+    await subChannel.deleteQueue(queue);
+    return { kind, messages, seconds, msgPerS: messages / seconds } satisfies BaselineResult;
+  } finally {
+    await pub.close().catch(() => {});
+    await sub.close().catch(() => {});
+  }
+}
+
+const kinds = ['plain', 'confirm', 'mandatory', 'ids', 'headers', 'lab-shaped'] as const;
+
+/** Every kind, round after round (after a warm-up of this process's JIT on both code paths). */
+async function baselineRuns(ctx: BenchContext): Promise<BaselineResult[]> {
+  const { node, settings } = ctx;
+  const runs: BaselineResult[] = [];
+  // Warm up this process's JIT on both code paths first (not counted).
+  log('baseline: warming up…');
+  await baseline(node, 10_000, 'plain');
+  await baseline(node, 10_000, 'lab-shaped');
+  for (let round = 1; round <= settings.baselineRounds && !aborted(); round++) {
+    for (const kind of kinds) {
+      if (aborted()) break;
+      log(
+        `baseline: ${settings.baselineMessages} messages, raw amqplib, ${kind} (round ${round}/${settings.baselineRounds})…`,
+      );
+      runs.push(await baseline(node, settings.baselineMessages, kind));
+    }
+  }
+  return runs;
+}
+
+/** Section baseline: the medians of plain and lab-shaped messages, for the sections after it. */
+export async function baselineSection(
+  ctx: BenchContext,
+): Promise<{ plain: number; labShaped: number }> {
+  const runs = await baselineRuns(ctx);
+  ctx.results.baseline = runs;
+  const labels: Record<BaselineKind, string> = {
+    plain: `1. baseline: raw amqplib, ${count(ctx.settings.baselineMessages)} × 64 B, end to end`,
+    confirm: '   same, on a confirm channel',
+    mandatory: '   same, confirm + mandatory',
+    ids: '   same, confirm + messageId, timestamp, contentType',
+    headers: '   same, confirm + the two x-rabbit-lab headers',
+    'lab-shaped': '   same, all of these (lab-shaped messages)',
+  };
+  const of = (kind: BaselineKind) => runs.filter((r) => r.kind === kind).map((r) => r.msgPerS);
+  const plainMedian = median(of('plain'));
+  for (const kind of kinds) {
+    const values = of(kind);
+    if (values.length === 0) continue;
+    const value = median(values);
+    const spread =
+      values.length > 1
+        ? `${count(Math.min(...values))}–${count(Math.max(...values))}`
+        : `${runs.find((r) => r.kind === kind)?.seconds.toFixed(1)} s`;
+    figure({
+      id: kind === 'plain' ? 'baseline' : `baseline-${kind}`,
+      label: labels[kind],
+      value,
+      unit: 'msg/s',
+      note:
+        kind === 'plain'
+          ? `median of ${values.length}: ${spread}`
+          : `diagnostic; ${(value / plainMedian).toFixed(2)} × plain; ${spread}`,
+    });
+  }
+  return { plain: plainMedian, labShaped: median(of('lab-shaped')) };
+}

@@ -1,0 +1,176 @@
+/** The lab's main screen: topology and lesson, queues, actors and flow (or the binding tester), key line. */
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import { testRoutingKey } from '../lab/binding-test.js';
+import { queueRates } from '../lab/rates.js';
+import type { LabState } from '../lab/store.js';
+import { ActorList } from './actor-list.js';
+import { BindingTester } from './binding-tester.js';
+import { FlowLog } from './flow-log.js';
+import { HintBar } from './hint-bar.js';
+import type { KeyBinding } from './keymap.js';
+import { selectedActor, shownActors } from './lab-keys.js';
+import { calculateLayout, paneModes } from './layout.js';
+import { LessonPane } from './lesson-pane.js';
+import { paneChrome } from './pane.js';
+import { PromptLine } from './prompt-line.js';
+import { QueueTable } from './queue-table.js';
+import type { Prompt } from './screen-state.js';
+import { type Line, topologyLines } from './topology.js';
+import { TopologyPane } from './topology-pane.js';
+import { useNow } from './use-lab-state.js';
+import type { TerminalSize } from './use-terminal-size.js';
+
+interface MainScreenProps {
+  readonly state: LabState;
+  readonly size: TerminalSize;
+  readonly header: ReactNode;
+  readonly bindings: readonly KeyBinding[];
+  readonly selectedId: string | undefined;
+  /** The routing key in the binding tester, while it is open. */
+  readonly tested: string | undefined;
+  readonly prompt: Prompt | undefined;
+}
+
+/** The panes: topology and lesson, queues, actors and flow (or the binding tester), key line. */
+export function MainScreen({
+  state,
+  size,
+  header,
+  bindings,
+  selectedId,
+  tested,
+  prompt,
+}: MainScreenProps) {
+  const now = useNow(500);
+  const actors = shownActors(state);
+  const selected = selectedActor(actors, selectedId);
+  // Everything must fit in rows - 1 lines: taller output makes Ink clear and redraw the whole
+  // screen on every frame (flicker). Fixed lines: header, lesson, hint bar, and the three boxes'
+  // borders and titles (3 each) plus the queue table's column header.
+  const { lessonWidth, topologyWidth } = paneModes(size.columns, size.rows);
+  const lines = topologyLines(state, topologyWidth);
+  const notices = state.notices.slice(-2);
+  const layout = calculateLayout({
+    columns: size.columns,
+    rows: size.rows,
+    topologyLines: lines.length,
+    queues: state.queues.list.length,
+    actorRows: actors.reduce((n, a) => n + (a.lastError ? 2 : 1), 0),
+    notices: notices.length,
+  });
+  const { wide, topRows, compact } = layout;
+  // Keep the selected actor in view when not all fit.
+  const selectedIndex = selected ? actors.indexOf(selected) : 0;
+  const firstActor = Math.max(
+    0,
+    Math.min(selectedIndex - layout.actorRows + 1, actors.length - layout.actorRows),
+  );
+  const visibleActors = actors.slice(firstActor, firstActor + layout.actorRows);
+  // Rows of the actors and flow panes together, for an overlay shown in their place.
+  const lowerRows = 2 * paneChrome(compact) + layout.actorRows + layout.flowRows;
+
+  return (
+    <Box flexDirection="column" width={size.columns}>
+      {header}
+      <TopPanes
+        state={state}
+        lines={lines}
+        notices={notices}
+        wide={wide}
+        topRows={topRows}
+        topologyRows={layout.topologyRows}
+        showTopology={layout.showTopology}
+        compact={compact}
+        lessonWidth={lessonWidth}
+      />
+      <QueueTable
+        queues={state.queues.list}
+        rows={layout.queueRows}
+        rates={queueRates(state)}
+        sampledAt={state.queues.sampledAt}
+        error={state.queues.error}
+        now={now}
+        compact={compact}
+      />
+      {/* An overlay takes the place of the actors and the flow log, so the frame keeps its height. */}
+      {tested !== undefined ? (
+        <BindingTester
+          routingKey={tested}
+          verdicts={testRoutingKey(state, tested)}
+          rows={lowerRows - 4}
+        />
+      ) : (
+        <>
+          <ActorList actors={visibleActors} selected={selected?.id} compact={compact} />
+          <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
+        </>
+      )}
+      {prompt ? (
+        <PromptLine label={prompt.label} value={prompt.value} />
+      ) : (
+        <HintBar bindings={bindings} />
+      )}
+    </Box>
+  );
+}
+
+interface TopPanesProps {
+  readonly state: LabState;
+  readonly lines: readonly Line[];
+  readonly notices: readonly string[];
+  readonly wide: boolean;
+  readonly topRows: number;
+  readonly topologyRows: number;
+  readonly showTopology: boolean;
+  readonly compact: boolean;
+  readonly lessonWidth: number;
+}
+
+/** The scenario's title and lesson line (narrow screens), notices, the topology and lesson panes. */
+function TopPanes({
+  state,
+  lines,
+  notices,
+  wide,
+  topRows,
+  topologyRows,
+  showTopology,
+  compact,
+  lessonWidth,
+}: TopPanesProps) {
+  return (
+    <>
+      {wide ? null : (
+        <Text wrap="truncate-end">
+          {' '}
+          <Text bold>{state.scenario.title}</Text>
+          <Text dimColor>
+            {' '}
+            · {(state.tour?.text ?? state.scenario.lesson).replace(/\s+/g, ' ').trim()}
+          </Text>
+        </Text>
+      )}
+      {notices.map((n) => (
+        <Text key={n} color="yellow" wrap="truncate-end">
+          {' '}
+          ! {n}
+        </Text>
+      ))}
+      {showTopology ? (
+        <Box height={wide ? topRows : undefined}>
+          <TopologyPane lines={lines} rows={topologyRows} compact={compact} />
+          {wide ? (
+            <LessonPane
+              title={state.scenario.title}
+              lesson={state.scenario.lesson}
+              step={state.tour}
+              width={lessonWidth}
+              height={topRows}
+            />
+          ) : null}
+        </Box>
+      ) : null}
+    </>
+  );
+}
