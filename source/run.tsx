@@ -145,28 +145,35 @@ function showScreen(
   );
 }
 
-export async function run(options: RunOptions): Promise<number> {
+/**
+ * What a run needs before anything starts: its scenario (named, or picked from the list) and its
+ * record file (one that cannot be written is a usage error now, not at the end). Undefined when
+ * the picker was left without a choice.
+ */
+async function prepare(
+  options: RunOptions,
+): Promise<{ scenario: Scenario; recorder: RecordWriter | undefined } | undefined> {
   let scenario: Scenario | undefined;
   if (options.scenario !== undefined) scenario = (await resolveScenario(options.scenario)).scenario;
-  const interactive = !options.headless;
-  if (interactive && (!process.stdout.isTTY || !process.stdin.isTTY)) {
+  if (!options.headless && (!process.stdout.isTTY || !process.stdin.isTTY)) {
     throw new UsageError(
       'The lab screen needs a terminal; add --headless (and --json for a machine-readable report) to run without one.',
     );
   }
-
-  // Before anything starts: a record that cannot be written is a usage error now, not at the end.
   const recorder =
     options.record === undefined ? undefined : await RecordWriter.open(options.record);
-
-  if (scenario === undefined) {
-    scenario = await pick();
-    if (!scenario) {
-      await recorder?.close();
-      return 0;
-    }
+  scenario ??= await pick();
+  if (!scenario) {
+    await recorder?.close();
+    return undefined;
   }
+  return { scenario, recorder };
+}
 
+export async function run(options: RunOptions): Promise<number> {
+  const prepared = await prepare(options);
+  if (!prepared) return 0;
+  const { scenario, recorder } = prepared;
   let embedded: EmbeddedBroker | undefined;
   let session: Session | undefined;
   let screen: ReturnType<typeof render> | undefined;

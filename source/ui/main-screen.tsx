@@ -60,13 +60,7 @@ export function MainScreen({
     notices: notices.length,
   });
   const { wide, topRows, compact } = layout;
-  // Keep the selected actor in view when not all fit.
-  const selectedIndex = selected ? actors.indexOf(selected) : 0;
-  const firstActor = Math.max(
-    0,
-    Math.min(selectedIndex - layout.actorRows + 1, actors.length - layout.actorRows),
-  );
-  const visibleActors = actors.slice(firstActor, firstActor + layout.actorRows);
+  const visibleActors = actorWindow(actors, selected, layout.actorRows);
   // Rows of the actors and flow panes together, for an overlay shown in their place.
   const lowerRows = 2 * paneChrome(compact) + layout.actorRows + layout.flowRows;
 
@@ -173,4 +167,11 @@ function TopPanes({
       ) : null}
     </>
   );
+}
+
+/** The actors that fit, keeping the selected one in view. */
+function actorWindow<T>(actors: readonly T[], selected: T | undefined, rows: number): T[] {
+  const selectedIndex = selected ? actors.indexOf(selected) : 0;
+  const first = Math.max(0, Math.min(selectedIndex - rows + 1, actors.length - rows));
+  return actors.slice(first, first + rows);
 }
