@@ -4,7 +4,7 @@
  * view and ours differ for a moment), and the excess must show in two polls in a row.
  */
 import type { QueueCounters } from '../broker/management-client.js';
-import { type ActorView, isLive } from './store.js';
+import { type ActorView, consumerQueue, isLive } from './store.js';
 
 const graceMs = 2000;
 
@@ -29,7 +29,7 @@ export class ForeignConsumers {
     const found: { queue: string; outside: number }[] = [];
     for (const q of counters) {
       const ours = actors.filter((a) => {
-        if (a.config.kind !== 'consumer' || (a.queue ?? a.config.queue) !== q.name) return false;
+        if (a.config.kind !== 'consumer' || consumerQueue(a) !== q.name) return false;
         if (isLive(a) || a.status === 'stopping') return true;
         return now - (this.exitedAt.get(a.id) ?? 0) < graceMs;
       }).length;

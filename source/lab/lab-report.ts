@@ -8,7 +8,7 @@ import type { ForeignDeliveries, QueueEnd } from './accounting.js';
 import { type CheckContext, type CheckResult, runChecks } from './checks.js';
 import type { Ledger } from './ledger.js';
 import { buildReport, formatReport, type Report } from './report.js';
-import { exchangeTypeOf, type LabState } from './store.js';
+import { consumerQueue, exchangeTypeOf, type LabState } from './store.js';
 
 export interface RunFacts {
   readonly scenario: Scenario;
@@ -53,7 +53,7 @@ export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
         ? [
             {
               id: a.id,
-              queue: a.queue ?? a.config.queue,
+              queue: consumerQueue(a),
               bind: a.config.bind,
               boundAt: a.boundAt,
               alive: state.ended ? state.ended.running.includes(a.id) : a.status === 'running',

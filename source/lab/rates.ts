@@ -4,7 +4,7 @@
  * (producers cycle through their routing keys, so a key's share is its share of the cycle).
  */
 import { routes } from './routing.js';
-import { exchangeTypeOf, isLive, type LabState, labBindings } from './store.js';
+import { consumerQueue, exchangeTypeOf, isLive, type LabState, labBindings } from './store.js';
 
 export interface QueueRates {
   readonly in: number;
@@ -45,7 +45,7 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
   for (const a of state.actors) {
     if (!isLive(a)) continue;
     if (a.config.kind === 'consumer') {
-      const queue = a.queue ?? a.config.queue;
+      const queue = consumerQueue(a);
       if (queue) entry(queue).out += a.rate;
       continue;
     }

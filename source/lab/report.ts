@@ -1,5 +1,5 @@
 import type { CheckResult } from './checks.js';
-import type { LabState } from './store.js';
+import { consumerQueue, type LabState } from './store.js';
 
 export interface ActorReport {
   readonly id: string;
@@ -67,7 +67,7 @@ export function buildReport(
         ? { ...common, published: a.published, unroutable: a.unroutable }
         : {
             ...common,
-            queue: a.queue ?? a.config.queue,
+            queue: consumerQueue(a),
             received: a.received,
             acked: a.acked,
             redelivered: a.redelivered,

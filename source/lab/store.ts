@@ -430,6 +430,14 @@ function withBoundQueue(
   };
 }
 
+/**
+ * The queue a consumer reads: the one the broker named (a subscriber's own queue) once known,
+ * else the one its scenario names; undefined for a producer.
+ */
+export function consumerQueue(actor: ActorView): string | undefined {
+  return actor.config.kind === 'consumer' ? (actor.queue ?? actor.config.queue) : undefined;
+}
+
 /** Alive: not stopped, killed or failed (stopping ones are on their way out). */
 export function isLive(actor: ActorView): boolean {
   return (

@@ -7,6 +7,7 @@ import { bindingRate } from '../lab/rates.js';
 import { routes } from '../lab/routing.js';
 import {
   type ActorView,
+  consumerQueue,
   exchangeTypeOf,
   isLive,
   type LabState,
@@ -30,7 +31,7 @@ function shortQueue(name: string): string {
 
 function consumersOf(state: LabState, queue: string): ActorView[] {
   return state.actors.filter(
-    (a) => a.config.kind === 'consumer' && isLive(a) && (a.queue ?? a.config.queue) === queue,
+    (a) => a.config.kind === 'consumer' && isLive(a) && consumerQueue(a) === queue,
   );
 }
 

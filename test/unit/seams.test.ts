@@ -12,7 +12,7 @@ import type { ConsumerConfig } from '../../source/actors/protocol.js';
 import type { QueueCounters } from '../../source/broker/management-client.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from '../../source/lab/drain.js';
 import { ForeignConsumers } from '../../source/lab/foreign-consumers.js';
-import { type ActorView, initialState, reduce } from '../../source/lab/store.js';
+import { type ActorView, consumerQueue, initialState, reduce } from '../../source/lab/store.js';
 import { Throttle } from '../../source/lab/throttle.js';
 import { type TourHost, TourPlayer } from '../../source/lab/tour.js';
 import type { RecordLine } from '../../source/record/format.js';
@@ -237,5 +237,29 @@ describe('lab/recorder', () => {
     r.markReport(20, 20);
     assert.equal(lines.filter((l) => l.type === 'report').length, 1);
     assert.equal(new Recorder(undefined).active, false);
+  });
+});
+
+describe('lab/store consumerQueue', () => {
+  test("the broker's name for a subscriber's queue wins over the scenario's; a producer has none", () => {
+    assert.equal(consumerQueue(consumerView({ queue: undefined })), 'q');
+    assert.equal(consumerQueue(consumerView({ queue: 'amq.gen-1' })), 'amq.gen-1');
+    const base = initialState(
+      { name: 't', title: 't', lesson: '' },
+      {
+        redactedUrl: 'amqp://x',
+        managementUrl: 'http://x',
+        embedded: true,
+        version: '',
+        vhost: '/',
+      },
+      0,
+    );
+    const config = new ActorIds().config(
+      producerSchema.parse({ kind: 'producer', routingKeys: ['q'] }),
+    );
+    const producer = reduce(base, { type: 'spawned', config }).actors[0];
+    assert.ok(producer);
+    assert.equal(consumerQueue(producer), undefined);
   });
 });
