@@ -1,4 +1,5 @@
 /** Port planning for one or more nodes, each node's files and its settings. */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,13 @@ export interface NodePlan {
     readonly amqpsPort: number;
     readonly managementTlsPort: number;
   };
+  /** A cluster member: every member's node name (this one's included) and the shared cookie. */
+  readonly cluster?: ClusterPlan;
+}
+
+export interface ClusterPlan {
+  readonly members: readonly string[];
+  readonly cookie: string;
 }
 
 /** How the nodes planned together get their ports. */
@@ -32,6 +40,8 @@ export interface PlanOptions {
   /** The first node takes the standard ports when they are free; the others always free ones. */
   readonly preferStandardPorts: boolean;
   readonly tls: EmbeddedTlsOptions | undefined;
+  /** Plan the nodes as one cluster: names unique to this run, one cookie, each lists the others. */
+  readonly cluster?: boolean;
 }
 
 /** The AMQP and HTTP ports the node listens on (not the distribution port). */
@@ -50,6 +60,25 @@ function nextNodeName(): string {
 }
 
 /**
+ * rabbit-lab-<pid>-<random>-<n>@localhost: epmd remembers a name until its node dies, and a
+ * stale registration makes the next boot under that name fail (duplicate_node_name), so each
+ * run's cluster gets names of its own.
+ */
+function clusterPlan(count: number): ClusterPlan {
+  const tag = randomBytes(3).toString('hex');
+  const members = Array.from(
+    { length: count },
+    (_, i) => `rabbit-lab-${process.pid}-${tag}-${i + 1}@localhost`,
+  );
+  // Erlang cookies are atoms: letters only keeps them valid and unquoted.
+  const cookie = randomBytes(24)
+    .toString('base64')
+    .replace(/[^A-Za-z]/g, '')
+    .toUpperCase();
+  return { members, cookie: cookie.padEnd(20, 'X') };
+}
+
+/**
  * Ports, a temp dir and a name for each of `count` nodes, none of them sharing a port with
  * another or with other live private nodes. A failure removes the temp dirs made so far.
  */
@@ -57,9 +86,10 @@ export async function planNodes(count: number, options: PlanOptions): Promise<No
   const hosts = await localhostAddresses();
   const taken = await portsInUseByOtherNodes();
   const plans: NodePlan[] = [];
+  const cluster = options.cluster === true ? clusterPlan(count) : undefined;
   try {
     for (let index = 0; index < count; index++) {
-      plans.push(await planNode(index, hosts, taken, options));
+      plans.push(await planNode(index, hosts, taken, options, cluster));
     }
     return plans;
   } catch (error) {
@@ -74,6 +104,7 @@ async function planNode(
   hosts: readonly string[],
   taken: Set<number>,
   { preferStandardPorts, tls }: PlanOptions,
+  cluster: ClusterPlan | undefined,
 ): Promise<NodePlan> {
   const preferStandard = preferStandardPorts && index === 0;
   const pick = async (standard: number): Promise<number> => {
@@ -95,13 +126,14 @@ async function planNode(
   const baseDir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-'));
   return {
     index,
-    nodeName: nextNodeName(),
+    nodeName: cluster?.members[index] ?? nextNodeName(),
     baseDir,
     hosts,
     amqpPort,
     managementPort,
     distPort,
     ...(tlsPlan === undefined ? {} : { tls: tlsPlan }),
+    ...(cluster === undefined ? {} : { cluster }),
   };
 }
 
@@ -122,6 +154,7 @@ function rabbitmqConf(plan: NodePlan): string {
     `management.tcp.ip = ${plan.hosts[0] ?? '127.0.0.1'}`,
     'collect_statistics_interval = 1000',
     ...tlsConf(plan),
+    ...clusterConf(plan),
     '',
   ].join('\n');
 }
@@ -152,6 +185,20 @@ function tlsConf(plan: NodePlan): string[] {
   ];
 }
 
+/**
+ * Peer discovery from a fixed list (classic_config): the nodes find each other at first boot and
+ * form the cluster without a join_cluster step.
+ */
+function clusterConf(plan: NodePlan): string[] {
+  if (plan.cluster === undefined) return [];
+  return [
+    'cluster_formation.peer_discovery_backend = classic_config',
+    ...plan.cluster.members.map(
+      (name, i) => `cluster_formation.classic_config.nodes.${i + 1} = ${name}`,
+    ),
+  ];
+}
+
 export function fileLayout(plan: NodePlan) {
   const at = (name: string): string => path.join(plan.baseDir, name);
   return {
@@ -162,6 +209,7 @@ export function fileLayout(plan: NodePlan) {
     mnesiaBase: at('mnesia'),
     logBase: at('log'),
     pidFile: at('rabbitmq.pid'),
+    cookie: at('.erlang.cookie'),
     stdoutLog: at('server.out.log'),
     nodeLog: path.join(at('log'), `${plan.nodeName}.log`),
   };
@@ -191,6 +239,8 @@ export async function writeNodeFiles(plan: NodePlan): Promise<void> {
   await writeFile(files.config, rabbitmqConf(plan));
   await writeFile(files.enabledPlugins, '[rabbitmq_management].\n');
   await writeFile(files.confEnv, `${envFile.join('\n')}\n`);
+  // Members of one cluster share a cookie; each node's HOME is its base dir (spawn.ts).
+  if (plan.cluster) await writeFile(files.cookie, plan.cluster.cookie, { mode: 0o400 });
 }
 
 function shellQuote(value: string): string {

@@ -14,11 +14,22 @@ import { launchServer } from './spawn.js';
 import { BrokerStartError, type EmbeddedBroker, type EmbeddedBrokerOptions } from './types.js';
 
 export {
+  type ClusterNodeInfo,
+  clusterSizeProblem,
+  type EmbeddedCluster,
+  type EmbeddedClusterOptions,
+  MAX_CLUSTER_NODES,
+  MIN_CLUSTER_NODES,
+  type NodeStatus,
+  startEmbeddedCluster,
+} from './cluster.js';
+export {
   findRabbitmqServer,
   installHint,
   notInstalledMessage,
   RABBITMQ_DIR_ENV,
 } from './install.js';
+export { memoryShortfall } from './memory.js';
 export { nodeStateDir, nodeStateFile, reapStaleNodes } from './records.js';
 export {
   BrokerStartError,

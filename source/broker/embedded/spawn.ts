@@ -8,6 +8,9 @@ import { BrokerStartError } from './types.js';
 
 const NODE_MARKER_FLAG = '-rabbit_lab_node';
 
+/** Seconds a cluster member waits for a silent peer before it counts it as down. */
+export const CLUSTER_NET_TICKTIME_S = 10;
+
 /** How the server process ended (code null: by a signal, or it could not be run). */
 export interface Exit {
   code: number | null;
@@ -30,7 +33,11 @@ function serverEnvironment(plan: NodePlan): NodeJS.ProcessEnv {
   for (const [key, value] of Object.entries(nodeSettings(plan))) env[`RABBITMQ_${key}`] = value;
   env.RABBITMQ_CONF_ENV_FILE = fileLayout(plan).confEnv;
   // Erlang distribution listens on all interfaces by default; keep it on loopback.
-  env.RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS = '-kernel inet_dist_use_interface {127,0,0,1}';
+  // A cluster member notices a peer that stopped answering (a frozen VM) after net_ticktime,
+  // 60 s by default; until then its management API waits on that peer. 10 s keeps a lab lively.
+  const ticktime =
+    plan.cluster === undefined ? '' : ` -kernel net_ticktime ${CLUSTER_NET_TICKTIME_S}`;
+  env.RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS = `-kernel inet_dist_use_interface {127,0,0,1}${ticktime}`;
   // Only applies when the node has to start epmd itself: keep that one on loopback too.
   env.ERL_EPMD_ADDRESS = '127.0.0.1';
   // The Erlang cookie lives in $HOME; a private HOME keeps ours out of the user's.
@@ -58,13 +65,20 @@ function spawnServer(binDir: string, plan: NodePlan): ChildProcess {
   }
 }
 
-/** Spawn the server; when that fails, remove the node's dir and throw a BrokerStartError. */
-export function launchServer(binDir: string, plan: NodePlan): LaunchedServer {
+/**
+ * Spawn the server; when that fails, remove the node's dir (unless the caller keeps it for a
+ * cluster member's data) and throw a BrokerStartError.
+ */
+export function launchServer(
+  binDir: string,
+  plan: NodePlan,
+  { keepDirOnFailure = false } = {},
+): LaunchedServer {
   let child: ChildProcess;
   try {
     child = spawnServer(binDir, plan);
   } catch (error) {
-    removeDirSync(plan.baseDir);
+    if (!keepDirOnFailure) removeDirSync(plan.baseDir);
     const reason = error instanceof Error ? error.message : String(error);
     throw new BrokerStartError(`Could not run rabbitmq-server: ${reason}.`);
   }
