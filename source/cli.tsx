@@ -70,10 +70,14 @@ function withBrokerOptions<T>(y: Argv<T>) {
       describe: "amqps/https: PEM file with the client certificate's private key",
     })
     .option('broker', {
-      choices: ['auto', 'embedded', 'external'] as const,
+      choices: ['auto', 'embedded', 'cluster', 'external'] as const,
       default: 'auto' as const,
       describe:
-        'auto: use --url, or start a private node when nothing answers at the default local URL; embedded: always a private node; external: never',
+        'auto: use --url, or start a private node (a private cluster for cluster scenarios) when nothing answers at the default local URL; embedded: always a private node; cluster: always a private cluster of --nodes nodes; external: never',
+    })
+    .option('nodes', {
+      type: 'number',
+      describe: 'With --broker cluster: how many nodes the private cluster has, 3 to 5 (default 3)',
     });
 }
 
@@ -87,7 +91,8 @@ function withRunOptions<T>(y: Argv<T>) {
     })
     .option('duration', {
       type: 'number',
-      describe: 'Stop after this many seconds (headless default: 10)',
+      describe:
+        "Stop after this many seconds (headless default: 10, or to the end of a cluster scenario's tour)",
     })
     .option('json', {
       type: 'boolean',
@@ -292,6 +297,18 @@ async function main(): Promise<void> {
     fail('--http-token must be 8 to 200 printable characters without spaces.');
   }
 
+  const nodes = argv.nodes;
+  if (nodes !== undefined) {
+    if (argv.broker === 'embedded' || argv.broker === 'external') {
+      fail(
+        `--nodes sizes a private cluster; use it with --broker cluster, not --broker ${argv.broker}.`,
+      );
+    }
+    const { clusterSizeProblem } = await import('./broker/embedded/cluster.js');
+    const problem = clusterSizeProblem(nodes);
+    if (problem !== undefined) fail(problem);
+  }
+
   const { readTlsMaterial } = await import('./broker/tls.js');
   const tls = readTlsMaterial({ ca: argv.ca, cert: argv.cert, key: argv.key });
 
@@ -301,6 +318,7 @@ async function main(): Promise<void> {
     managementUrl: argv['management-url'],
     tls,
     broker: argv.broker,
+    ...(nodes === undefined ? {} : { nodes }),
     headless: argv.headless,
     durationMs: argv.duration === undefined ? undefined : argv.duration * 1000,
     json: argv.json,

@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { render } from 'ink';
 import { App } from './app.js';
-import type { EmbeddedBroker } from './broker/embedded/index.js';
+import type { EmbeddedBroker, EmbeddedCluster } from './broker/embedded/index.js';
 import { type BrokerMode, resolveBroker } from './broker/resolve.js';
 import { restartPrivateNode } from './broker/restart.js';
 import type { TlsMaterial } from './broker/tls.js';
@@ -28,6 +28,8 @@ export interface RunOptions {
   /** CA, client certificate and key (PEM text) for amqps:// and https://. */
   readonly tls?: TlsMaterial;
   readonly broker: BrokerMode;
+  /** A private cluster's size (--nodes), for --broker cluster. */
+  readonly nodes?: number;
   readonly headless: boolean;
   readonly durationMs?: number;
   readonly json: boolean;
@@ -47,6 +49,17 @@ export interface RunOptions {
 }
 
 const defaultHeadlessMs = 10_000;
+
+/**
+ * Headless without --duration: 10 s; a cluster scenario's tour (a failover and the node's return)
+ * is the point of it, so long enough for its last step and 5 s after.
+ */
+function headlessDuration(options: RunOptions, scenario: Scenario): number {
+  if (options.durationMs !== undefined) return options.durationMs;
+  const tour = options.tour && scenario.cluster !== undefined ? scenario.tour : [];
+  const lastStep = Math.max(0, ...tour.map((s) => s.at));
+  return Math.max(defaultHeadlessMs, (lastStep + 5) * 1000);
+}
 
 async function pick(): Promise<Scenario | undefined> {
   const catalog = await loadCatalog();
@@ -103,17 +116,24 @@ function saySecretsNotice(options: RunOptions): void {
   }
 }
 
+/** The private node or cluster this run started, if any. */
+interface PrivateBroker {
+  readonly node?: EmbeddedBroker;
+  readonly cluster?: EmbeddedCluster;
+}
+
 function newSession(
   options: RunOptions,
   scenario: Scenario,
   target: BrokerTarget,
-  privateNode: EmbeddedBroker | undefined,
+  { node: privateNode, cluster }: PrivateBroker,
   recorder: RecordWriter | undefined,
 ): Session {
   return new Session({
     scenario,
     target,
-    embedded: privateNode !== undefined,
+    embedded: privateNode !== undefined || cluster !== undefined,
+    ...(cluster === undefined ? {} : { cluster }),
     keep: options.keep,
     httpToken: options.httpToken,
     maxRate: options.maxRate,
@@ -127,22 +147,17 @@ function newSession(
  * The screen comes up first and shows the lab starting (connecting, declaring, the actors
  * appearing) instead of a blank terminal for that time.
  */
-function showScreen(
-  session: Session,
-  privateNode: EmbeddedBroker | undefined,
-): ReturnType<typeof render> {
+function showScreen(session: Session, { node, cluster }: PrivateBroker): ReturnType<typeof render> {
   keepHeapSmall();
-  return render(
-    <App
-      session={session}
-      afterShutdown={
-        privateNode
-          ? { label: 'stopping the private RabbitMQ node', run: () => privateNode.stop() }
-          : undefined
-      }
-    />,
-    { exitOnCtrlC: false, maxFps: 30 },
-  );
+  const afterShutdown = cluster
+    ? { label: 'stopping the private RabbitMQ cluster', run: () => cluster.stop() }
+    : node
+      ? { label: 'stopping the private RabbitMQ node', run: () => node.stop() }
+      : undefined;
+  return render(<App session={session} afterShutdown={afterShutdown} />, {
+    exitOnCtrlC: false,
+    maxFps: 30,
+  });
 }
 
 /**
@@ -175,6 +190,7 @@ export async function run(options: RunOptions): Promise<number> {
   if (!prepared) return 0;
   const { scenario, recorder } = prepared;
   let embedded: EmbeddedBroker | undefined;
+  let cluster: EmbeddedCluster | undefined;
   let session: Session | undefined;
   let screen: ReturnType<typeof render> | undefined;
 
@@ -191,6 +207,7 @@ export async function run(options: RunOptions): Promise<number> {
       }
     }
     await embedded?.stop();
+    await cluster?.stop();
   };
   const exits = new ExitPaths({
     cleanup,
@@ -199,6 +216,7 @@ export async function run(options: RunOptions): Promise<number> {
     exitSync: () => {
       session?.killAllSync();
       embedded?.stopSync();
+      cluster?.stopSync();
     },
     finishesOnInterrupt: () => options.headless && session !== undefined,
   });
@@ -211,16 +229,19 @@ export async function run(options: RunOptions): Promise<number> {
       managementUrl: options.managementUrl,
       tls: options.tls,
       mode: options.broker,
+      nodes: options.nodes ?? scenario.cluster?.nodes,
       onProgress: progress.update,
     });
     embedded = resolved.embedded;
+    cluster = resolved.cluster;
     progress.update(`starting ${scenario.name}…`);
-    session = newSession(options, scenario, resolved.target, embedded, recorder);
+    const own = { node: embedded, cluster };
+    session = newSession(options, scenario, resolved.target, own, recorder);
     // The screen comes up first and shows the lab starting (connecting, declaring, the actors
     // appearing) instead of a blank terminal for that time.
     if (!options.headless) {
       progress.done();
-      const ink = showScreen(session, embedded);
+      const ink = showScreen(session, own);
       screen = ink;
       exits.unmount = () => ink.unmount();
     }
@@ -267,7 +288,7 @@ async function runStarted(
   if (options.headless) {
     const report = await runHeadless({
       session,
-      durationMs: options.durationMs ?? defaultHeadlessMs,
+      durationMs: headlessDuration(options, session.scenario),
       json: options.json,
       stdout: process.stdout,
       stderr: process.stderr,

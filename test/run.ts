@@ -5,7 +5,12 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddedBroker, startEmbeddedBroker } from '../source/broker/embedded/index.js';
+import {
+  type EmbeddedBroker,
+  type EmbeddedCluster,
+  startEmbeddedBroker,
+  startEmbeddedCluster,
+} from '../source/broker/embedded/index.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -36,7 +41,36 @@ try {
   process.exit(1);
 }
 
-const stopBroker = () => broker?.stopSync();
+// One private three-node cluster for every test under test/cluster/ (started only when they run).
+let cluster: EmbeddedCluster | undefined;
+if (files.some((file) => file.split(path.sep).includes('cluster'))) {
+  try {
+    process.stderr.write(
+      'test: starting a private three-node RabbitMQ cluster for the cluster tests…\n',
+    );
+    let last = 0;
+    cluster = await startEmbeddedCluster({
+      nodes: 3,
+      onProgress: (line) => {
+        if (Date.now() - last < 3000) return;
+        last = Date.now();
+        process.stderr.write(`test: ${line}\n`);
+      },
+    });
+    process.stderr.write(`test: cluster of ${cluster.nodes.map((n) => n.amqpPort).join(', ')}\n`);
+  } catch (error) {
+    broker.stopSync();
+    process.stderr.write(
+      `test: cannot start a RabbitMQ cluster for the cluster tests: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  }
+}
+
+const stopBroker = () => {
+  broker?.stopSync();
+  cluster?.stopSync();
+};
 process.on('exit', stopBroker);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => process.exit(130));
@@ -60,9 +94,19 @@ const child = spawn(
       ...process.env,
       RABBIT_LAB_TEST_URL: broker.amqpUrl,
       RABBIT_LAB_TEST_MANAGEMENT_URL: broker.managementUrl,
+      ...(cluster === undefined
+        ? {}
+        : {
+            RABBIT_LAB_TEST_CLUSTER: JSON.stringify({
+              version: cluster.version,
+              nodes: cluster.nodes,
+              attachment: cluster.attachment,
+            }),
+          }),
     },
   },
 );
 const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
 await broker.stop();
+await cluster?.stop();
 process.exit(code);

@@ -2,14 +2,16 @@ import net from 'node:net';
 import { UserError } from '../util/user-error.js';
 import {
   type EmbeddedBroker,
+  type EmbeddedCluster,
   findRabbitmqServer,
   notInstalledMessage,
   startEmbeddedBroker,
+  startEmbeddedCluster,
 } from './embedded/index.js';
 import type { TlsMaterial } from './tls.js';
 import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
 
-export type BrokerMode = 'auto' | 'embedded' | 'external';
+export type BrokerMode = 'auto' | 'embedded' | 'cluster' | 'external';
 
 /** A broker problem the user can fix; the message says how. */
 export class BrokerUnavailableError extends UserError {
@@ -20,6 +22,8 @@ export interface ResolvedBroker {
   readonly target: BrokerTarget;
   /** Set when rabbit-lab started its own private node for this run. */
   readonly embedded?: EmbeddedBroker;
+  /** Set when rabbit-lab started its own private cluster for this run. */
+  readonly cluster?: EmbeddedCluster;
 }
 
 export interface ResolveOptions {
@@ -28,6 +32,11 @@ export interface ResolveOptions {
   /** For amqps:// and https:// URLs; a private node speaks plain AMQP and HTTP. */
   readonly tls?: TlsMaterial;
   readonly mode: BrokerMode;
+  /**
+   * Nodes of a private cluster: with mode `cluster`, or `auto` for a scenario made for a cluster
+   * (a private cluster instead of a single node when nothing answers at the default URL).
+   */
+  readonly nodes?: number;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -64,6 +73,14 @@ async function startPrivate(options: ResolveOptions, preferStandardPorts: boolea
   };
 }
 
+async function startCluster(options: ResolveOptions, nodes: number): Promise<ResolvedBroker> {
+  if (findRabbitmqServer() === undefined) throw new BrokerUnavailableError(notInstalledMessage());
+  const cluster = await startEmbeddedCluster({ nodes, onProgress: options.onProgress });
+  const [first] = cluster.nodes;
+  if (first === undefined) throw new BrokerUnavailableError('The private cluster has no nodes.');
+  return { target: resolveTarget(first.amqpUrl, first.managementUrl), cluster };
+}
+
 /**
  * Decide which broker this run uses. `auto`: the given URL when something answers there; a private
  * node when the URL is the default local one and nothing answers. `embedded`: always a private node.
@@ -72,9 +89,14 @@ async function startPrivate(options: ResolveOptions, preferStandardPorts: boolea
 export async function resolveBroker(options: ResolveOptions): Promise<ResolvedBroker> {
   const target = resolveTarget(options.url, options.managementUrl, options.tls);
   if (options.mode === 'embedded') return startPrivate(options, true);
+  if (options.mode === 'cluster') return startCluster(options, options.nodes ?? 3);
   options.onProgress?.(`connecting to ${target.host}:${target.port}…`);
   if (await probe(target.host, target.port)) return { target };
-  if (options.mode === 'auto' && isDefaultLocal(target)) return startPrivate(options, true);
+  if (options.mode === 'auto' && isDefaultLocal(target)) {
+    return options.nodes === undefined
+      ? startPrivate(options, true)
+      : startCluster(options, options.nodes);
+  }
   const how =
     options.mode === 'external'
       ? 'Start it, or use --broker embedded to let rabbit-lab start a private one.'

@@ -12,6 +12,7 @@ import { redact } from '../util/redact.js';
 import { labQueueNames, scenarioView } from './lab-report.js';
 import { Ledger } from './ledger.js';
 import { feedLedger, type ReportMessage } from './ledger-feed.js';
+import type { ClusterControl } from './node-ops.js';
 import { initialState, type LabEvent, type LabState, reduce } from './store.js';
 import { Throttle } from './throttle.js';
 
@@ -32,6 +33,8 @@ export interface SessionOptions {
   readonly restartBroker?: () => Promise<void>;
   /** The bearer token HTTP publish endpoints require (default: a random one per run). */
   readonly httpToken?: string;
+  /** The private cluster's nodes, for the node keys and tour steps. */
+  readonly cluster?: ClusterControl;
   /** Takes each line of the run's record (`--record`): the header, every event, the report mark. */
   readonly record?: (line: RecordLine) => void;
 }
@@ -60,6 +63,7 @@ export class LabEngine {
         embedded: options.embedded,
         version: '',
         vhost: target.vhost,
+        ...(options.cluster ? { clusterNodes: options.cluster.nodes.length } : {}),
       },
       Date.now(),
     );
@@ -127,7 +131,13 @@ export class LabEngine {
     this.recorder.event(event, Date.now(), producerBatch);
   }
 
+  /** A producer's batch carried publisher confirms (the failover measures watch for them). */
+  protected confirmsArrived(_at: number): void {}
+
   protected feed(id: string, report: ReportMessage): void {
+    if (report.type === 'batch' && (report.confirmedRuns?.length ?? 0) > 0) {
+      this.confirmsArrived(Date.now());
+    }
     if (report.runs.length + report.redeliveredRuns.length > 0 || report.handledRuns)
       this.lastConsumerReportAt = Date.now();
     feedLedger(this.ledger, this.state, id, report);

@@ -15,9 +15,11 @@ import { UserError } from '../util/user-error.js';
 import type { QueueEnd } from './accounting.js';
 import { LabActors } from './actors.js';
 import type { CheckResult } from './checks.js';
+import type { NodeAction } from './cluster-state.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
 import type { SessionOptions } from './engine.js';
 import { labChecks, labReport, type RunFacts } from './lab-report.js';
+import { NodeOperator, type QueuePlacement } from './node-ops.js';
 import { closeClientConnection, restartWithNotices } from './operator.js';
 import type { Report } from './report.js';
 import { planQueues, readQueues } from './run-end.js';
@@ -46,10 +48,13 @@ export class Session extends LabActors {
   private shutdownPromise: Promise<void> | undefined;
   private restarting = false;
   private startPromise: Promise<void> | undefined;
+  /** The node keys' and tour steps' hands on the private cluster. */
+  private readonly nodeOps: NodeOperator | undefined;
 
   constructor(options: SessionOptions) {
     super(options);
     const { scenario, target } = options;
+    this.nodeOps = this.createNodeOps();
     this.tour = new TourPlayer(scenario.tour, {
       say: (index, text) => this.dispatch({ type: 'tour', index, text }),
       notice: (text) => this.dispatch({ type: 'notice', text }),
@@ -60,6 +65,7 @@ export class Session extends LabActors {
       addQueue: (name) => void this.addQueue(name),
       setPaused: (id, paused) =>
         this.configure(id, (c) => (c.kind === 'producer' ? { ...c, paused } : undefined)),
+      node: (action, leaderOf) => void this.nodeAction(action, leaderOf),
     });
     this.management = new ManagementClient({
       baseUrl: target.managementUrl,
@@ -88,6 +94,52 @@ export class Session extends LabActors {
         this.dispatch({ type: 'poll', result, at: Date.now() });
       },
     });
+  }
+
+  private createNodeOps(): NodeOperator | undefined {
+    const cluster = this.options.cluster;
+    if (cluster === undefined) return undefined;
+    const nodes = cluster.nodes.map((n) => ({
+      number: n.number,
+      nodeName: n.nodeName,
+      amqpPort: n.amqpPort,
+      status: cluster.status(n.nodeName) ?? 'up',
+    }));
+    this.dispatch({ type: 'cluster', nodes });
+    return new NodeOperator(cluster, {
+      notice: (text) => this.dispatch({ type: 'notice', text }),
+      dispatch: (event) => this.dispatch(event),
+      placements: (): readonly QueuePlacement[] => this.state.queues.list,
+      readPlacements: async (names) => {
+        const wanted = new Set(names);
+        const queues = await this.management.queues(this.options.target.vhost);
+        return queues.filter((q) => wanted.has(q.name));
+      },
+      nodes: () => this.state.cluster?.nodes ?? [],
+    });
+  }
+
+  protected override confirmsArrived(at: number): void {
+    this.nodeOps?.noteConfirms(at);
+  }
+
+  /**
+   * The node keys and tour steps: crash (kill), stop or freeze the node that leads `queue`, thaw
+   * the frozen nodes, start the stopped ones. Only a private cluster's nodes are the lab's to touch.
+   */
+  async nodeAction(action: NodeAction, queue?: string): Promise<void> {
+    const ops = this.nodeOps;
+    if (ops === undefined) {
+      this.dispatch({
+        type: 'notice',
+        text: 'Node keys work on a private cluster the lab started: run with --broker cluster (--nodes 3 to 5).',
+      });
+      return;
+    }
+    if (this.quitting) return;
+    if (action === 'thaw') ops.thaw();
+    else if (action === 'start') await ops.startStopped();
+    else await ops.onLeaderOf(action, queue);
   }
 
   /** Consumer counts; a subscriber's exclusive queue only the lab can consume from. */
@@ -398,6 +450,7 @@ export class Session extends LabActors {
 
   private async doShutdown(): Promise<void> {
     this.quitting = true;
+    this.nodeOps?.stop();
     // A start in progress finishes its step (so what it declared is known and removed).
     await this.startPromise?.catch(() => {});
     this.tour.stop();

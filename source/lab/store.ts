@@ -13,6 +13,7 @@ import {
 import type { QueueCounters } from '../broker/management-client.js';
 import type { PollResult } from '../broker/poller.js';
 import type { TopologySpec } from '../broker/topology.js';
+import { type ClusterEvent, type ClusterState, reduceCluster } from './cluster-state.js';
 import type { ExchangeType } from './routing.js';
 
 export type ActorStatus =
@@ -70,6 +71,8 @@ export interface BrokerInfo {
   readonly embedded: boolean;
   readonly version: string;
   readonly vhost: string;
+  /** The private cluster's size, when the lab started one. */
+  readonly clusterNodes?: number;
 }
 
 export interface LabState {
@@ -108,6 +111,8 @@ export interface LabState {
   readonly phase: 'starting' | 'running' | 'draining' | 'stopping' | 'stopped';
   /** The run's end (before the lab stops its actors to read its queues): when, and who ran. */
   readonly ended?: { readonly at: number; readonly running: readonly string[] };
+  /** A private cluster's nodes as the lab left them, and the failovers it caused. */
+  readonly cluster?: ClusterState;
 }
 
 export type LabEvent =
@@ -143,7 +148,8 @@ export type LabEvent =
   | { readonly type: 'phase'; readonly phase: LabState['phase'] }
   /** The run ended here: what the checks judge stops here (the actors stop next). */
   | { readonly type: 'ended'; readonly at: number }
-  | { readonly type: 'tour'; readonly index: number; readonly text: string };
+  | { readonly type: 'tour'; readonly index: number; readonly text: string }
+  | ClusterEvent;
 
 export const flowCapacity = 200;
 const rateWindowMs = 2000;
@@ -327,6 +333,10 @@ export function reduce(state: LabState, event: LabEvent): LabState {
   switch (event.type) {
     case 'spawned':
       return { ...state, actors: [...state.actors, newActor(event.config)] };
+    case 'cluster':
+    case 'node':
+    case 'failover':
+      return { ...state, cluster: reduceCluster(state.cluster, event) };
     case 'actor':
       return applyActorMessage(state, event.id, event.message, event.at);
     case 'stopping':

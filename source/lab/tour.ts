@@ -11,6 +11,7 @@ export interface TourHost {
   post(id: string, body: string, key?: string): void;
   addQueue(name?: string): void;
   setPaused(id: string, paused: boolean): void;
+  node(action: 'kill' | 'stop' | 'freeze' | 'thaw' | 'start', leaderOf?: string): void;
 }
 
 export class TourPlayer {
@@ -70,6 +71,7 @@ export class TourPlayer {
       this.host.post(this.id(to), body, key);
     } else if ('addQueue' in action)
       this.host.addQueue(action.addQueue === true ? undefined : action.addQueue);
+    else if ('node' in action) this.host.node(action.node, action.leaderOf);
     else if ('pause' in action) this.host.setPaused(this.id(action.pause), true);
     else this.host.setPaused(this.id(action.resume), false);
   }

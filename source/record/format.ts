@@ -88,6 +88,9 @@ const eventTypes = [
   'phase',
   'tour',
   'ended',
+  'cluster',
+  'node',
+  'failover',
 ] as const satisfies readonly LabEvent['type'][];
 /** Fails to compile when the store gains an event type this list lacks. */
 const everyEventType: Exclude<LabEvent['type'], (typeof eventTypes)[number]> extends never

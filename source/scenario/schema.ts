@@ -182,6 +182,15 @@ export const tourActionSchema = z.union([
   }),
   /** Add a service queue like the scenario's `services` (as the b key does). */
   z.strictObject({ addQueue: z.union([z.literal(true), entityName.min(1)]) }),
+  /**
+   * A private cluster's node (as the node keys do): `kill` (SIGKILL of its VM), `stop` (clean
+   * shutdown) or `freeze` (SIGSTOP) the node that leads `leaderOf`; `thaw` the frozen nodes;
+   * `start` the stopped ones again.
+   */
+  z.strictObject({
+    node: z.enum(['kill', 'stop', 'freeze', 'thaw', 'start']),
+    leaderOf: entityName.min(1).optional(),
+  }),
 ]);
 
 export const tourStepSchema = z.strictObject({
@@ -233,6 +242,11 @@ export const scenarioSchema = z
       .optional(),
     checks: z.array(checkSpecSchema).default([{ name: 'no-loss' }]),
     tour: z.array(tourStepSchema).default([]),
+    /**
+     * Made for a cluster: `--broker auto` starts a private cluster of this many nodes (instead of
+     * one node) when nothing answers at the default URL, and a single broker gets a notice.
+     */
+    cluster: z.strictObject({ nodes: z.number().int().min(3).max(5).default(3) }).optional(),
   })
   .superRefine((scenario, context) => {
     // Retries need the queue to dead-letter somewhere, or a rejected message is simply gone.

@@ -21,7 +21,7 @@ export function middleTruncate(text: string, width: number): string {
 
 export function Header({ name, broker, healthy, columns }: HeaderProps) {
   const left = `rabbit-lab · ${name}`;
-  const prefix = `RabbitMQ ${broker.version || '…'} · ${broker.embedded ? 'private node' : 'external'} · `;
+  const prefix = `RabbitMQ ${broker.version || '…'} · ${broker.clusterNodes ? `private cluster of ${broker.clusterNodes}` : broker.embedded ? 'private node' : 'external'} · `;
   // paddingX (2) + a gap (2) + the status dot and its space (2).
   const room = columns - 2 - left.length - 2 - prefix.length - 2;
   return (

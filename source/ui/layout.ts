@@ -6,6 +6,8 @@ export interface LayoutInput {
   readonly queues: number;
   readonly actorRows: number;
   readonly notices: number;
+  /** Rows of the nodes pane's content (a cluster's nodes); 0 or absent: no nodes pane. */
+  readonly nodes?: number;
 }
 
 export interface Layout {
@@ -44,7 +46,8 @@ export function calculateLayout(input: LayoutInput): Layout {
   const boxChrome = compact ? 1 : 3;
   // Header, hint bar, one spare row (a frame as tall as the terminal makes Ink redraw it all),
   // the one-line lesson when narrow, and the notices.
-  const base = 3 + (wide ? 0 : 1) + input.notices;
+  const nodes = input.nodes ?? 0;
+  const base = 3 + (wide ? 0 : 1) + input.notices + (nodes > 0 ? boxChrome + nodes : 0);
   // Queues (+ column header), actors and flow boxes.
   const boxes = boxChrome + 1 + boxChrome + boxChrome;
   const topologyRows = Math.min(input.topologyLines, wide ? 8 : 4);

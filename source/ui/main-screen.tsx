@@ -12,6 +12,8 @@ import type { KeyBinding } from './keymap.js';
 import { selectedActor, shownActors } from './lab-keys.js';
 import { calculateLayout, paneModes } from './layout.js';
 import { LessonPane } from './lesson-pane.js';
+import { type BrokerNodeFacts, failoverLine, nodeRows } from './nodes.js';
+import { NodesPane } from './nodes-pane.js';
 import { paneChrome } from './pane.js';
 import { PromptLine } from './prompt-line.js';
 import { QueueTable } from './queue-table.js';
@@ -51,7 +53,10 @@ export function MainScreen({
   const { lessonWidth, topologyWidth } = paneModes(size.columns, size.rows);
   const lines = topologyLines(state, topologyWidth);
   const notices = state.notices.slice(-2);
+  const labNodes = state.cluster?.nodes ?? [];
+  const nodes = nodeRows(labNodes, brokerNodes(state), actorNodes(state));
   const layout = calculateLayout({
+    nodes: nodes.length,
     columns: size.columns,
     rows: size.rows,
     topologyLines: lines.length,
@@ -78,6 +83,13 @@ export function MainScreen({
         compact={compact}
         lessonWidth={lessonWidth}
       />
+      {nodes.length > 0 ? (
+        <NodesPane
+          rows={nodes}
+          failover={failoverLine(labNodes, state.cluster?.failovers.at(-1))}
+          compact={compact}
+        />
+      ) : null}
       <QueueTable
         queues={state.queues.list}
         rows={layout.queueRows}
@@ -174,4 +186,14 @@ function actorWindow<T>(actors: readonly T[], selected: T | undefined, rows: num
   const selectedIndex = selected ? actors.indexOf(selected) : 0;
   const first = Math.max(0, Math.min(selectedIndex - rows + 1, actors.length - rows));
   return actors.slice(first, first + rows);
+}
+
+/** What the management API says about the cluster's nodes (none for a single node). */
+function brokerNodes(_state: LabState): readonly BrokerNodeFacts[] {
+  return [];
+}
+
+/** Each live actor's node, as it said when it connected. */
+function actorNodes(_state: LabState): ReadonlyMap<string, string> {
+  return new Map();
 }

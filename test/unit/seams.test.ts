@@ -180,6 +180,7 @@ describe('lab/tour', () => {
       post: (id, body) => log.push(`post ${id} ${body}`),
       addQueue: (name) => log.push(`addQueue ${name ?? '(next)'}`),
       setPaused: (id, paused) => log.push(`${paused ? 'pause' : 'resume'} ${id}`),
+      node: (action, leaderOf) => log.push(`node ${action} ${leaderOf ?? '-'}`),
     };
   }
 
@@ -190,14 +191,13 @@ describe('lab/tour', () => {
         { at: 60, say: 'a worker joins', do: { spawn: { kind: 'consumer', queue: 'q' }, as: 'w' } },
         { at: 61, say: 'it crashes', do: { kill: 'w' } },
         { at: 62, say: 'pause P1', do: { pause: 'P1' } },
+        { at: 63, say: 'crash the leader', do: { node: 'kill', leaderOf: 'orders' } },
+        { at: 64, say: 'bring it back', do: { node: 'start' } },
       ].map((step) => tourStepSchema.parse(step)),
       host(log),
     );
     tour.start();
-    tour.next();
-    tour.next();
-    tour.next();
-    tour.next();
+    for (let i = 0; i < 6; i++) tour.next();
     tour.stop();
     assert.deepEqual(log, [
       'say 0 a worker joins',
@@ -206,6 +206,10 @@ describe('lab/tour', () => {
       'kill C7',
       'say 2 pause P1',
       'pause P1',
+      'say 3 crash the leader',
+      'node kill orders',
+      'say 4 bring it back',
+      'node start -',
       'notice The tour is over; press q to quit or keep experimenting.',
     ]);
   });

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isListening } from '../ports.js';
-import { fileLayout, prepareNodes } from './config.js';
+import { fileLayout, type NodePlan, prepareNodes } from './config.js';
 import { trackUntilStopped, untrack } from './exit-hooks.js';
 import { findRabbitmqServer, notInstalledMessage } from './install.js';
 import { memoryShortfall } from './memory.js';
@@ -33,9 +33,17 @@ export interface ClusterNodeInfo {
   readonly distPort: number;
 }
 
+/** What another process needs to drive the same cluster's nodes (the tests' shared cluster). */
+export interface ClusterAttachment {
+  readonly ownerPid: number;
+  readonly startedEpmd: boolean;
+  readonly plans: readonly NodePlan[];
+}
+
 export interface EmbeddedCluster {
   readonly nodes: readonly ClusterNodeInfo[];
   readonly version: string;
+  readonly attachment: ClusterAttachment;
   status(nodeName: string): NodeStatus | undefined;
   /** SIGKILL the node's VM: the crash case. */
   kill(nodeName: string): Promise<void>;
@@ -227,6 +235,7 @@ function createCluster(slots: readonly NodeSlot[], startedEpmd: boolean): Embedd
   const cluster: EmbeddedCluster = {
     nodes: slots.map(info),
     version: '',
+    attachment: { ownerPid: process.pid, startedEpmd, plans: slots.map((s) => s.plan) },
     status: (nodeName) => slots.find((s) => s.nodeName === nodeName)?.status,
     kill: (nodeName) => slotOf(nodeName).kill(),
     stopNode: (nodeName) => slotOf(nodeName).stopGracefully(),
@@ -264,4 +273,25 @@ function createCluster(slots: readonly NodeSlot[], startedEpmd: boolean): Embedd
     },
   };
   return cluster;
+}
+
+/**
+ * The node controls of a cluster another process started and owns (its exit stops the nodes, and
+ * a node started again from here is recorded as its). stop() and stopSync() leave the nodes alone.
+ */
+export function attachCluster(attachment: ClusterAttachment, version = ''): EmbeddedCluster {
+  const binDir = findRabbitmqServer();
+  if (binDir === undefined) throw new BrokerStartError(notInstalledMessage());
+  const slots = attachment.plans.map(
+    (plan) => new NodeSlot(plan, binDir, attachment.startedEpmd, attachment.ownerPid),
+  );
+  for (const slot of slots) slot.adopt();
+  const owned = createCluster(slots, attachment.startedEpmd);
+  return {
+    ...owned,
+    version,
+    attachment,
+    stop: async () => {},
+    stopSync: () => {},
+  };
 }

@@ -14,6 +14,8 @@ import { launchServer } from './spawn.js';
 import { BrokerStartError, type EmbeddedBroker, type EmbeddedBrokerOptions } from './types.js';
 
 export {
+  attachCluster,
+  type ClusterAttachment,
   type ClusterNodeInfo,
   clusterSizeProblem,
   type EmbeddedCluster,

@@ -15,7 +15,7 @@ import {
   waitForDeath,
 } from './proc.js';
 import { waitUntilReady } from './ready.js';
-import { writeNodeRecord } from './records.js';
+import { readNodeRecordSync, writeNodeRecord } from './records.js';
 import { type Exit, launchServer } from './spawn.js';
 
 export type NodeStatus = 'booting' | 'up' | 'stopping' | 'down' | 'frozen';
@@ -44,8 +44,21 @@ export class NodeSlot {
     return this.plan.nodeName;
   }
 
+  /**
+   * The server process now: the one this process spawned, or (a node started again by another
+   * process attached to the same cluster) the one its record names.
+   */
   get serverPid(): number {
-    return this.child?.pid ?? 0;
+    const own = this.child?.pid;
+    if (own !== undefined && belongsToNode(own, this.plan.nodeName)) return own;
+    const recorded = readNodeRecordSync(this.plan.nodeName)?.serverPid;
+    if (recorded !== undefined && belongsToNode(recorded, this.plan.nodeName)) return recorded;
+    return own ?? 0;
+  }
+
+  /** A node another process started (an attached cluster): up when its processes are. */
+  adopt(): void {
+    this.status_ = belongsToNode(this.serverPid, this.plan.nodeName) ? 'up' : 'down';
   }
 
   /** Spawn the server and record it (so a later run can reap it); does not wait for it. */

@@ -1,5 +1,5 @@
 /** Pid-file records in a shared state dir, which let a later run reap the nodes of a SIGKILLed one. */
-import { lstatSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,15 @@ function parseNodeRecord(text: string): NodeRecord | undefined {
       ports,
       startedEpmd: v.startedEpmd === true,
     };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One node's record, if there is one. */
+export function readNodeRecordSync(nodeName: string): NodeRecord | undefined {
+  try {
+    return parseNodeRecord(readFileSync(nodeStateFile(nodeName), 'utf8'));
   } catch {
     return undefined;
   }
