@@ -16,6 +16,8 @@ export interface KeyContext {
   readonly nextTourStep: () => void;
   readonly send: () => void;
   readonly restartBroker: () => void;
+  /** A private cluster's node that leads the selected queue: crash, stop or freeze (thaw); start. */
+  readonly node: (action: 'kill' | 'stop' | 'freeze' | 'start') => void;
   readonly testKey: () => void;
   readonly closeConnection: () => void;
   readonly addQueue: () => void;
@@ -157,6 +159,38 @@ export const keymap: readonly KeyBinding[] = [
     hint: false,
     matches: (input) => input === 'R',
     run: (c) => c.restartBroker(),
+  },
+  {
+    label: '9',
+    description: 'crash leader node',
+    help: "Cluster: crash the node that leads the selected actor's queue (kill -9 of its Erlang VM): a quorum queue elects a new leader, a classic queue is gone until the node returns.",
+    hint: false,
+    matches: (input) => input === '9',
+    run: (c) => c.node('kill'),
+  },
+  {
+    label: 'g',
+    description: 'stop leader node',
+    help: "Cluster: stop the node that leads the selected actor's queue gracefully, as rabbitmqctl stop does: clients are disconnected, then the node shuts down.",
+    hint: false,
+    matches: (input) => input === 'g',
+    run: (c) => c.node('stop'),
+  },
+  {
+    label: 'f',
+    description: 'freeze/thaw node',
+    help: "Cluster: freeze the node that leads the selected actor's queue (SIGSTOP: hung, not dead; its peers notice after net_ticktime), or thaw the frozen one.",
+    hint: false,
+    matches: (input) => input === 'f',
+    run: (c) => c.node('freeze'),
+  },
+  {
+    label: 'u',
+    description: 'start nodes',
+    help: 'Cluster: start the stopped nodes again; each rejoins with its data and its quorum queue members catch up.',
+    hint: false,
+    matches: (input) => input === 'u',
+    run: (c) => c.node('start'),
   },
   {
     label: 'n',

@@ -28,6 +28,7 @@ export interface LabControls extends LabSource {
   cycleAck(id: string): void;
   nextTourStep(): void;
   restartBroker(): Promise<void>;
+  nodeAction(action: 'kill' | 'stop' | 'freeze' | 'thaw' | 'start', queue?: string): Promise<void>;
   closeConnection(id: string): Promise<void>;
   addQueue(name?: string): Promise<string | undefined>;
   sendOne(id: string, routingKey: string, body: string): void;
@@ -173,6 +174,12 @@ function keyContext(target: LabKeyTarget): KeyContext {
     cycleAck: withSelected((id) => session.cycleAck(id)),
     nextTourStep: () => session.nextTourStep(),
     restartBroker: () => void session.restartBroker(),
+    node: (action) => {
+      const state = lab();
+      const frozen = state.cluster?.nodes.some((n) => n.status === 'frozen') === true;
+      const act = action === 'freeze' && frozen ? 'thaw' : action;
+      void session.nodeAction(act, actorQueue(state, selected()));
+    },
     testKey: () => testKey(target),
     closeConnection: withSelected((id) => session.closeConnection(id)),
     addQueue: () => void session.addQueue(),
@@ -184,6 +191,17 @@ function keyContext(target: LabKeyTarget): KeyContext {
     quit: () =>
       dispatch({ type: 'quit', lines: cleanupLines(lab(), session, target.afterShutdown) }),
   };
+}
+
+/**
+ * The queue a node key is about: the selected consumer's, the selected producer's (through the
+ * default exchange), else the first queue listed.
+ */
+export function actorQueue(state: LabState, actor: ActorView | undefined): string | undefined {
+  const config = actor?.config;
+  if (config?.kind === 'consumer') return actor?.queue ?? config.queue;
+  if (config?.kind === 'producer' && config.exchange === '') return config.routingKeys[0];
+  return state.queues.list[0]?.name;
 }
 
 /** c in a routing scenario asks for the new consumer's binding keys. */

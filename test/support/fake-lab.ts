@@ -139,6 +139,24 @@ export class FakeLab implements LabControls {
     for (const a of this.state.actors) this.connectionDropped(a.id);
   }
 
+  /** Records the node key; freeze and thaw change node 1 as the real operator would. */
+  async nodeAction(
+    action: 'kill' | 'stop' | 'freeze' | 'thaw' | 'start',
+    queue?: string,
+  ): Promise<void> {
+    this.commands.push(`node ${action} ${queue ?? '-'}`);
+    const node = this.state.cluster?.nodes[0];
+    if (!node) return;
+    const status = {
+      kill: 'down',
+      stop: 'down',
+      freeze: 'frozen',
+      thaw: 'up',
+      start: 'up',
+    } as const;
+    this.dispatch({ type: 'node', nodeName: node.nodeName, status: status[action] });
+  }
+
   async addQueue(name?: string): Promise<string | undefined> {
     const queue = name ?? 'events.service-1';
     this.commands.push(`add queue ${queue}`);

@@ -160,3 +160,46 @@ describe('keys back to back on the lab screen', () => {
     assert.deepEqual(lab.commands.slice(3), []);
   });
 });
+
+describe('node keys on a private cluster', () => {
+  function clusterLab(): FakeLab {
+    const lab = lab3();
+    lab.dispatch({
+      type: 'cluster',
+      nodes: [1, 2, 3].map((n) => ({
+        number: n,
+        nodeName: `rabbit-lab-1-abc-${n}@localhost`,
+        amqpPort: 5671 + n,
+        status: 'up' as const,
+      })),
+    });
+    return lab;
+  }
+
+  test("9, f, f, u act on the node leading the selected actor's queue; the nodes pane shows it", async () => {
+    const lab = clusterLab();
+    const ui = render(<App session={lab} />);
+    await see(ui, /Nodes[\s\S]*node 1\s+up[\s\S]*node 3\s+up/, 'the nodes pane');
+    ui.stdin.write(down); // C1, on queue hello
+    ui.stdin.write('9');
+    await see(ui, /node 1\s+down/, 'node 1 down');
+    ui.stdin.write('u');
+    await see(ui, /node 1\s+up/, 'node 1 up again');
+    ui.stdin.write('f');
+    await see(ui, /node 1\s+frozen/, 'node 1 frozen');
+    ui.stdin.write('f');
+    await see(ui, /node 1\s+up/, 'node 1 thawed');
+    assert.deepEqual(lab.commands.slice(3), [
+      'node kill hello',
+      'node start hello',
+      'node freeze hello',
+      'node thaw hello',
+    ]);
+  });
+
+  test('without a cluster there is no nodes pane', async () => {
+    const ui = render(<App session={lab3()} />);
+    await see(ui, /▶P1/, 'the lab screen');
+    assert.doesNotMatch(frameOf(ui), /Nodes/);
+  });
+});
