@@ -37,6 +37,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** `--url a --url b` arrives as an array: the same as `--url a,b`. */
+function joinRepeated(value: string | string[]): string {
+  return [value].flat().join(',');
+}
+
 /** Where the broker is and how to reach it (also `code`'s URL), with their help text. */
 function withBrokerOptions<T>(y: Argv<T>) {
   return y
@@ -44,11 +49,14 @@ function withBrokerOptions<T>(y: Argv<T>) {
       type: 'string',
       defaultDescription: `$RABBIT_LAB_URL or ${defaultAmqpUrl}`,
       describe:
-        'AMQP URL of the broker (the path is the vhost); one with a password belongs in $RABBIT_LAB_URL, as every local user can read a command line (ps)',
+        "AMQP URL of the broker (the path is the vhost); one with a password belongs in $RABBIT_LAB_URL, as every local user can read a command line (ps). A cluster: repeat it or separate the nodes with commas; later URLs without a user take the first one's",
+      coerce: joinRepeated,
     })
     .option('management-url', {
       type: 'string',
-      describe: 'Management API base URL (default: the AMQP host, port 15672)',
+      describe:
+        'Management API base URL (default: the AMQP host, port 15672); for a cluster, one per node, repeated or comma-separated',
+      coerce: joinRepeated,
     })
     .option('ca', {
       type: 'string',

@@ -12,7 +12,7 @@
  */
 import type { Channel, ChannelModel } from 'amqplib';
 import { declareTopology } from '../broker/topology.js';
-import { backoffMs, openConnection } from './connect.js';
+import { backoffMs, firstNode, hostPort, nodeUrl, openConnection } from './connect.js';
 import { Consumer } from './consumer.js';
 import { describeAmqpError } from './errors.js';
 import { startEndpoint } from './http-endpoint.js';
@@ -40,6 +40,8 @@ let attempt = 0;
 let retryTimer: NodeJS.Timeout | undefined;
 /** An HTTP publish endpoint's address, once it listens (it outlives reconnects). */
 let endpoint: { url: string; close: () => void } | undefined;
+/** Which of a cluster's nodes (env.urls) to connect to next. */
+let node = 0;
 const reporter = new BatchReporter(send);
 
 async function stop(code = 0): Promise<void> {
@@ -93,6 +95,8 @@ async function consumerQueue(ch: Channel, config: ActorConfig): Promise<string> 
 /** The connection dropped without us asking: say so and try again later. */
 function connectionLost(env: ActorEnvironment, config: ActorConfig, error?: Error): void {
   if (stopping) return;
+  // In a cluster, as its clients do: the next node in the list.
+  node++;
   connection = undefined;
   channel = undefined;
   producer?.detach();
@@ -108,6 +112,7 @@ function scheduleReconnect(env: ActorEnvironment, config: ActorConfig, reason: s
     connect(env, config, true).catch((error: unknown) => {
       void connection?.close().catch(() => {});
       connection = undefined;
+      node++;
       scheduleReconnect(env, config, describeAmqpError(error));
     });
   }, inMs);
@@ -115,7 +120,8 @@ function scheduleReconnect(env: ActorEnvironment, config: ActorConfig, reason: s
 
 async function connect(env: ActorEnvironment, config: ActorConfig, again: boolean): Promise<void> {
   if (stopping) return;
-  const conn = await openConnection(env, config.id);
+  const conn = await openConnection(env, config.id, node);
+  const at = hostPort(nodeUrl(env, node));
   connection = conn;
   conn.on('error', () => {
     // 'close' follows and carries the reason.
@@ -158,23 +164,45 @@ async function connect(env: ActorEnvironment, config: ActorConfig, again: boolea
       });
       endpoint = { url, close: () => server.close() };
     }
-    send({ type: 'ready', serverVersion, ...(endpoint ? { endpoint: endpoint.url } : {}) });
+    send({
+      type: 'ready',
+      serverVersion,
+      node: at,
+      ...(endpoint ? { endpoint: endpoint.url } : {}),
+    });
   } else {
     const queue = await consumerQueue(ch, config);
     consumer ??= new Consumer(config, env, reporter);
     await consumer.attach(ch, queue);
     attempt = 0;
-    send({ type: 'ready', queue, boundAt: Date.now(), serverVersion });
+    send({ type: 'ready', queue, boundAt: Date.now(), serverVersion, node: at });
   }
 }
 
 let started = false;
 
+/** A cluster's nodes are tried in turn before the first connection counts as failed. */
+async function connectFirst(env: ActorEnvironment, config: ActorConfig): Promise<void> {
+  const tries = Math.max(1, env.urls?.length ?? 1);
+  for (let i = 1; ; i++) {
+    try {
+      await connect(env, config, false);
+      return;
+    } catch (error) {
+      void connection?.close().catch(() => {});
+      connection = undefined;
+      if (i >= tries || stopping) throw error;
+      node++;
+    }
+  }
+}
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'start') {
     const { env, config } = message;
     reporter.start();
-    connect(env, config, false)
+    node = firstNode(config.id, config.kind);
+    connectFirst(env, config)
       .then(() => {
         started = true;
         producer?.start();

@@ -66,6 +66,8 @@ export type ActorConfig = ProducerConfig | ConsumerConfig;
 
 export interface ActorEnvironment {
   readonly url: string;
+  /** A cluster's nodes (url among them): an actor starts at one and moves on when it goes away. */
+  readonly urls?: readonly string[];
   readonly scenario: string;
   /** Distinguishes this session's messages from other runs' and other programs'. */
   readonly runId: string;
@@ -210,6 +212,8 @@ export type ChildMessage =
       readonly queue?: string;
       readonly boundAt?: number;
       readonly serverVersion?: string;
+      /** host:port of the node it connected to (a cluster's nodes have one port each). */
+      readonly node?: string;
       /** HTTP publish endpoint: where it listens, e.g. http://127.0.0.1:8080. */
       readonly endpoint?: string;
     }

@@ -39,6 +39,8 @@ export class LabConnection {
   private countChannel: Promise<Channel> | undefined;
   private declaredTopology: DeclaredTopology | undefined;
   private closed = false;
+  /** Which of a cluster's nodes to connect to next. */
+  private node = 0;
 
   constructor(private readonly options: LabConnectionOptions) {}
 
@@ -54,7 +56,16 @@ export class LabConnection {
 
   /** Connect; returns the broker's version. Throws the client's error as it came. */
   async connect(): Promise<string> {
-    this.connection = await this.open();
+    const nodes = this.options.target.amqpUrls?.length ?? 1;
+    for (let tried = 1; ; tried++) {
+      try {
+        this.connection = await this.open();
+        break;
+      } catch (error) {
+        if (tried >= nodes) throw error;
+        this.node++;
+      }
+    }
     return String(this.connection.connection.serverProperties.version ?? 'unknown');
   }
 
@@ -132,7 +143,9 @@ export class LabConnection {
 
   private async open(): Promise<ChannelModel> {
     const { target, name, runId } = this.options;
-    const connection = await amqp.connect(target.amqpUrl, {
+    const urls = target.amqpUrls ?? [target.amqpUrl];
+    const url = urls[this.node % urls.length] ?? target.amqpUrl;
+    const connection = await amqp.connect(url, {
       ...tlsSocketOptions(target.tlsMaterial),
       clientProperties: { connection_name: name, [runProperty]: runId },
       timeout: 5000,
@@ -144,6 +157,7 @@ export class LabConnection {
       if (this.connection !== connection) return;
       this.connection = undefined;
       this.countChannel = undefined;
+      this.node++;
       if (this.isClosing()) return;
       this.options.notice(
         `Lost the connection to the broker (${error ? describeAmqpError(error) : 'closed'}); reconnecting.`,
@@ -167,7 +181,8 @@ export class LabConnection {
         this.options.notice('Connected to the broker again.');
         return;
       } catch {
-        // Not yet: the next attempt waits longer.
+        // Not yet: the next attempt waits longer, at the next node of a cluster.
+        this.node++;
       }
     }
   }

@@ -23,6 +23,25 @@ export interface QueueCounters {
   readonly messagesReady: number;
   readonly messagesUnacknowledged: number;
   readonly consumers: number;
+  /** classic, quorum or stream. */
+  readonly type?: string;
+  /** Quorum and stream queues: the leading member, every member, and those online. */
+  readonly leader?: string;
+  readonly members?: readonly string[];
+  readonly online?: readonly string[];
+  /** Classic queues: the node that holds it. */
+  readonly node?: string;
+  /** running, or down (a classic queue whose node is gone)… */
+  readonly state?: string;
+}
+
+/** A cluster node as /api/nodes lists it. */
+export interface NodeFacts {
+  readonly name: string;
+  readonly running: boolean;
+  readonly memAlarm: boolean;
+  readonly diskAlarm: boolean;
+  readonly memUsed?: number;
 }
 
 /** One binding from an exchange to a queue, as the management API lists it. */
@@ -53,12 +72,41 @@ interface RawQueue {
   messages_ready?: unknown;
   messages_unacknowledged?: unknown;
   consumers?: unknown;
+  type?: unknown;
+  leader?: unknown;
+  members?: unknown;
+  online?: unknown;
+  node?: unknown;
+  state?: unknown;
+}
+
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
+const names = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((n): n is string => typeof n === 'string') : undefined;
+
+/** Where a queue lives, as far as the API says (fields it leaves out stay out). */
+function placement(q: RawQueue): Partial<QueueCounters> {
+  const fields = {
+    type: text(q.type),
+    leader: text(q.leader),
+    members: names(q.members),
+    online: names(q.online),
+    node: text(q.node),
+    state: text(q.state),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export interface ManagementClientOptions {
   readonly baseUrl: string;
+  /**
+   * The management API of every node of a cluster (baseUrl among them or not): a request that
+   * cannot reach one node, or times out, goes to the next, and the one that answered is kept.
+   */
+  readonly baseUrls?: readonly string[];
   readonly username: string;
   readonly password: string;
   readonly timeoutMs?: number;
@@ -80,7 +128,8 @@ class RequestTimeout extends Error {
 
 /** A small typed client for the parts of the RabbitMQ management HTTP API that rabbit-lab uses. */
 export class ManagementClient {
-  readonly baseUrl: string;
+  private readonly baseUrls: readonly string[];
+  private current = 0;
   private readonly username: string;
   private readonly auth: string;
   private readonly timeoutMs: number;
@@ -91,11 +140,17 @@ export class ManagementClient {
    * (that takes undici's Agent, which Node bundles but does not export).
    */
   constructor(options: ManagementClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const urls = [options.baseUrl, ...(options.baseUrls ?? [])].map((u) => u.replace(/\/+$/, ''));
+    this.baseUrls = [...new Set(urls)];
     this.username = options.username;
     this.auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
     this.timeoutMs = options.timeoutMs ?? 3000;
     this.tls = options.tls;
+  }
+
+  /** The node whose management API answers requests now. */
+  get baseUrl(): string {
+    return this.baseUrls[this.current] ?? '';
   }
 
   /** One HTTP(S) exchange, the whole answer read (the API's answers are small). */
@@ -135,7 +190,25 @@ export class ManagementClient {
     });
   }
 
+  /** Each node in turn, from the one that answered last, until one answers at all. */
   private async request(method: string, path: string, body?: unknown): Promise<Answer> {
+    let failure: unknown;
+    for (let tried = 0; tried < this.baseUrls.length; tried++) {
+      try {
+        return await this.requestOne(method, path, body);
+      } catch (error) {
+        const moveOn =
+          error instanceof ManagementError &&
+          (error.kind === 'unreachable' || error.kind === 'timeout');
+        if (!moveOn) throw error;
+        failure ??= error;
+        this.current = (this.current + 1) % this.baseUrls.length;
+      }
+    }
+    throw failure;
+  }
+
+  private async requestOne(method: string, path: string, body?: unknown): Promise<Answer> {
     let answer: Answer;
     try {
       answer = await this.exchange(method, path, body);
@@ -218,7 +291,8 @@ export class ManagementClient {
    * current (the stats-based fields lag by collect_statistics_interval and are absent for new queues).
    */
   async queues(vhost: string): Promise<QueueCounters[]> {
-    const columns = 'name,messages_ready,messages_unacknowledged,consumers';
+    const columns =
+      'name,messages_ready,messages_unacknowledged,consumers,type,leader,members,online,node,state';
     const raw = await this.json(
       `/api/queues/${encodeURIComponent(vhost)}?disable_stats=true&enable_queue_totals=true&columns=${columns}`,
     );
@@ -228,6 +302,7 @@ export class ManagementClient {
       messagesReady: num(q.messages_ready),
       messagesUnacknowledged: num(q.messages_unacknowledged),
       consumers: num(q.consumers),
+      ...placement(q),
     }));
   }
 
@@ -248,6 +323,40 @@ export class ManagementClient {
           ? (b.arguments as Record<string, unknown>)
           : {},
     }));
+  }
+
+  /** The cluster's nodes: running or not, alarms, memory (one entry for a single node). */
+  async nodes(): Promise<NodeFacts[]> {
+    const raw = await this.json(
+      '/api/nodes?columns=name,running,mem_alarm,disk_free_alarm,mem_used',
+    );
+    if (!Array.isArray(raw)) return [];
+    return raw.flatMap((n: unknown) => {
+      if (typeof n !== 'object' || n === null) return [];
+      const v = n as Record<string, unknown>;
+      if (typeof v.name !== 'string') return [];
+      return [
+        {
+          name: v.name,
+          running: v.running === true,
+          memAlarm: v.mem_alarm === true,
+          diskAlarm: v.disk_free_alarm === true,
+          ...(typeof v.mem_used === 'number' ? { memUsed: v.mem_used } : {}),
+        },
+      ];
+    });
+  }
+
+  /** Client connections per node. */
+  async connectionsPerNode(): Promise<Map<string, number>> {
+    const raw = await this.json('/api/connections?columns=node');
+    const counts = new Map<string, number>();
+    if (!Array.isArray(raw)) return counts;
+    for (const c of raw) {
+      const node = typeof c === 'object' && c !== null ? (c as { node?: unknown }).node : undefined;
+      if (typeof node === 'string') counts.set(node, (counts.get(node) ?? 0) + 1);
+    }
+    return counts;
   }
 
   async connectionNames(): Promise<{ name: string; clientName: string; vhost: string }[]> {

@@ -1,10 +1,18 @@
-import type { ManagementClient, QueueCounters } from './management-client.js';
+import type { ManagementClient, NodeFacts, QueueCounters } from './management-client.js';
+
+/** A node with its client connections counted. */
+export interface PolledNode extends NodeFacts {
+  readonly connections: number;
+}
+
 import { ManagementError } from './management-client.js';
 
 export interface PollResult {
   /** When the sample was taken (ms since epoch); undefined until the first success. */
   readonly sampledAt?: number;
   readonly queues: readonly QueueCounters[];
+  /** A cluster's nodes (with `nodes` on); the previous list when this poll could not read them. */
+  readonly nodes?: readonly PolledNode[];
   /** The last error, cleared by the next success. */
   readonly error?: string;
 }
@@ -22,6 +30,8 @@ export interface PollerOptions {
    * and are missing for new queues; a passive declare answers with the live number.
    */
   readonly consumerCounts?: (names: readonly string[]) => Promise<ReadonlyMap<string, number>>;
+  /** Also read the cluster's nodes and their connections. */
+  readonly nodes?: boolean;
 }
 
 /**
@@ -71,6 +81,19 @@ export class Poller {
     this.timer.unref();
   }
 
+  /** Nodes and connections; a node that does not answer must not cost the queue counters. */
+  private async readNodes(): Promise<readonly PolledNode[] | undefined> {
+    try {
+      const [nodes, connections] = await Promise.all([
+        this.options.client.nodes(),
+        this.options.client.connectionsPerNode(),
+      ]);
+      return nodes.map((n) => ({ ...n, connections: connections.get(n.name) ?? 0 }));
+    } catch {
+      return this.last.nodes;
+    }
+  }
+
   private async poll(): Promise<void> {
     try {
       const { include, consumerCounts } = this.options;
@@ -81,7 +104,8 @@ export class Poller {
         queues = queues.map((q) => ({ ...q, consumers: counts.get(q.name) ?? q.consumers }));
       }
       this.failures = 0;
-      this.last = { sampledAt: Date.now(), queues };
+      const nodes = this.options.nodes ? await this.readNodes() : undefined;
+      this.last = { sampledAt: Date.now(), queues, ...(nodes ? { nodes } : {}) };
     } catch (error) {
       this.failures++;
       const message = error instanceof ManagementError ? error.message : String(error);

@@ -9,7 +9,13 @@ import {
   startEmbeddedCluster,
 } from './embedded/index.js';
 import type { TlsMaterial } from './tls.js';
-import { type BrokerTarget, isDefaultLocal, resolveTarget } from './url.js';
+import {
+  type BrokerTarget,
+  isDefaultLocal,
+  resolveClusterTarget,
+  resolveTarget,
+  splitUrls,
+} from './url.js';
 
 export type BrokerMode = 'auto' | 'embedded' | 'cluster' | 'external';
 
@@ -76,9 +82,11 @@ async function startPrivate(options: ResolveOptions, preferStandardPorts: boolea
 async function startCluster(options: ResolveOptions, nodes: number): Promise<ResolvedBroker> {
   if (findRabbitmqServer() === undefined) throw new BrokerUnavailableError(notInstalledMessage());
   const cluster = await startEmbeddedCluster({ nodes, onProgress: options.onProgress });
-  const [first] = cluster.nodes;
-  if (first === undefined) throw new BrokerUnavailableError('The private cluster has no nodes.');
-  return { target: resolveTarget(first.amqpUrl, first.managementUrl), cluster };
+  const target = resolveClusterTarget(
+    cluster.nodes.map((n) => n.amqpUrl),
+    cluster.nodes.map((n) => n.managementUrl),
+  );
+  return { target, cluster };
 }
 
 /**
@@ -87,11 +95,20 @@ async function startCluster(options: ResolveOptions, nodes: number): Promise<Res
  * `external`: never start one.
  */
 export async function resolveBroker(options: ResolveOptions): Promise<ResolvedBroker> {
-  const target = resolveTarget(options.url, options.managementUrl, options.tls);
+  const target = resolveClusterTarget(
+    splitUrls(options.url),
+    splitUrls(options.managementUrl ?? ''),
+    options.tls,
+  );
   if (options.mode === 'embedded') return startPrivate(options, true);
   if (options.mode === 'cluster') return startCluster(options, options.nodes ?? 3);
   options.onProgress?.(`connecting to ${target.host}:${target.port}…`);
   if (await probe(target.host, target.port)) return { target };
+  // A cluster: any node that answers will do, clients move on from the others.
+  for (const url of (target.amqpUrls ?? []).slice(1)) {
+    const node = resolveTarget(url);
+    if (await probe(node.host, node.port)) return { target };
+  }
   if (options.mode === 'auto' && isDefaultLocal(target)) {
     return options.nodes === undefined
       ? startPrivate(options, true)

@@ -26,6 +26,59 @@ export interface BrokerTarget {
   readonly managementUrl: string;
   /** CA, client certificate and key for amqps:// and an https:// management URL. */
   readonly tlsMaterial?: TlsMaterial;
+  /**
+   * A cluster: every node's AMQP URL (amqpUrl first) and management API. Clients start at one and
+   * move to the next when theirs goes away.
+   */
+  readonly amqpUrls?: readonly string[];
+  readonly managementUrls?: readonly string[];
+}
+
+/** `--url a,b` or the option repeated: the URLs in order, blanks dropped. */
+export function splitUrls(raw: string | readonly string[]): string[] {
+  return [raw]
+    .flat()
+    .flatMap((u) => u.split(','))
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+}
+
+/**
+ * The nodes of one cluster as one target: the first URL's, plus every node's URLs. A later URL
+ * without a user takes the first one's user and password; all must share protocol and vhost.
+ */
+export function resolveClusterTarget(
+  amqpUrls: readonly string[],
+  managementUrls: readonly string[] = [],
+  tlsMaterial?: TlsMaterial,
+): BrokerTarget {
+  const [firstUrl, ...rest] = amqpUrls;
+  if (firstUrl === undefined) throw new UrlError('No broker URL was given.');
+  const first = resolveTarget(firstUrl, managementUrls[0], tlsMaterial);
+  if (rest.length === 0) return first;
+  const urls = [firstUrl];
+  const management = [first.managementUrl];
+  rest.forEach((raw, i) => {
+    const url = parseUrl(raw, 'broker URL');
+    if (url.username === '' && url.password === '') {
+      url.username = encodeURIComponent(first.username);
+      url.password = encodeURIComponent(first.password);
+    }
+    const node = resolveTarget(url.href.replace(/\/$/, ''), managementUrls[i + 1], tlsMaterial);
+    if (node.tls !== first.tls || node.vhost !== first.vhost) {
+      throw new UrlError(
+        `The broker URLs name one cluster, so they need the same scheme and vhost: '${node.redactedUrl}' differs from '${first.redactedUrl}'.`,
+      );
+    }
+    urls.push(node.amqpUrl);
+    management.push(node.managementUrl);
+  });
+  return {
+    ...first,
+    redactedUrl: `${first.redactedUrl} (+${rest.length} more node${rest.length === 1 ? '' : 's'})`,
+    amqpUrls: urls,
+    managementUrls: management,
+  };
 }
 
 /** Does this broker URL (as given, valid or not) carry a password? */

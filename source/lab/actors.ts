@@ -34,6 +34,7 @@ export class LabActors extends LabEngine {
     const { scenario, target } = options;
     this.supervisorEnv = {
       url: target.amqpUrl,
+      ...(target.amqpUrls ? { urls: target.amqpUrls } : {}),
       scenario: scenario.name,
       runId: this.runId,
       topology: scenario.topology,

@@ -69,6 +69,9 @@ export class Session extends LabActors {
     });
     this.management = new ManagementClient({
       baseUrl: target.managementUrl,
+      ...(target.managementUrls ? { baseUrls: target.managementUrls } : {}),
+      // A frozen node makes its peers' API wait on it: give up sooner and ask another node.
+      ...(target.managementUrls ? { timeoutMs: 1500 } : {}),
       username: target.username,
       password: target.password,
       tls: target.tlsMaterial,
@@ -87,6 +90,7 @@ export class Session extends LabActors {
       client: this.management,
       vhost: target.vhost,
       intervalMs: options.pollIntervalMs ?? 500,
+      nodes: (target.amqpUrls?.length ?? 1) > 1,
       include: (name) => this.queueNames().has(name),
       consumerCounts: (names) => this.consumerCounts(names),
       onResult: (result) => {

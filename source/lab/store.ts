@@ -11,7 +11,7 @@ import {
   type RpcCounts,
 } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
-import type { PollResult } from '../broker/poller.js';
+import type { PolledNode, PollResult } from '../broker/poller.js';
 import type { TopologySpec } from '../broker/topology.js';
 import { type ClusterEvent, type ClusterState, reduceCluster } from './cluster-state.js';
 import type { ExchangeType } from './routing.js';
@@ -58,6 +58,8 @@ export interface ActorView {
   /** Times the connection dropped and the actor went to reconnect. */
   readonly reconnects: number;
   readonly lastError?: string;
+  /** host:port of the node it is connected to, as it said. */
+  readonly node?: string;
   /** Messages per second over the last couple of seconds (published or received). */
   readonly rate: number;
   /** [time, count] of recent batches, for the rate. */
@@ -103,6 +105,8 @@ export interface LabState {
     readonly error?: string;
     readonly list: readonly QueueCounters[];
   };
+  /** A cluster's nodes as the management API last listed them. */
+  readonly nodes?: readonly PolledNode[];
   readonly flow: readonly MessageRecord[];
   readonly notices: readonly string[];
   readonly startedAt: number;
@@ -270,6 +274,7 @@ function applyActorMessage(
         queue: message.queue ?? a.queue,
         boundAt: message.boundAt ?? a.boundAt,
         ...(message.endpoint ? { endpoint: message.endpoint } : {}),
+        ...(message.node ? { node: message.node } : {}),
       }));
     case 'batch': {
       const c = message.counts;
@@ -373,6 +378,7 @@ export function reduce(state: LabState, event: LabEvent): LabState {
           error: event.result.error,
           list: event.result.queues,
         },
+        ...(event.result.nodes ? { nodes: event.result.nodes } : {}),
       };
     case 'bound': {
       const { exchange, queue, keys, at } = event;

@@ -9,6 +9,8 @@ export interface ActorListProps {
   /** The id of the selected actor, highlighted. */
   readonly selected?: string;
   readonly compact?: boolean;
+  /** A cluster: the node each actor is connected to (node 2), by actor id. */
+  readonly nodes?: ReadonlyMap<string, string>;
 }
 
 function describe(actor: ActorView): string {
@@ -61,7 +63,7 @@ const statusColour = {
   failed: 'red',
 } as const;
 
-export function ActorList({ actors, selected, compact }: ActorListProps) {
+export function ActorList({ actors, selected, compact, nodes }: ActorListProps) {
   return (
     <Pane title={<Text bold>Actors</Text>} compact={compact} flexGrow={1}>
       {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
@@ -74,6 +76,7 @@ export function ActorList({ actors, selected, compact }: ActorListProps) {
             </Text>
             <Text>{a.config.kind.padEnd(9)}</Text>
             <Text color={statusColour[a.status]}>{a.status.padEnd(13)}</Text>
+            {nodes ? <Text dimColor>{(nodes.get(a.id) ?? '').padEnd(8)}</Text> : null}
             <Text>{describe(a)}</Text>
           </Text>
           {a.lastError ? (

@@ -2,6 +2,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { testRoutingKey } from '../lab/binding-test.js';
+import { nodeLabel } from '../lab/cluster-state.js';
 import { queueRates } from '../lab/rates.js';
 import type { LabState } from '../lab/store.js';
 import { ActorList } from './actor-list.js';
@@ -54,7 +55,12 @@ export function MainScreen({
   const lines = topologyLines(state, topologyWidth);
   const notices = state.notices.slice(-2);
   const labNodes = state.cluster?.nodes ?? [];
-  const nodes = nodeRows(labNodes, brokerNodes(state), actorNodes(state));
+  const onNode = actorNodes(state);
+  const nodes = nodeRows(labNodes, brokerNodes(state), onNode);
+  const actorNodeLabels =
+    nodes.length > 0
+      ? new Map([...onNode].map(([id, name]) => [id, nodeLabel(labNodes, name)]))
+      : undefined;
   const layout = calculateLayout({
     nodes: nodes.length,
     columns: size.columns,
@@ -94,6 +100,7 @@ export function MainScreen({
         queues={state.queues.list}
         rows={layout.queueRows}
         rates={queueRates(state)}
+        {...(nodes.length > 0 ? { nodeLabel: (name) => nodeLabel(labNodes, name) } : {})}
         sampledAt={state.queues.sampledAt}
         error={state.queues.error}
         now={now}
@@ -108,7 +115,12 @@ export function MainScreen({
         />
       ) : (
         <>
-          <ActorList actors={visibleActors} selected={selected?.id} compact={compact} />
+          <ActorList
+            actors={visibleActors}
+            selected={selected?.id}
+            compact={compact}
+            {...(actorNodeLabels ? { nodes: actorNodeLabels } : {})}
+          />
           <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
         </>
       )}
@@ -189,11 +201,20 @@ function actorWindow<T>(actors: readonly T[], selected: T | undefined, rows: num
 }
 
 /** What the management API says about the cluster's nodes (none for a single node). */
-function brokerNodes(_state: LabState): readonly BrokerNodeFacts[] {
-  return [];
+function brokerNodes(state: LabState): readonly BrokerNodeFacts[] {
+  const nodes = state.nodes ?? [];
+  return nodes.length > 1 || state.cluster ? nodes : [];
 }
 
-/** Each live actor's node, as it said when it connected. */
-function actorNodes(_state: LabState): ReadonlyMap<string, string> {
-  return new Map();
+/** Each live actor's node, as it said when it connected (by port for a private cluster). */
+function actorNodes(state: LabState): ReadonlyMap<string, string> {
+  const byPort = new Map((state.cluster?.nodes ?? []).map((n) => [String(n.amqpPort), n.nodeName]));
+  const map = new Map<string, string>();
+  for (const actor of state.actors) {
+    if (!actor.node || !['running', 'paused'].includes(actor.status)) continue;
+    const port = actor.node.split(':').at(-1) ?? '';
+    const name = byPort.get(port);
+    if (name) map.set(actor.id, name);
+  }
+  return map;
 }

@@ -15,6 +15,24 @@ export interface QueueTableProps {
   readonly rows?: number;
   /** Client-side rates from the actors' reports. */
   readonly rates?: ReadonlyMap<string, QueueRates>;
+  /** A cluster: how to name a node (node 2), and so show each queue's type, leader and members. */
+  readonly nodeLabel?: (nodeName: string | undefined) => string;
+}
+
+/** `quorum · leader node 2 · 2/3 online`, `classic · on node 1`, `classic · down (node 1)`. */
+export function placementText(
+  q: QueueCounters,
+  label: (name: string | undefined) => string,
+): string {
+  const type = q.type ?? 'classic';
+  if (q.leader !== undefined || q.members !== undefined) {
+    const members = q.members?.length ?? 0;
+    const online = q.online?.length ?? 0;
+    const leader = q.leader === undefined ? 'no leader' : `leader ${label(q.leader)}`;
+    return `${type} · ${leader} · ${online}/${members} online`;
+  }
+  if (q.node === undefined) return type;
+  return q.state === 'down' ? `${type} · down (${label(q.node)})` : `${type} · on ${label(q.node)}`;
 }
 
 /**
@@ -40,6 +58,7 @@ export function QueueTable({
   rows,
   rates,
   compact,
+  nodeLabel,
 }: QueueTableProps) {
   const shown = pick(queues, rows);
   const hidden = queues.length - shown.length;
@@ -62,6 +81,7 @@ export function QueueTable({
       <Text dimColor>
         {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}{' '}
         {'in/s'.padStart(8)} {'out/s'.padStart(8)}
+        {nodeLabel ? '  where' : ''}
       </Text>
       {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
       {shown.map((q) => (
@@ -74,6 +94,16 @@ export function QueueTable({
           {formatRate(rates?.get(q.name)?.out ?? 0)
             .replace('/s', '')
             .padStart(8)}
+          {nodeLabel ? (
+            <Text
+              color={
+                q.state === 'down' || (q.leader === undefined && q.members) ? 'red' : undefined
+              }
+            >
+              {'  '}
+              {placementText(q, nodeLabel)}
+            </Text>
+          ) : null}
         </Text>
       ))}
     </Pane>
