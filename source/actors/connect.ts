@@ -8,10 +8,30 @@ export function connectionName(env: ActorEnvironment, actor: string): string {
   return `rabbit-lab ${env.scenario} ${actor}`;
 }
 
-/** The URL of a cluster's node `index` (mod the number of nodes), or the only one. */
+/** Seconds between heartbeats on a cluster's connections: a hung node is noticed in two. */
+export const CLUSTER_HEARTBEAT_S = 5;
+
+/**
+ * The URL of a cluster's node `index` (mod the number of nodes), or the only one. A cluster's
+ * clients ask for heartbeats every 5 s (unless the URL says otherwise), so a node that hangs
+ * rather than dies is left within about 10 s instead of the broker's default 60 s.
+ */
 export function nodeUrl(env: ActorEnvironment, index: number): string {
   const urls = env.urls ?? [];
-  return urls.length === 0 ? env.url : (urls[index % urls.length] ?? env.url);
+  if (urls.length < 2) return env.url;
+  return withHeartbeat(urls[index % urls.length] ?? env.url);
+}
+
+export function withHeartbeat(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (!url.searchParams.has('heartbeat')) {
+      url.searchParams.set('heartbeat', String(CLUSTER_HEARTBEAT_S));
+    }
+    return url.href;
+  } catch {
+    return raw;
+  }
 }
 
 /** host:port of a URL, to say which node an actor is on. */

@@ -3,8 +3,9 @@
  * passive declare, adds service queues, reconnects after a drop and removes what the run created.
  * The actors have their own connections (actors/connect.ts); this one never carries messages.
  */
+
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
-import { backoffMs } from '../actors/connect.js';
+import { backoffMs, withHeartbeat } from '../actors/connect.js';
 import { describeAmqpError } from '../actors/errors.js';
 import { runProperty } from './foreign-deliveries.js';
 import type { ManagementClient } from './management-client.js';
@@ -104,7 +105,14 @@ export class LabConnection {
       });
       try {
         const channel = await this.countChannel;
-        counts.set(name, (await channel.checkQueue(name)).consumerCount);
+        // A hung node never answers: the poll must not wait on it (the API's count stands).
+        const answer = await Promise.race([
+          channel.checkQueue(name),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error('no answer')), 1000).unref(),
+          ),
+        ]);
+        counts.set(name, answer.consumerCount);
       } catch {
         this.countChannel = undefined;
       }
@@ -144,7 +152,8 @@ export class LabConnection {
   private async open(): Promise<ChannelModel> {
     const { target, name, runId } = this.options;
     const urls = target.amqpUrls ?? [target.amqpUrl];
-    const url = urls[this.node % urls.length] ?? target.amqpUrl;
+    const one = urls[this.node % urls.length] ?? target.amqpUrl;
+    const url = urls.length > 1 ? withHeartbeat(one) : one;
     const connection = await amqp.connect(url, {
       ...tlsSocketOptions(target.tlsMaterial),
       clientProperties: { connection_name: name, [runProperty]: runId },

@@ -40,6 +40,9 @@ export interface NodeOpsHost {
 /** How often the failover watch asks for leaders, and for how long. */
 const WATCH_INTERVAL_MS = 50;
 const WATCH_LIMIT_MS = 90_000;
+/** How long after the election a confirm gap still counts towards the failover. */
+const GAP_AFTER_ELECTION_MS = 3000;
+const GAP_WINDOW_MS = 60_000;
 
 export const leaderOf = (p: QueuePlacement | undefined): string | undefined =>
   p === undefined ? undefined : (p.leader ?? p.node);
@@ -90,19 +93,35 @@ export class NodeOperator {
     private readonly host: NodeOpsHost,
   ) {}
 
-  /** Call with the time of every producer batch that carried confirms. */
+  /**
+   * Call with the time of every producer batch that carried confirms. A failover's publish gap is
+   * the longest stretch without a confirm from just before the node action until a few seconds
+   * after the new leader was listed (a minute at most).
+   */
   noteConfirms(at: number): void {
+    const previous = this.lastConfirmAt;
     this.lastConfirmAt = at;
     for (const id of this.awaitingConfirm) {
       const failover = this.records.get(id);
-      if (failover === undefined || at <= failover.at) continue;
-      this.awaitingConfirm.delete(id);
-      const before = failover.lastConfirmBefore;
-      this.publish({
-        ...failover,
-        firstConfirmAfter: at,
-        ...(before === undefined ? {} : { publishGapMs: at - before }),
-      });
+      if (failover === undefined) continue;
+      const elected = Math.max(0, ...failover.queues.map((q) => q.electedMs ?? 0));
+      const settled = failover.queues.every((q) => q.electedMs !== undefined);
+      const closesAt = failover.at + (settled ? elected + GAP_AFTER_ELECTION_MS : GAP_WINDOW_MS);
+      if (at > closesAt) {
+        this.awaitingConfirm.delete(id);
+        continue;
+      }
+      if (previous === undefined || at <= failover.at) continue;
+      const from = Math.max(previous, failover.lastConfirmBefore ?? previous);
+      const gap = at - from;
+      if (gap > (failover.publishGapMs ?? 0)) {
+        this.publish({
+          ...failover,
+          lastConfirmBefore: from,
+          firstConfirmAfter: at,
+          publishGapMs: gap,
+        });
+      }
     }
   }
 

@@ -284,6 +284,15 @@ export class Session extends LabActors {
 
   /** The broker counts more consumers on a queue than the lab runs: another program joined. */
   private noteForeignConsumers(queues: readonly QueueCounters[]): void {
+    // A node just lost or back: the broker counts the dead node's consumers a while longer.
+    const cluster = this.state.cluster;
+    const lastAction = cluster?.failovers.at(-1)?.at ?? 0;
+    if (
+      cluster &&
+      (cluster.nodes.some((n) => n.status !== 'up') || Date.now() - lastAction < 60_000)
+    ) {
+      return;
+    }
     for (const { queue, outside } of this.foreignConsumers.note(
       queues,
       this.state.actors,

@@ -193,6 +193,9 @@ function clusterConf(plan: NodePlan): string[] {
   if (plan.cluster === undefined) return [];
   return [
     'cluster_formation.peer_discovery_backend = classic_config',
+    // A node cut off from the majority (a frozen node after its thaw) pauses and drops its
+    // clients, which reconnect to the majority: RabbitMQ's advice for clusters of three or more.
+    'cluster_partition_handling = pause_minority',
     ...plan.cluster.members.map(
       (name, i) => `cluster_formation.classic_config.nodes.${i + 1} = ${name}`,
     ),
