@@ -1,4 +1,5 @@
 import type { CheckResult } from './checks.js';
+import { type Failover, nodeLabel } from './cluster-state.js';
 import { consumerQueue, type LabState } from './store.js';
 
 export interface ActorReport {
@@ -37,6 +38,66 @@ export interface Report {
   }[];
   readonly checks: readonly CheckResult[];
   readonly notices: readonly string[];
+  /** A private cluster's node actions, with what was measured (absent without a cluster). */
+  readonly failovers?: readonly FailoverReport[];
+}
+
+export interface FailoverReport {
+  readonly action: Failover['action'];
+  readonly node: string;
+  /** Seconds into the run. */
+  readonly atS: number;
+  readonly queues: readonly {
+    readonly queue: string;
+    readonly type: string;
+    readonly leaderBefore: string;
+    readonly leaderAfter?: string;
+    /** From the node action to the management API listing the new leader (or the queue back). */
+    readonly electionMs?: number;
+  }[];
+  /** The longest time without a publisher confirm around the failover. */
+  readonly publishGapMs?: number;
+}
+
+function failoverReports(state: LabState): FailoverReport[] | undefined {
+  const cluster = state.cluster;
+  if (cluster === undefined) return undefined;
+  const label = (name: string | undefined) => nodeLabel(cluster.nodes, name);
+  return cluster.failovers.map((f) => ({
+    action: f.action,
+    node: `node ${f.number}`,
+    atS: Math.round((f.at - state.startedAt) / 100) / 10,
+    queues: f.queues.map((q) => ({
+      queue: q.queue,
+      type: q.type,
+      leaderBefore: label(q.before),
+      ...(q.after === undefined ? {} : { leaderAfter: label(q.after) }),
+      ...(q.electedMs === undefined ? {} : { electionMs: q.electedMs }),
+    })),
+    ...(f.publishGapMs === undefined ? {} : { publishGapMs: f.publishGapMs }),
+  }));
+}
+
+function failoverLines(report: Report): string[] {
+  const done = {
+    kill: 'crashed',
+    stop: 'stopped',
+    freeze: 'frozen',
+    thaw: 'thawed',
+    start: 'started',
+  };
+  return (report.failovers ?? []).map((f) => {
+    const queues = f.queues.map((q) =>
+      q.electionMs === undefined
+        ? `${q.queue}: no new leader seen`
+        : `${q.queue}: ${q.type === 'classic' ? 'back on' : 'new leader'} ${q.leaderAfter} after ${(q.electionMs / 1000).toFixed(2)} s`,
+    );
+    const gap =
+      f.publishGapMs === undefined
+        ? ''
+        : ` · longest wait for a confirm ${(f.publishGapMs / 1000).toFixed(2)} s`;
+    return `failover: ${f.node} ${done[f.action]} at ${f.atS.toFixed(1)} s${queues.length > 0 ? ` · ${queues.join(' · ')}` : ''}${gap}`;
+  });
 }
 
 export function buildReport(
@@ -84,6 +145,7 @@ export function buildReport(
       })),
     checks,
     notices: state.notices,
+    ...(state.cluster ? { failovers: failoverReports(state) } : {}),
   };
 }
 
@@ -113,6 +175,8 @@ export function formatReport(report: Report): string {
       lines.push(`${pad(q.name, 22)}${pad(String(q.messagesReady), 8)}${q.messagesUnacknowledged}`);
     }
   }
+  const failovers = failoverLines(report);
+  if (failovers.length > 0) lines.push('', ...failovers);
   for (const n of report.notices) lines.push('', `note: ${n}`);
   lines.push('');
   for (const c of report.checks) lines.push(`${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
