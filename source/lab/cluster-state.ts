@@ -10,6 +10,15 @@ export type { NodeStatus };
 /** What the lab can do to a node of its private cluster. */
 export type NodeAction = 'kill' | 'stop' | 'freeze' | 'thaw' | 'start';
 
+/** What a node action did, as a word for the screen and the report. */
+export const nodeActionDone: Record<NodeAction, string> = {
+  kill: 'crashed',
+  stop: 'stopped',
+  freeze: 'frozen',
+  thaw: 'thawed',
+  start: 'started',
+};
+
 export interface LabNode {
   readonly number: number;
   readonly nodeName: string;

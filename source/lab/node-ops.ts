@@ -5,6 +5,7 @@
  * publisher confirms around it.
  */
 import type { EmbeddedCluster } from '../broker/embedded/index.js';
+import type { QueueCounters } from '../broker/management-client.js';
 import type { ClusterEvent, Failover, LabNode, LeaderChange, NodeAction } from './cluster-state.js';
 
 /** The parts of a private cluster the lab drives. */
@@ -13,19 +14,11 @@ export type ClusterControl = Pick<
   'nodes' | 'status' | 'kill' | 'stopNode' | 'freeze' | 'thaw' | 'startNode'
 >;
 
-/** Where the broker says a queue lives. */
-export interface QueuePlacement {
-  readonly name: string;
-  readonly type?: string;
-  /** Quorum and stream queues: the member that leads. */
-  readonly leader?: string;
-  readonly members?: readonly string[];
-  readonly online?: readonly string[];
-  /** Classic queues: the node that holds it. */
-  readonly node?: string;
-  /** 'running', or 'down' for a classic queue whose node is gone. */
-  readonly state?: string;
-}
+/** Where the broker says a queue lives (leader and members, or a classic queue's node). */
+export type QueuePlacement = Pick<
+  QueueCounters,
+  'name' | 'type' | 'leader' | 'members' | 'online' | 'node' | 'state'
+>;
 
 export interface NodeOpsHost {
   readonly notice: (text: string) => void;

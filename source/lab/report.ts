@@ -1,5 +1,5 @@
 import type { CheckResult } from './checks.js';
-import { type Failover, nodeLabel } from './cluster-state.js';
+import { type Failover, nodeActionDone, nodeLabel } from './cluster-state.js';
 import { consumerQueue, type LabState } from './store.js';
 
 export interface ActorReport {
@@ -79,13 +79,6 @@ function failoverReports(state: LabState): FailoverReport[] | undefined {
 }
 
 function failoverLines(report: Report): string[] {
-  const done = {
-    kill: 'crashed',
-    stop: 'stopped',
-    freeze: 'frozen',
-    thaw: 'thawed',
-    start: 'started',
-  };
   return (report.failovers ?? []).map((f) => {
     const queues = f.queues.map((q) =>
       q.electionMs === undefined
@@ -96,7 +89,7 @@ function failoverLines(report: Report): string[] {
       f.publishGapMs === undefined
         ? ''
         : ` · longest wait for a confirm ${(f.publishGapMs / 1000).toFixed(2)} s`;
-    return `failover: ${f.node} ${done[f.action]} at ${f.atS.toFixed(1)} s${queues.length > 0 ? ` · ${queues.join(' · ')}` : ''}${gap}`;
+    return `failover: ${f.node} ${nodeActionDone[f.action]} at ${f.atS.toFixed(1)} s${queues.length > 0 ? ` · ${queues.join(' · ')}` : ''}${gap}`;
   });
 }
 

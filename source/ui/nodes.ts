@@ -4,7 +4,7 @@
  * without Ink.
  */
 import type { Failover, LabNode } from '../lab/cluster-state.js';
-import { nodeLabel } from '../lab/cluster-state.js';
+import { nodeActionDone, nodeLabel } from '../lab/cluster-state.js';
 
 /** What the management API reported about one node. */
 export interface BrokerNodeFacts {
@@ -73,13 +73,7 @@ export function nodeRows(
 /** One line about the latest failover: what was done, who took over, how long it took. */
 export function failoverLine(nodes: readonly LabNode[], failover: Failover | undefined): string {
   if (failover === undefined) return '';
-  const done = {
-    kill: 'crashed',
-    stop: 'stopped',
-    freeze: 'frozen',
-    thaw: 'thawed',
-    start: 'started',
-  }[failover.action];
+  const done = nodeActionDone[failover.action];
   const queues = failover.queues.map((q) => {
     if (q.electedMs === undefined) {
       return q.unavailable ? `${q.queue} down` : `${q.queue} electing…`;
