@@ -340,7 +340,7 @@ const rows: Row[] = [
     name: 'unknown broker mode',
     args: () => ['scenario', 'hello', '--broker', 'cloud'],
     message:
-      /^rabbit-lab: Invalid values: Argument: broker, Given: "cloud", Choices: "auto", "embedded", "external"\. Run `rabbit-lab --help` for usage\.$/,
+      /^rabbit-lab: Invalid values: Argument: broker, Given: "cloud", Choices: "auto", "embedded", "cluster", "external"\. Run `rabbit-lab --help` for usage\.$/,
   },
 ];
 
