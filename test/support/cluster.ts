@@ -1,10 +1,13 @@
 /** The private three-node cluster `npm test` starts for the tests under test/cluster/. */
+import { randomBytes } from 'node:crypto';
 import {
   attachCluster,
   type ClusterAttachment,
   type ClusterNodeInfo,
   type EmbeddedCluster,
 } from '../../source/broker/embedded/index.js';
+import { ManagementClient } from '../../source/broker/management-client.js';
+import { withVhost } from '../../source/broker/url.js';
 
 export interface TestCluster {
   readonly version: string;
@@ -29,5 +32,35 @@ export function testCluster(): TestCluster {
     version: parsed.version,
     nodes: parsed.nodes,
     control: attachCluster(parsed.attachment, parsed.version),
+  };
+}
+
+export interface TestClusterVhost {
+  /** Every node's AMQP URL into this test's own vhost, node 1 first. */
+  readonly urls: readonly string[];
+  readonly managementUrls: readonly string[];
+  readonly vhost: string;
+  readonly management: ManagementClient;
+  dispose(): Promise<void>;
+}
+
+/** A fresh vhost on the shared cluster, so cluster tests running side by side cannot meet. */
+export async function testClusterVhost(label: string): Promise<TestClusterVhost> {
+  const { nodes } = testCluster();
+  const managementUrls = nodes.map((n) => n.managementUrl);
+  const management = new ManagementClient({
+    baseUrl: managementUrls[0] ?? '',
+    baseUrls: managementUrls,
+    username: 'guest',
+    password: 'guest',
+  });
+  const vhost = `test-${label}-${randomBytes(3).toString('hex')}`;
+  await management.createVhost(vhost, 'guest');
+  return {
+    urls: nodes.map((n) => withVhost(n.amqpUrl, vhost)),
+    managementUrls,
+    vhost,
+    management,
+    dispose: () => management.deleteVhost(vhost),
   };
 }

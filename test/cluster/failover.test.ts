@@ -1,0 +1,92 @@
+/**
+ * Failover on the shared private three-node cluster: the shipped scenarios run in-process with
+ * their tours, which crash the node leading the queue and start it again. The tests in this file
+ * run one after another: each needs the whole cluster back before the next crashes a node.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { resolveClusterTarget } from '../../source/broker/url.js';
+import type { Report } from '../../source/lab/report.js';
+import { Session } from '../../source/lab/session.js';
+import { builtinDir } from '../../source/scenario/catalog.js';
+import { loadScenarioFile } from '../../source/scenario/loader.js';
+import { waitFor } from '../support/broker.js';
+import { type TestClusterVhost, testCluster, testClusterVhost } from '../support/cluster.js';
+import { check } from '../support/headless.js';
+
+const cluster = testCluster();
+let vhost: TestClusterVhost;
+before(async () => {
+  vhost = await testClusterVhost('failover');
+});
+after(async () => {
+  await vhost.dispose();
+});
+
+/** Every node up and a member of the cluster again, so the next test starts from three. */
+async function allNodesUp(): Promise<void> {
+  await waitFor(() => cluster.nodes.every((n) => cluster.control.status(n.nodeName) === 'up'), {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    what: 'every node of the test cluster up again',
+  });
+  await waitFor(
+    async () => {
+      const nodes = await vhost.management.nodes().catch(() => []);
+      return nodes.length === cluster.nodes.length && nodes.every((n) => n.running);
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: 'the management API listing three running nodes' },
+  );
+}
+
+/** The shipped scenario with its tour, on the shared cluster, until its tour is over. */
+async function runScenario(name: string, seconds: number): Promise<Report> {
+  const scenario = await loadScenarioFile(path.join(builtinDir, `${name}.yaml`));
+  const session = new Session({
+    scenario,
+    target: resolveClusterTarget(vhost.urls, vhost.managementUrls),
+    embedded: true,
+    cluster: cluster.control,
+    pollIntervalMs: 250,
+  });
+  try {
+    await session.start();
+    await session.actorsSettled();
+    const started = Date.now();
+    session.startTour();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    await session.drain();
+    return session.report(Date.now() - started);
+  } finally {
+    await session.shutdown();
+    await allNodesUp();
+  }
+}
+
+describe('failover on a private three-node cluster', () => {
+  before(allNodesUp);
+
+  test('quorum-failover: the leader crashes, a new one is elected, nothing confirmed is lost', async () => {
+    const report = await runScenario('quorum-failover', 30);
+    const [failover, ...more] = report.failovers ?? [];
+    assert.ok(failover, `a failover in the report (notices: ${report.notices.join(' | ')})`);
+    assert.equal(more.length, 0, 'one node action in the tour');
+    assert.equal(failover.action, 'kill');
+    const orders = failover.queues.find((q) => q.queue === 'orders');
+    assert.ok(orders, "the crashed node led 'orders'");
+    assert.equal(orders.type, 'quorum');
+    assert.equal(orders.leaderBefore, failover.node);
+    assert.ok(orders.leaderAfter, 'a new leader was listed');
+    assert.notEqual(orders.leaderAfter, orders.leaderBefore, 'on another node');
+    assert.ok(
+      orders.electionMs !== undefined && orders.electionMs > 0 && orders.electionMs < 15_000,
+      `election time measured (${orders.electionMs} ms)`,
+    );
+    assert.ok(failover.publishGapMs !== undefined, 'the publishing gap was measured');
+    assert.equal(check(report, 'no-loss').ok, true, check(report, 'no-loss').detail);
+    assert.equal(check(report, 'each-once').ok, true, check(report, 'each-once').detail);
+    const producer = report.actors.find((a) => a.kind === 'producer');
+    assert.ok(producer && (producer.published ?? 0) > 500, 'the producer kept publishing');
+  });
+});
