@@ -181,18 +181,28 @@ export class LabConnection {
     for (let attempt = 1; !this.isClosing(); attempt++) {
       await new Promise((r) => setTimeout(r, backoffMs(attempt)));
       if (this.isClosing()) return;
+      let connection: ChannelModel;
       try {
-        const connection = await this.open();
-        this.connection = connection;
+        connection = await this.open();
+      } catch {
+        // Not yet: the next attempt waits longer, at the next node of a cluster.
+        this.node++;
+        continue;
+      }
+      this.connection = connection;
+      try {
         // A restarted broker forgot non-durable entities; what this run creates now is its own.
         const again = await declareTopology(connection, this.options.topology);
         if (this.declaredTopology) mergeCreated(this.declaredTopology, again);
         this.options.notice('Connected to the broker again.');
-        return;
-      } catch {
-        // Not yet: the next attempt waits longer, at the next node of a cluster.
-        this.node++;
+      } catch (error) {
+        // In a cluster, a classic queue whose node is down cannot be declared; it comes back
+        // with its node. The connection is good for everything else.
+        this.options.notice(
+          `Connected to the broker again; declaring the topology again failed (${describeAmqpError(error)}): a classic queue whose node is down returns with its node.`,
+        );
       }
+      return;
     }
   }
 }

@@ -52,6 +52,16 @@ export interface AccountingContext {
   readonly queueSpecs: readonly QueueSpec[];
   readonly ends: readonly QueueEnd[];
   readonly foreign: readonly ForeignDeliveries[];
+  /** Classic queues that went down with their node (a private cluster's failovers). */
+  readonly outages?: readonly Outage[];
+}
+
+/** A classic queue down from its node's crash or stop until the API listed it back (or the end). */
+export interface Outage {
+  readonly queue: string;
+  readonly node: string;
+  readonly from: number;
+  readonly to?: number;
 }
 
 export interface Loss {
@@ -78,6 +88,8 @@ export interface Accounting {
   readonly uncounted: ReadonlyMap<string, { taken: number; count: number; why: string }>;
   readonly lost: number;
   readonly losses: readonly Loss[];
+  /** Lost messages per queue they were routed to ('?' when the run knows no route). */
+  readonly lostByQueue: ReadonlyMap<string, number>;
 }
 
 export const plural = (n: number, word: string, many = `${word}s`) =>
@@ -117,6 +129,11 @@ class Lookup {
 
   spec(queue: string): QueueSpec | undefined {
     return this.specs.get(queue);
+  }
+
+  /** The first outage of `queue` that ended after `at` (the message was in it, or sent to it, then). */
+  outage(queue: string, at: number): Outage | undefined {
+    return this.c.outages?.find((o) => o.queue === queue && (o.to === undefined || at <= o.to));
   }
 
   status(consumer: string): string | undefined {
@@ -180,6 +197,26 @@ function how(status: string | undefined): string {
   }
 }
 
+/** A message routed to a classic queue that went down with its node before the message was out of it. */
+function outageReason(
+  l: Lookup,
+  ledger: Ledger,
+  producer: string,
+  seq: number,
+): string | undefined {
+  const at = ledger.publishedAt(producer, seq);
+  if (at === undefined) return undefined;
+  for (const q of l.destinations(producer, seq)) {
+    const outage = l.outage(q, at);
+    if (outage === undefined) continue;
+    if (at < outage.from) {
+      return `waiting in ${q} when ${outage.node} went down: a classic queue lives on one node, and what was not persistent did not come back with it`;
+    }
+    return `published while ${q} was down with ${outage.node}: the broker confirmed them but had no running queue to put them in`;
+  }
+  return undefined;
+}
+
 /** Why a promised message that is nowhere was lost, as a sentence for a group of them. */
 function lossReason(l: Lookup, ledger: Ledger, producer: string, seq: number): string {
   if (ledger.has('autoDelivered', producer, seq)) {
@@ -216,6 +253,8 @@ function lossReason(l: Lookup, ledger: Ledger, producer: string, seq: number): s
       return `expired in ${q} (x-message-ttl ${String(ttl)} ms, no dead-letter exchange)`;
     }
   }
+  const outage = outageReason(l, ledger, producer, seq);
+  if (outage !== undefined) return outage;
   if (ledger.has('delivered', producer, seq)) {
     return 'delivered to a lab consumer, never handled, and not found in any queue at the end';
   }
@@ -281,6 +320,7 @@ export function account(c: AccountingContext): Accounting {
   const foreignTaken = new Map<string, number>();
   const uncountedTaken = new Map<string, number>();
   const losses = new Map<string, { count: number; examples: string[] }>();
+  const lostByQueue = new Map<string, number>();
   for (const [producer, p] of ledger.producers) {
     for (let seq = 1; seq <= p.lastSeq; seq++) {
       const seen = ledger.has('handled', producer, seq) || ledger.has('left', producer, seq);
@@ -308,6 +348,8 @@ export function account(c: AccountingContext): Accounting {
       const destinations = l.destinations(producer, seq);
       if (excused(destinations, budget, foreignTaken, uncountedTaken)) continue;
       counts.lost++;
+      const routed = destinations.length > 0 ? destinations : ['?'];
+      for (const q of routed) bump(lostByQueue, q);
       const reason = lossReason(l, ledger, producer, seq);
       const group = losses.get(reason) ?? { count: 0, examples: [] };
       group.count++;
@@ -330,6 +372,7 @@ export function account(c: AccountingContext): Accounting {
         return [q, { taken, count: slot?.count ?? 0, why: slot?.why ?? '' }];
       }),
     ),
+    lostByQueue,
     losses: [...losses]
       .map(([reason, g]) => ({ reason, count: g.count, examples: g.examples }))
       .sort((a, b) => b.count - a.count),

@@ -51,12 +51,52 @@ export function noLoss(c: CheckContext): Finding {
   return { ok: a.lost === 0, detail: describeAccounting(a) };
 }
 
+/** no-loss judged on some queues: their losses fail it; the rest of the run is told, not judged. */
+export function noLossOn(c: CheckContext, queues: readonly string[]): Finding {
+  const a = accountingOf(c);
+  if (a.published === 0)
+    return { ok: true, idle: true, detail: 'no lab producer published a message' };
+  const lost = queues.reduce((n, q) => n + (a.lostByQueue.get(q) ?? 0), 0);
+  const elsewhere = [...a.lostByQueue].filter(([q]) => !queues.includes(q));
+  const others =
+    elsewhere.length === 0
+      ? ''
+      : ` (not judged: ${elsewhere.map(([q, n]) => `${n} lost from ${q}`).join(', ')})`;
+  return {
+    ok: lost === 0,
+    detail: `${plural(lost, 'confirmed message')} lost from ${queues.join(', ')}${others}; ${describeAccounting(a)}`,
+  };
+}
+
 export function eachOnce(c: CheckContext): Finding {
   const { ledger } = c;
   const detail = `${plural(ledger.deliveries, 'delivery', 'deliveries')}, ${ledger.redeliveries} redelivered after a crash or requeue, ${plural(ledger.duplicates, 'duplicate')}`;
   if (ledger.deliveries === 0)
     return { ok: true, idle: true, detail: 'no lab consumer received a message' };
   return { ok: ledger.duplicates === 0, detail };
+}
+
+/**
+ * Each consumer got each producer's messages from one queue in the order they were published;
+ * redeliveries (after a crash, a requeue or a failover) may come later and are not counted.
+ */
+export function ordering(c: CheckContext): Finding {
+  const { ledger } = c;
+  const first = ledger.deliveries - ledger.redeliveries - ledger.duplicates - ledger.retries;
+  if (ledger.deliveries === 0)
+    return { ok: true, idle: true, detail: 'no lab consumer received a message' };
+  const order = ledger.order;
+  if (order.reordered === 0) {
+    return {
+      ok: true,
+      detail: `${plural(first, 'first delivery', 'first deliveries')} in publish order for each producer, queue and consumer (${ledger.redeliveries} redelivered not counted)`,
+    };
+  }
+  const queues = [...order.reorderedByQueue].map(([q, n]) => `${n} on ${q}`).join(', ');
+  return {
+    ok: false,
+    detail: `${plural(order.reordered, 'message')} delivered for the first time after a later one from the same producer (${queues}): ${order.examples.join('; ')}`,
+  };
 }
 
 /** What a killed consumer held (delivered, never settled), and how much of it came back. */
@@ -193,6 +233,7 @@ export function actorsHealthy(c: CheckContext): Finding {
 const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
+  ordering,
   'redelivery-after-crash': redeliveryAfterCrash,
   'fanout-complete': fanoutComplete,
   'routing-correct': routingCorrect,
@@ -213,7 +254,13 @@ export function verdict(name: CheckId, f: Finding, idleReason?: string): CheckRe
 
 export function runChecks(specs: readonly CheckSpec[], context: CheckContext): CheckResult[] {
   return [
-    ...specs.map((s) => verdict(s.name, checks[s.name](context), s.idle)),
+    ...specs.map((s) =>
+      verdict(
+        s.name,
+        s.name === 'no-loss' && s.queues ? noLossOn(context, s.queues) : checks[s.name](context),
+        s.idle,
+      ),
+    ),
     verdict('actors-healthy', actorsHealthy(context)),
   ];
 }

@@ -50,6 +50,9 @@ export interface Failover {
   readonly lastConfirmBefore?: number;
   readonly firstConfirmAfter?: number;
   readonly publishGapMs?: number;
+  /** The longest any consumer went without a lab message around it, and which one. */
+  readonly consumerGapMs?: number;
+  readonly consumerGapOf?: string;
 }
 
 export interface ClusterState {

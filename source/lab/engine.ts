@@ -134,9 +134,15 @@ export class LabEngine {
   /** A producer's batch carried publisher confirms (the failover measures watch for them). */
   protected confirmsArrived(_at: number): void {}
 
+  /** A consumer's batch carried lab deliveries (the failover measures' consumer gap). */
+  protected deliveriesArrived(_consumer: string, _at: number): void {}
+
   protected feed(id: string, report: ReportMessage): void {
     if (report.type === 'batch' && (report.confirmedRuns?.length ?? 0) > 0) {
       this.confirmsArrived(Date.now());
+    }
+    if (report.runs.length + report.redeliveredRuns.length > 0) {
+      this.deliveriesArrived(id, Date.now());
     }
     if (report.runs.length + report.redeliveredRuns.length > 0 || report.handledRuns)
       this.lastConsumerReportAt = Date.now();

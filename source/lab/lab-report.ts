@@ -4,9 +4,10 @@
  * here, so the two print the same.
  */
 import type { Scenario } from '../scenario/schema.js';
-import type { ForeignDeliveries, QueueEnd } from './accounting.js';
-import { type CheckContext, type CheckResult, runChecks } from './checks.js';
+import type { ForeignDeliveries, Outage, QueueEnd } from './accounting.js';
+import { accountingOf, type CheckContext, type CheckResult, runChecks } from './checks.js';
 import type { Ledger } from './ledger.js';
+import { messageFigures } from './message-figures.js';
 import { buildReport, formatReport, type Report } from './report.js';
 import { consumerQueue, exchangeTypeOf, type LabState } from './store.js';
 
@@ -39,9 +40,25 @@ export function labQueueNames(scenario: Scenario, state: LabState): Set<string> 
   return names;
 }
 
-export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
+/** The classic queues a private cluster's node actions took down, and when they were back. */
+export function outagesOf(state: LabState): Outage[] {
+  return (state.cluster?.failovers ?? []).flatMap((f) =>
+    f.action === 'freeze'
+      ? []
+      : f.queues
+          .filter((q) => q.type === 'classic')
+          .map((q) => ({
+            queue: q.queue,
+            node: `node ${f.number}`,
+            from: f.at,
+            ...(q.electedMs === undefined ? {} : { to: f.at + q.electedMs }),
+          })),
+  );
+}
+
+function checkContext(facts: RunFacts, endedAt: number): CheckContext {
   const { state } = facts;
-  const context: CheckContext = {
+  return {
     ledger: facts.ledger,
     producers: state.actors.flatMap((a) =>
       a.config.kind === 'producer'
@@ -78,18 +95,24 @@ export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
     queues: state.queues.list,
     rpcClients: state.actors.flatMap((a) => (a.rpc ? [{ id: a.id, counts: a.rpc }] : [])),
     queueBindings: (state.scenario.bindings ?? []).map((b) => ({ ...b, boundAt: b.at ?? 0 })),
+    outages: outagesOf(state),
     endedAt,
   };
-  return runChecks(facts.scenario.checks, context);
+}
+
+export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
+  return runChecks(facts.scenario.checks, checkContext(facts, endedAt));
 }
 
 export function labReport(facts: RunFacts, durationMs: number, endedAt: number): Report {
-  return buildReport(
+  const context = checkContext(facts, endedAt);
+  const report = buildReport(
     facts.state,
-    labChecks(facts, endedAt),
+    runChecks(facts.scenario.checks, context),
     durationMs,
     labQueueNames(facts.scenario, facts.state),
   );
+  return { ...report, messages: messageFigures(facts.ledger, accountingOf(context)) };
 }
 
 /** The report as headless mode prints it: one JSON document, or the readable table. */

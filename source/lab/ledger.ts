@@ -1,4 +1,5 @@
 import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
+import { DeliveryOrder } from './delivery-order.js';
 import { SeqSet } from './seq-set.js';
 
 interface ProducerEntry {
@@ -58,6 +59,10 @@ function setsOf<K>(map: Map<K, Sets>, key: K): Sets {
   return inner;
 }
 
+function bumpBy(map: Map<string, number>, key: string, by: number): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
 /** Add runs to per-producer sets; returns how many were there already. */
 function addRuns(map: Sets, runs: readonly SeqRun[]): number {
   let again = 0;
@@ -104,8 +109,13 @@ export class Ledger {
   readonly keysByConsumer = new Map<string, Map<string, number>>();
   /** Which queues each consumer consumed from (a subscriber gets a new one after a reconnect). */
   readonly queuesOf = new Map<string, Set<string>>();
+  /** First deliveries that came before an older message of the same producer (the ordering check). */
+  readonly order = new DeliveryOrder();
   duplicates = 0;
+  /** Duplicates per queue (delivered again from it without the redelivered flag). */
+  readonly duplicatesByQueue = new Map<string, number>();
   redeliveries = 0;
+  readonly redeliveriesByQueue = new Map<string, number>();
   deliveries = 0;
   /** Deliveries that were a message coming back through dead-lettering (a retry). */
   retries = 0;
@@ -146,6 +156,23 @@ export class Ledger {
     for (const [seq, key] of keyOverrides) entry.keys.set(seq, key);
   }
 
+  /** When a message went out (the end of its batch), if its batch was recorded. */
+  publishedAt(producer: string, seq: number): number | undefined {
+    const segments = this.producers.get(producer)?.segments ?? [];
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const segment = segments[mid];
+      if (segment === undefined) break;
+      const [first, last, , lastAt] = segment;
+      if (seq < first) hi = mid - 1;
+      else if (seq > last) lo = mid + 1;
+      else return lastAt;
+    }
+    return undefined;
+  }
+
   /** The routing key a message went out with, when it was not the cycle's. */
   keyOf(producer: string, seq: number): string | undefined {
     return this.producers.get(producer)?.keys.get(seq);
@@ -170,9 +197,18 @@ export class Ledger {
     for (const [producer, first, last] of runs) {
       const count = last - first + 1;
       this.deliveries += count;
-      if (redelivered) this.redeliveries += count;
-      const seenInQueue = setOf(fromQueue, producer).add(first, last);
-      if (!redelivered) this.duplicates += seenInQueue;
+      const inQueue = setOf(fromQueue, producer);
+      if (redelivered) {
+        this.redeliveries += count;
+        bumpBy(this.redeliveriesByQueue, queue, count);
+      } else {
+        this.order.note(consumer, queue, producer, first, last, (seq) => inQueue.has(seq));
+      }
+      const seenInQueue = inQueue.add(first, last);
+      if (!redelivered && seenInQueue > 0) {
+        this.duplicates += seenInQueue;
+        bumpBy(this.duplicatesByQueue, queue, seenInQueue);
+      }
       setOf(toConsumer, producer).add(first, last);
     }
     this.mark('delivered', runs);

@@ -72,11 +72,13 @@ function nextSentence(action: NodeAction, led: readonly QueuePlacement[]): strin
 
 export class NodeOperator {
   private failoverCount = 0;
-  private lastConfirmAt: number | undefined;
   /** Every failover so far, as last published. */
   private readonly records = new Map<number, Failover>();
-  /** Failovers still waiting for their first confirm after. */
-  private readonly awaitingConfirm = new Set<number>();
+  /** Failovers whose gaps are still being measured, and the streams past their window. */
+  private readonly measuring = new Set<number>();
+  private readonly closedFor = new Map<number, Set<string>>();
+  /** The last event of each stream: 'confirms', and each consumer's deliveries. */
+  private readonly lastAt = new Map<string, number>();
   private readonly watches = new Set<NodeJS.Timeout>();
   private busy = false;
   private stopped = false;
@@ -92,30 +94,64 @@ export class NodeOperator {
    * after the new leader was listed (a minute at most).
    */
   noteConfirms(at: number): void {
-    const previous = this.lastConfirmAt;
-    this.lastConfirmAt = at;
-    for (const id of this.awaitingConfirm) {
+    this.noteSilence('confirms', at, (failover, from, gap) =>
+      gap > (failover.publishGapMs ?? 0)
+        ? {
+            ...failover,
+            lastConfirmBefore: from,
+            firstConfirmAfter: at,
+            publishGapMs: gap,
+          }
+        : undefined,
+    );
+  }
+
+  /**
+   * Call with the time of every consumer batch that carried lab deliveries. A failover's consumer
+   * gap is the longest any one consumer went without a message over the same window.
+   */
+  noteDeliveries(consumer: string, at: number): void {
+    this.noteSilence(`consumer ${consumer}`, at, (failover, _from, gap) =>
+      gap > (failover.consumerGapMs ?? 0)
+        ? { ...failover, consumerGapMs: gap, consumerGapOf: consumer }
+        : undefined,
+    );
+  }
+
+  /** One stream's event at `at`: the silence since its last event, offered to each open failover. */
+  private noteSilence(
+    source: string,
+    at: number,
+    longer: (failover: Failover, from: number, gap: number) => Failover | undefined,
+  ): void {
+    const previous = this.lastAt.get(source);
+    this.lastAt.set(source, at);
+    for (const id of this.measuring) {
       const failover = this.records.get(id);
       if (failover === undefined) continue;
       const elected = Math.max(0, ...failover.queues.map((q) => q.electedMs ?? 0));
       const settled = failover.queues.every((q) => q.electedMs !== undefined);
       const closesAt = failover.at + (settled ? elected + GAP_AFTER_ELECTION_MS : GAP_WINDOW_MS);
       if (at > closesAt) {
-        this.awaitingConfirm.delete(id);
+        this.closed(id, source);
         continue;
       }
       if (previous === undefined || at <= failover.at) continue;
-      const from = Math.max(previous, failover.lastConfirmBefore ?? previous);
-      const gap = at - from;
-      if (gap > (failover.publishGapMs ?? 0)) {
-        this.publish({
-          ...failover,
-          lastConfirmBefore: from,
-          firstConfirmAfter: at,
-          publishGapMs: gap,
-        });
-      }
+      const from =
+        source === 'confirms'
+          ? Math.max(previous, failover.lastConfirmBefore ?? previous)
+          : previous;
+      const updated = longer(failover, from, at - from);
+      if (updated !== undefined) this.publish(updated);
     }
+  }
+
+  /** A failover stops measuring once every stream that was heard from has passed its window. */
+  private closed(id: number, source: string): void {
+    const done = this.closedFor.get(id) ?? new Set<string>();
+    done.add(source);
+    this.closedFor.set(id, done);
+    if ([...this.lastAt.keys()].every((s) => done.has(s))) this.measuring.delete(id);
   }
 
   stop(): void {
@@ -182,10 +218,10 @@ export class NodeOperator {
       number: node.number,
       at,
       queues: led.map((p) => ({ queue: p.name, type: p.type ?? 'classic', before: node.nodeName })),
-      ...(this.lastConfirmAt === undefined ? {} : { lastConfirmBefore: this.lastConfirmAt }),
+      ...(this.lastAt.has('confirms') ? { lastConfirmBefore: this.lastAt.get('confirms') } : {}),
     };
     this.publish(failover);
-    this.awaitingConfirm.add(failover.id);
+    this.measuring.add(failover.id);
     if (failover.queues.length > 0) this.watch(failover);
     const status = action === 'freeze' ? 'frozen' : action === 'stop' ? 'stopping' : 'down';
     this.host.dispatch({ type: 'node', nodeName: node.nodeName, status });

@@ -1,5 +1,6 @@
 import type { CheckResult } from './checks.js';
 import { type Failover, nodeActionDone, nodeLabel } from './cluster-state.js';
+import { type MessageFigures, messageLines } from './message-figures.js';
 import { consumerQueue, type LabState } from './store.js';
 
 export interface ActorReport {
@@ -40,6 +41,8 @@ export interface Report {
   readonly notices: readonly string[];
   /** A private cluster's node actions, with what was measured (absent without a cluster). */
   readonly failovers?: readonly FailoverReport[];
+  /** Per message, by id: confirmed and lost, duplicated, redelivered, reordered; per queue too. */
+  readonly messages?: MessageFigures;
 }
 
 export interface FailoverReport {
@@ -57,6 +60,9 @@ export interface FailoverReport {
   }[];
   /** The longest time without a publisher confirm around the failover. */
   readonly publishGapMs?: number;
+  /** The longest any consumer went without a message around it, and which one. */
+  readonly consumerGapMs?: number;
+  readonly consumerGapOf?: string;
 }
 
 function failoverReports(state: LabState): FailoverReport[] | undefined {
@@ -75,6 +81,9 @@ function failoverReports(state: LabState): FailoverReport[] | undefined {
       ...(q.electedMs === undefined ? {} : { electionMs: q.electedMs }),
     })),
     ...(f.publishGapMs === undefined ? {} : { publishGapMs: f.publishGapMs }),
+    ...(f.consumerGapMs === undefined
+      ? {}
+      : { consumerGapMs: f.consumerGapMs, consumerGapOf: f.consumerGapOf }),
   }));
 }
 
@@ -89,7 +98,11 @@ function failoverLines(report: Report): string[] {
       f.publishGapMs === undefined
         ? ''
         : ` · longest wait for a confirm ${(f.publishGapMs / 1000).toFixed(2)} s`;
-    return `failover: ${f.node} ${nodeActionDone[f.action]} at ${f.atS.toFixed(1)} s${queues.length > 0 ? ` · ${queues.join(' · ')}` : ''}${gap}`;
+    const quiet =
+      f.consumerGapMs === undefined
+        ? ''
+        : ` · longest a consumer went without a message ${(f.consumerGapMs / 1000).toFixed(2)} s (${f.consumerGapOf ?? '?'})`;
+    return `failover: ${f.node} ${nodeActionDone[f.action]} at ${f.atS.toFixed(1)} s${queues.length > 0 ? ` · ${queues.join(' · ')}` : ''}${gap}${quiet}`;
   });
 }
 
@@ -168,6 +181,7 @@ export function formatReport(report: Report): string {
       lines.push(`${pad(q.name, 22)}${pad(String(q.messagesReady), 8)}${q.messagesUnacknowledged}`);
     }
   }
+  if (report.messages !== undefined) lines.push('', ...messageLines(report.messages));
   const failovers = failoverLines(report);
   if (failovers.length > 0) lines.push('', ...failovers);
   for (const n of report.notices) lines.push('', `note: ${n}`);

@@ -127,6 +127,10 @@ export class Session extends LabActors {
     this.nodeOps?.noteConfirms(at);
   }
 
+  protected override deliveriesArrived(consumer: string, at: number): void {
+    this.nodeOps?.noteDeliveries(consumer, at);
+  }
+
   /**
    * The node keys and tour steps: crash (kill), stop or freeze the node that leads `queue`, thaw
    * the frozen nodes, start the stopped ones. Only a private cluster's nodes are the lab's to touch.

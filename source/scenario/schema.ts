@@ -136,6 +136,7 @@ export const actorSchema = z.discriminatedUnion('kind', [producerSchema, consume
 export const checkNameSchema = z.enum([
   'no-loss',
   'each-once',
+  'ordering',
   'redelivery-after-crash',
   'fanout-complete',
   'routing-correct',
@@ -148,12 +149,22 @@ export const checkNameSchema = z.enum([
 
 /**
  * A check by name, or with `idle`: why it is fine for this scenario when a run gives the check
- * nothing to judge (a check with nothing to judge fails otherwise).
+ * nothing to judge (a check with nothing to judge fails otherwise); `no-loss` may be judged on
+ * some queues only (`queues`), the others' losses still told in its detail.
  */
 export const checkSpecSchema = z
   .union([
     checkNameSchema,
-    z.strictObject({ name: checkNameSchema, idle: z.string().min(1).max(300).optional() }),
+    z
+      .strictObject({
+        name: checkNameSchema,
+        idle: z.string().min(1).max(300).optional(),
+        queues: z.array(entityName.min(1)).min(1).optional(),
+      })
+      .refine((c) => c.queues === undefined || c.name === 'no-loss', {
+        message: '`queues` narrows only the no-loss check',
+        path: ['queues'],
+      }),
   ])
   .transform((c) => (typeof c === 'string' ? { name: c } : c));
 

@@ -86,7 +86,45 @@ describe('failover on a private three-node cluster', () => {
     assert.ok(failover.publishGapMs !== undefined, 'the publishing gap was measured');
     assert.equal(check(report, 'no-loss').ok, true, check(report, 'no-loss').detail);
     assert.equal(check(report, 'each-once').ok, true, check(report, 'each-once').detail);
+    assert.equal(check(report, 'ordering').ok, true, check(report, 'ordering').detail);
     const producer = report.actors.find((a) => a.kind === 'producer');
     assert.ok(producer && (producer.published ?? 0) > 500, 'the producer kept publishing');
+    assert.equal(report.messages?.lost, 0);
+    assert.equal(report.messages?.duplicated, 0);
+  });
+
+  test('classic-vs-quorum: the classic queue is down until its node returns and loses what it held', async () => {
+    const report = await runScenario('classic-vs-quorum', 32);
+    const [failover] = report.failovers ?? [];
+    assert.ok(failover, `a failover in the report (notices: ${report.notices.join(' | ')})`);
+    const classic = failover.queues.find((q) => q.queue === 'classic-orders');
+    const quorum = failover.queues.find((q) => q.queue === 'quorum-orders');
+    assert.equal(classic?.type, 'classic');
+    assert.equal(
+      classic?.leaderAfter,
+      failover.node,
+      'the classic queue came back on its own node',
+    );
+    assert.ok(quorum?.leaderAfter && quorum.leaderAfter !== failover.node, 'a new quorum leader');
+    assert.ok(
+      (classic?.electionMs ?? 0) > (quorum?.electionMs ?? Number.POSITIVE_INFINITY),
+      'the classic queue was down far longer than the quorum queue took to elect',
+    );
+    const byQueue = new Map(report.messages?.queues.map((q) => [q.queue, q]));
+    assert.ok((byQueue.get('classic-orders')?.lost ?? 0) > 0, 'non-persistent messages are gone');
+    assert.equal(
+      byQueue.get('quorum-orders')?.lost,
+      0,
+      'nothing confirmed lost from the quorum queue',
+    );
+    const noLoss = check(report, 'no-loss');
+    assert.equal(noLoss.ok, true, noLoss.detail);
+    assert.match(noLoss.detail, /not judged: \d+ lost from classic-orders/);
+    assert.match(noLoss.detail, /waiting in classic-orders when node \d went down/);
+    const classicProducer = report.actors.find((a) => a.id === 'P1');
+    assert.ok(
+      (classicProducer?.unroutable ?? 0) > 0,
+      'what was sent to the classic queue while it was down came back unroutable',
+    );
   });
 });

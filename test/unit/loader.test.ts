@@ -40,6 +40,15 @@ describe('scenario loader', () => {
     assert.deepEqual(s.checks, [{ name: 'no-loss' }]);
   });
 
+  test('no-loss may be judged on some queues; no other check takes queues', () => {
+    const narrowed = `${valid}checks:\n  - { name: no-loss, queues: [q1] }\n`;
+    assert.deepEqual(parseScenario(narrowed, 'mine.yaml').checks, [
+      { name: 'no-loss', queues: ['q1'] },
+    ]);
+    const wrong = `${valid}checks:\n  - { name: each-once, queues: [q1] }\n`;
+    assert.match(errorOf(wrong), /checks\[0\]\.queues: `queues` narrows only the no-loss check/);
+  });
+
   test('a wrong type names file, line and field', () => {
     const text = valid.replace('    queue: q1', '    queue: q1\n    prefetch: -3');
     assert.equal(

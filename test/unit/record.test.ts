@@ -229,6 +229,9 @@ C1    consumer  tiny_q                  3       3       0        0
 queue                 ready   unacked
 tiny_q                0       0
 
+messages: 3 published · 3 confirmed · 0 confirmed and lost · 0 duplicated · 0 redelivered · 0 reordered
+  tiny_q  3 delivered · 0 lost · 0 duplicated · 0 redelivered · 0 reordered
+
 ✓ no-loss: 3 published, 3 confirmed by the broker, 3 handled
 ✓ each-once: 3 deliveries, 0 redelivered after a crash or requeue, 0 duplicates
 ✓ actors-healthy: no actor failed
