@@ -8,7 +8,7 @@ import amqp from 'amqplib';
 import { resolveTarget } from '../../source/broker/url.js';
 import { Session } from '../../source/lab/session.js';
 import { parseScenario } from '../../source/scenario/loader.js';
-import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
+import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
 
 let broker: TestBroker;
 before(async () => {
@@ -317,6 +317,35 @@ actors:
       await s.drain();
       const [noLoss] = s.checks();
       assert.equal(noLoss?.ok, true, noLoss?.detail);
+    } finally {
+      await s.shutdown();
+    }
+  });
+
+  test('a node key on a single broker says what it needs, and touches nothing', async () => {
+    const s = session(`${header('single-node')}topology:
+  queues: [{ name: single_q }]
+actors:
+  - { kind: consumer, queue: single_q }
+`);
+    try {
+      await s.start();
+      await s.nodeAction('kill', 'single_q');
+      const notices = s.snapshot().notices;
+      assert.ok(
+        notices.includes(
+          'Node keys work on a private cluster the lab started: run with --broker cluster (--nodes 3 to 5).',
+        ),
+        notices.join(' | '),
+      );
+      assert.equal(s.snapshot().cluster, undefined, 'no cluster state on a single broker');
+      const served = await waitFor(
+        async () => (await consumerCount(broker.url, 'single_q')) === 1,
+        {
+          what: 'the consumer on the queue',
+        },
+      );
+      assert.ok(served, 'the broker still serves the queue');
     } finally {
       await s.shutdown();
     }

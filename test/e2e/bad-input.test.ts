@@ -337,6 +337,48 @@ const rows: Row[] = [
       /^rabbit-lab: Cannot connect to amqps:\/\/guest:\*\*\*@127\.0\.0\.1:\d+: The (server|broker) closed the connection .*TLS handshake.*; check that this is its TLS port/,
   },
   {
+    name: 'a cluster of 2 nodes',
+    args: () => [
+      'scenario',
+      'quorum-failover',
+      '--broker',
+      'cluster',
+      '--nodes',
+      '2',
+      '--headless',
+    ],
+    message:
+      /^rabbit-lab: --nodes must be 3 to 5: a quorum queue needs a majority of its members, so 3 nodes are the smallest cluster that survives losing one, and more than 5 private nodes only cost memory\.$/,
+  },
+  {
+    name: 'a cluster of 9 nodes',
+    args: () => [
+      'scenario',
+      'quorum-failover',
+      '--broker',
+      'cluster',
+      '--nodes',
+      '9',
+      '--headless',
+    ],
+    message: /^rabbit-lab: --nodes must be 3 to 5: /,
+  },
+  {
+    name: 'not enough memory for the cluster: told before anything starts',
+    args: () => [
+      'scenario',
+      'quorum-failover',
+      '--broker',
+      'cluster',
+      '--nodes',
+      '4',
+      '--headless',
+    ],
+    env: { RABBIT_LAB_TEST_FREE_MEMORY_MB: '700' },
+    message:
+      /^rabbit-lab: A private cluster of 4 nodes needs about 1024 MB of free memory \(256 MB a node\) and this machine has 700 MB available; close other programs or use fewer nodes \(--nodes 3\)\.$/,
+  },
+  {
     name: 'unknown broker mode',
     args: () => ['scenario', 'hello', '--broker', 'cloud'],
     message:

@@ -21,5 +21,7 @@ export function memoryShortfall(
 ): string | undefined {
   const needed = nodes * MEMORY_PER_NODE_MB;
   if (availableMb >= needed) return undefined;
-  return `A private cluster of ${nodes} nodes needs about ${needed} MB of free memory (${MEMORY_PER_NODE_MB} MB a node) and this machine has ${availableMb} MB available; close other programs or use fewer nodes (--nodes 3).`;
+  const fewer =
+    nodes > 3 ? 'use fewer nodes (--nodes 3)' : 'run a single private node (--broker embedded)';
+  return `A private cluster of ${nodes} nodes needs about ${needed} MB of free memory (${MEMORY_PER_NODE_MB} MB a node) and this machine has ${availableMb} MB available; close other programs or ${fewer}.`;
 }
