@@ -14,17 +14,18 @@
  *                     screen, and summarise the profiles (1; quick 0); the .cpuprofile files stay
  *                     in a temporary directory named in the output, for DevTools
  *   BENCH_ONLY=a,b    only these sections: baseline, headless, tui, startup, scale, ledger, boot,
- *                     profile
+ *                     profile, failover
  *   BENCH_SCREENS=dir save what each screen run printed to the terminal (raw, and the last frame
  *                     as plain text) in dir, to check what was counted
  * Progress goes to stderr; the table to stdout.
  *
  * One file per section (baseline.ts, headless.ts, screen.ts, startup.ts, scale.ts, ledger.ts,
- * profile.ts, boot.ts); what they share is in lib/.
+ * profile.ts, boot.ts, failover.ts); what they share is in lib/.
  */
 import { existsSync } from 'node:fs';
 import { baselineSection } from './baseline.js';
 import { bootSection } from './boot.js';
+import { failoverSection } from './failover.js';
 import { headlessFixedSection, headlessSection } from './headless.js';
 import { ledgerSection } from './ledger.js';
 import { startEmbeddedBroker } from './lib/broker.js';
@@ -76,7 +77,7 @@ function readSettings(): Settings {
 
 /** BENCH_ONLY: the sections to run (all of them by default). */
 const sections = new Set(
-  (process.env.BENCH_ONLY ?? 'baseline,headless,tui,startup,scale,ledger,boot,profile')
+  (process.env.BENCH_ONLY ?? 'baseline,headless,tui,startup,scale,ledger,boot,profile,failover')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
   if (wanted('ledger')) ledgerSection(ctx);
   if (wanted('profile') && settings.profile) await profileSection(ctx);
   if (wanted('boot')) await bootSection(ctx, firstBootMs);
+  if (wanted('failover')) await failoverSection(ctx);
 
   const info = { machine: machineInfo, source, firstBootMs };
   printFigures(ctx, info);
