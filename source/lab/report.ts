@@ -163,7 +163,7 @@ function pad(text: string, width: number): string {
 export function formatReport(report: Report): string {
   const lines: string[] = [];
   lines.push(
-    `${report.scenario} · ${(report.durationMs / 1000).toFixed(1)} s · RabbitMQ ${report.broker.version}${report.broker.embedded ? ' (private node)' : ''} · ${report.broker.url}`,
+    `${report.scenario} · ${(report.durationMs / 1000).toFixed(1)} s · RabbitMQ ${report.broker.version}${report.broker.embedded ? (report.failovers === undefined ? ' (private node)' : ' (private cluster)') : ''} · ${report.broker.url}`,
   );
   lines.push('');
   lines.push(
