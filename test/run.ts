@@ -3,7 +3,8 @@
  * with node's test runner against it, stop it. Tests fail (never skip) when no broker can start.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   type EmbeddedBroker,
@@ -21,7 +22,13 @@ function testFiles(dir: string): string[] {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : testFiles('test').sort();
+const needsCluster = (file: string) => file.split(path.sep).includes('cluster');
+/** The longest files first, so two at a time end together: the cluster's, then private clusters'. */
+const heavy = (file: string) => (needsCluster(file) ? 0 : /cluster-/.test(file) ? 1 : 2);
+const files = (only.length > 0 ? only : testFiles('test').sort()).sort(
+  (a, b) => heavy(a) - heavy(b),
+);
+const clusterFiles = files.filter(needsCluster);
 
 let broker: EmbeddedBroker | undefined;
 try {
@@ -43,7 +50,7 @@ try {
 
 // One private three-node cluster for every test under test/cluster/ (started only when they run).
 let cluster: EmbeddedCluster | undefined;
-if (files.some((file) => file.split(path.sep).includes('cluster'))) {
+if (clusterFiles.length > 0) {
   try {
     process.stderr.write(
       'test: starting a private three-node RabbitMQ cluster for the cluster tests…\n',
@@ -70,7 +77,25 @@ if (files.some((file) => file.split(path.sep).includes('cluster'))) {
 const stopBroker = () => {
   broker?.stopSync();
   cluster?.stopSync();
+  rmSync(releaseDir, { recursive: true, force: true });
 };
+
+/**
+ * An idle cluster costs CPU every other test pays for (2 cores here): each cluster test file
+ * leaves a mark in releaseDir when it is done (test/support/cluster.ts), and once all have, the
+ * cluster stops while the rest of the tests go on.
+ */
+const releaseDir = mkdtempSync(path.join(os.tmpdir(), 'rabbit-lab-test-release-'));
+const releaseWatch = setInterval(() => {
+  if (cluster === undefined) return;
+  if (readdirSync(releaseDir).length < clusterFiles.length) return;
+  clearInterval(releaseWatch);
+  const stopping = cluster;
+  void stopping.stop().then(() => {
+    process.stderr.write('test: the cluster tests are done; the test cluster is stopped\n');
+  });
+}, 500);
+releaseWatch.unref();
 process.on('exit', stopBroker);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => process.exit(130));
@@ -101,6 +126,7 @@ const child = spawn(
               version: cluster.version,
               nodes: cluster.nodes,
               attachment: cluster.attachment,
+              releaseDir,
             }),
           }),
     },

@@ -193,10 +193,16 @@ checks: [no-loss, each-once, redelivery-after-crash]
         const r = check(s, name);
         assert.equal(r.ok, true, `${name}: ${r.detail}`);
       }
-      assert.match(
-        check(s, 'no-loss').detail,
-        /^(\d+) published, \1 confirmed by the broker, \1 handled$/,
-      );
+      // Every message is handled or, when the workers could not catch up before the end (a
+      // machine busy with other tests), read back by id from the queue: none is missing.
+      const detail = check(s, 'no-loss').detail;
+      const figures =
+        /^(\d+) published, \1 confirmed by the broker, (\d+) handled(?:, (\d+) still waiting in race_q \(read back by id at the end\))?$/.exec(
+          detail,
+        );
+      assert.ok(figures, detail);
+      const [, published, handledCount, waiting] = figures;
+      assert.equal(Number(handledCount) + Number(waiting ?? 0), Number(published), detail);
     } finally {
       await s.shutdown();
     }

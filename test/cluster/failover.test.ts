@@ -4,11 +4,16 @@
  * run one after another: each needs the whole cluster back before the next crashes a node.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { resolveClusterTarget } from '../../source/broker/url.js';
+import { reportCommand } from '../../source/commands/report.js';
 import type { Report } from '../../source/lab/report.js';
 import { Session } from '../../source/lab/session.js';
+import { RecordWriter } from '../../source/record/writer.js';
 import { builtinDir } from '../../source/scenario/catalog.js';
 import { loadScenarioFile } from '../../source/scenario/loader.js';
 import { waitFor } from '../support/broker.js';
@@ -22,6 +27,7 @@ before(async () => {
 });
 after(async () => {
   await vhost.dispose();
+  cluster.release();
 });
 
 /** Every node up and a member of the cluster again, so the next test starts from three. */
@@ -40,8 +46,22 @@ async function allNodesUp(): Promise<void> {
   );
 }
 
+/** `rabbit-lab report <file> --json`: the report a record replays to. */
+async function replayed(file: string): Promise<Report> {
+  let out = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out += chunk.toString();
+      done();
+    },
+  });
+  const code = await reportCommand(file, true, stdout, new PassThrough());
+  assert.equal(code, 0, out);
+  return JSON.parse(out) as Report;
+}
+
 /** The shipped scenario with its tour, on the shared cluster, until its tour is over. */
-async function runScenario(name: string, seconds: number): Promise<Report> {
+async function runScenario(name: string, seconds: number, record?: RecordWriter): Promise<Report> {
   const scenario = await loadScenarioFile(path.join(builtinDir, `${name}.yaml`));
   const session = new Session({
     scenario,
@@ -49,6 +69,7 @@ async function runScenario(name: string, seconds: number): Promise<Report> {
     embedded: true,
     cluster: cluster.control,
     pollIntervalMs: 250,
+    ...(record === undefined ? {} : { record: record.write }),
   });
   try {
     await session.start();
@@ -60,6 +81,7 @@ async function runScenario(name: string, seconds: number): Promise<Report> {
     return session.report(Date.now() - started);
   } finally {
     await session.shutdown();
+    await record?.close();
     await allNodesUp();
   }
 }
@@ -68,7 +90,17 @@ describe('failover on a private three-node cluster', () => {
   before(allNodesUp);
 
   test('quorum-failover: the leader crashes, a new one is elected, nothing confirmed is lost', async () => {
-    const report = await runScenario('quorum-failover', 30);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rabbit-lab-failover-'));
+    const file = path.join(dir, 'run.ndjson');
+    let report: Report;
+    let again: Report;
+    try {
+      // The tour crashes the leader's node at 5 s and starts it again at 13 s.
+      report = await runScenario('quorum-failover', 16, await RecordWriter.open(file));
+      again = await replayed(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     const [failover, ...more] = report.failovers ?? [];
     assert.ok(failover, `a failover in the report (notices: ${report.notices.join(' | ')})`);
     assert.equal(more.length, 0, 'one node action in the tour');
@@ -91,6 +123,10 @@ describe('failover on a private three-node cluster', () => {
     assert.ok(producer && (producer.published ?? 0) > 500, 'the producer kept publishing');
     assert.equal(report.messages?.lost, 0);
     assert.equal(report.messages?.duplicated, 0);
+    // The record replays to the same verdicts and failover figures.
+    assert.deepEqual(again.failovers, report.failovers);
+    assert.deepEqual(again.messages, report.messages);
+    assert.deepEqual(again.checks, report.checks);
   });
 
   test('classic-vs-quorum: the classic queue is down until its node returns and loses what it held', async () => {

@@ -1,5 +1,7 @@
 /** The private three-node cluster `npm test` starts for the tests under test/cluster/. */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   attachCluster,
   type ClusterAttachment,
@@ -14,6 +16,8 @@ export interface TestCluster {
   readonly nodes: readonly ClusterNodeInfo[];
   /** Crash, stop, freeze, thaw and start the shared nodes (the runner owns and stops them). */
   readonly control: EmbeddedCluster;
+  /** This test file is done with the cluster: once every cluster file is, the runner stops it. */
+  release(): void;
 }
 
 export function testCluster(): TestCluster {
@@ -27,11 +31,15 @@ export function testCluster(): TestCluster {
     version: string;
     nodes: ClusterNodeInfo[];
     attachment: ClusterAttachment;
+    releaseDir: string;
   };
   return {
     version: parsed.version,
     nodes: parsed.nodes,
     control: attachCluster(parsed.attachment, parsed.version),
+    release: () => {
+      writeFileSync(path.join(parsed.releaseDir, `done-${process.pid}`), '');
+    },
   };
 }
 
