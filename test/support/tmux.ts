@@ -16,6 +16,28 @@ function quote(arg: string): string {
 }
 
 /**
+ * Sessions still open, closed when the test process ends however it ends: a test cancelled by its
+ * timeout never reaches its `finally`, and its lab would go on running in a detached terminal.
+ */
+const open = new Set<TerminalSession>();
+let hooked = false;
+function closeOnExit(session: TerminalSession): void {
+  open.add(session);
+  if (hooked) return;
+  hooked = true;
+  const closeAll = () => {
+    for (const s of open) s.close();
+  };
+  process.on('exit', closeAll);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      closeAll();
+      process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
+    });
+  }
+}
+
+/**
  * A program running in a real terminal (a detached tmux session) that a test can type into and
  * read. Each session has its own tmux server (`-L`): with one shared server, a session started
  * just as another test killed the last one meets a server on its way out ("server exited
@@ -46,6 +68,7 @@ export class TerminalSession {
       String(rows),
       line,
     ]);
+    closeOnExit(this);
   }
 
   /** The visible screen; with escapes, including the colour and style codes. */
@@ -78,6 +101,7 @@ export class TerminalSession {
   }
 
   close(): void {
+    open.delete(this);
     try {
       // This session's own server: killing it ends the session and the server.
       execFileSync('tmux', ['-L', this.name, 'kill-server'], { stdio: 'ignore' });
