@@ -70,6 +70,7 @@ export function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     ...(spec.reply ? { reply: spec.reply } : {}),
     ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
     ...(spec.retry ? { retry: spec.retry } : {}),
+    ...(spec.offset === undefined ? {} : { offset: spec.offset }),
   };
 }
 

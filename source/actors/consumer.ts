@@ -131,9 +131,28 @@ export class Consumer {
     const { consumerTag } = await channel.consume(
       this.queue,
       (msg) => this.onMessage(channel, msg),
-      { noAck: this.config.ack === 'auto' },
+      {
+        noAck: this.config.ack === 'auto',
+        ...(this.config.offset === undefined
+          ? {}
+          : { arguments: { 'x-stream-offset': this.startOffset(this.config.offset) } }),
+      },
     );
     this.consumerTag = consumerTag;
+  }
+
+  /**
+   * Where a stream consumer starts: as configured the first time; after a reconnect (or a new
+   * consumer for changed settings) right after the last offset it received, as a consumer that
+   * tracks its offset does, so it neither skips nor repeats.
+   */
+  private startOffset(offset: string | number): unknown {
+    const last = this.reporter.stream?.last;
+    if (last !== undefined) return last + 1;
+    if (typeof offset === 'string' && /^\d{4}-/.test(offset)) {
+      return { '!': 'timestamp', value: Math.floor(Date.parse(offset) / 1000) };
+    }
+    return offset;
   }
 
   /**
@@ -184,6 +203,8 @@ export class Consumer {
     const redelivered = msg.fields.redelivered;
     if (redelivered) reporter.counts.redelivered++;
     const id = this.labId(msg);
+    const offset: unknown = msg.properties.headers?.['x-stream-offset'];
+    if (typeof offset === 'number') reporter.streamOffset(offset, id);
     const attempt = this.config.retry ? attemptOf(msg, this.queue) : 1;
     if (attempt > 1) reporter.counts.retried++;
     if (id) {

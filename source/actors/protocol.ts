@@ -51,6 +51,8 @@ export interface ConsumerConfig {
   readonly bug?: { readonly kind: 'throw' | 'double-ack'; readonly every: number };
   /** Retries through dead-lettering, and a parking queue after the last attempt. */
   readonly retry?: RetryConfig;
+  /** A stream consumer: where it starts (`x-stream-offset`); after a reconnect it resumes. */
+  readonly offset?: string | number;
 }
 
 export interface RetryConfig {
@@ -236,6 +238,12 @@ export type ChildMessage =
       readonly nackedRuns?: readonly SeqRun[];
       /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */
       readonly keyOverrides?: readonly (readonly [number, string])[];
+      /** Stream consumer: the first and latest stream offsets, the latest seq per producer. */
+      readonly stream?: {
+        readonly first: number;
+        readonly last: number;
+        readonly seen: Readonly<Record<string, number>>;
+      };
       readonly samples: readonly MessageRecord[];
     } & ConsumerRuns)
   /**

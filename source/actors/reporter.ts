@@ -106,6 +106,20 @@ export class BatchReporter {
     this.confirmMs[1]++;
   }
 
+  /**
+   * Stream consumer: the first and latest offsets received, and the latest sequence number from
+   * each producer (sent with every batch once set).
+   */
+  stream: { first: number; last: number; seen: Record<string, number> } | undefined;
+
+  /** Stream consumer: a delivery at this offset (of a lab message, when `id` is given). */
+  streamOffset(offset: number, id?: { producer: string; seq: number }): void {
+    const seen = this.stream?.seen ?? {};
+    if (id) seen[id.producer] = Math.max(seen[id.producer] ?? 0, id.seq);
+    this.stream = { first: this.stream?.first ?? offset, last: offset, seen };
+    this.dirty = true;
+  }
+
   /** Consumer: a lab message with this routing key arrived. */
   receivedKey(key: string): void {
     this.keys.set(key, (this.keys.get(key) ?? 0) + 1);
@@ -180,6 +194,7 @@ export class BatchReporter {
       lastSeq: this.lastSeq,
       segment: this.segment,
       ...(this.keyOverrides.length > 0 ? { keyOverrides: this.keyOverrides } : {}),
+      ...(this.stream === undefined ? {} : { stream: this.stream }),
       samples,
     });
     this.keyOverrides = [];

@@ -69,6 +69,7 @@ export interface NodeListeners {
 
 interface RawQueue {
   name?: unknown;
+  messages?: unknown;
   messages_ready?: unknown;
   messages_unacknowledged?: unknown;
   consumers?: unknown;
@@ -297,13 +298,34 @@ export class ManagementClient {
       `/api/queues/${encodeURIComponent(vhost)}?disable_stats=true&enable_queue_totals=true&columns=${columns}`,
     );
     if (!Array.isArray(raw)) return [];
-    return (raw as RawQueue[]).map((q) => ({
+    const queues = (raw as RawQueue[]).map((q) => ({
       name: typeof q.name === 'string' ? q.name : '',
       messagesReady: num(q.messages_ready),
       messagesUnacknowledged: num(q.messages_unacknowledged),
       consumers: num(q.consumers),
       ...placement(q),
     }));
+    return queues.some((q) => q.type === 'stream') ? this.withStreamSizes(vhost, queues) : queues;
+  }
+
+  /**
+   * A stream has no queue totals (disable_stats gives it none): its size, the messages it keeps,
+   * comes from the statistics, a collection interval late.
+   */
+  private async withStreamSizes(vhost: string, queues: QueueCounters[]): Promise<QueueCounters[]> {
+    const raw = await this.json(
+      `/api/queues/${encodeURIComponent(vhost)}?columns=name,type,messages,consumers`,
+    );
+    if (!Array.isArray(raw)) return queues;
+    const stats = new Map(
+      (raw as RawQueue[]).filter((q) => q.type === 'stream').map((q) => [q.name, q] as const),
+    );
+    return queues.map((q) => {
+      const s = stats.get(q.name);
+      return s === undefined
+        ? q
+        : { ...q, messagesReady: num(s.messages), consumers: num(s.consumers) };
+    });
   }
 
   async exchangeNames(vhost: string): Promise<string[]> {

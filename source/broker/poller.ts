@@ -101,7 +101,10 @@ export class Poller {
       if (include) queues = queues.filter((q) => include(q.name));
       if (consumerCounts) {
         const counts = await consumerCounts(queues.map((q) => q.name));
-        queues = queues.map((q) => ({ ...q, consumers: counts.get(q.name) ?? q.consumers }));
+        // A stream's declare-ok counts no consumers: the management API's figure stands there.
+        queues = queues.map((q) =>
+          q.type === 'stream' ? q : { ...q, consumers: counts.get(q.name) ?? q.consumers },
+        );
       }
       this.failures = 0;
       const nodes = this.options.nodes ? await this.readNodes() : undefined;

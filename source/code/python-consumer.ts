@@ -266,10 +266,25 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
       ['queue', 'queue'],
       ['on_message_callback', 'on_message'],
       ['auto_ack', bool(c.ack === 'auto')],
+      ...(c.offset === undefined
+        ? []
+        : ([['arguments', `{'x-stream-offset': ${streamOffsetPy(c.offset)}}`]] as [
+            string,
+            string,
+          ][])),
     ]),
     "print(f'consuming from {queue}; Ctrl-C stops', flush=True)",
     'try:',
     '    channel.start_consuming()',
     ...closing,
   ];
+}
+
+/** A stream consumer's `x-stream-offset` as Python: an ISO time goes as a datetime (a timestamp). */
+function streamOffsetPy(offset: string | number): string {
+  if (typeof offset === 'number') return String(offset);
+  if (/^\d{4}-/.test(offset)) {
+    return `datetime.datetime.fromisoformat('${offset.replace('Z', '+00:00')}')`;
+  }
+  return `'${offset}'`;
 }

@@ -236,10 +236,21 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     '        await connection.close();',
     '      }',
     '    },',
-    `    { noAck: ${c.ack === 'auto'} },`,
+    c.offset === undefined
+      ? `    { noAck: ${c.ack === 'auto'} },`
+      : `    { noAck: false, arguments: { 'x-stream-offset': ${streamOffsetTs(c.offset)} } },`,
     '  );',
     '  console.log(`consuming from ${queue}; Ctrl-C stops`);',
     '}',
     ...footer,
   ];
+}
+
+/** A stream consumer's `x-stream-offset` as TypeScript: an ISO time goes as an AMQP timestamp. */
+function streamOffsetTs(offset: string | number): string {
+  if (typeof offset === 'number') return String(offset);
+  if (/^\d{4}-/.test(offset)) {
+    return `{ '!': 'timestamp', value: Math.floor(Date.parse('${offset}') / 1000) }`;
+  }
+  return `'${offset}'`;
 }

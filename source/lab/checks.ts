@@ -13,6 +13,7 @@ import {
   routingComplete,
   routingCorrect,
 } from './checks-routing.js';
+import { streamComplete } from './checks-stream.js';
 
 /** The checks a scenario names, and the one every run gets. */
 export type {
@@ -234,6 +235,7 @@ const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
   ordering,
+  'stream-complete': streamComplete,
   'redelivery-after-crash': redeliveryAfterCrash,
   'fanout-complete': fanoutComplete,
   'routing-correct': routingCorrect,

@@ -28,6 +28,8 @@ export function pendingQueues(
   retry: ReadonlyMap<string, number>,
 ): QueueCounters[] {
   return queues.filter((q) => {
+    // A stream keeps its messages: its ready count never goes down.
+    if (q.type === 'stream') return false;
     const on = consumers.filter((a) => a.config.kind === 'consumer' && a.queue === q.name);
     if (retry.has(q.name)) return q.messagesReady > 0;
     if (on.length === 0) return false; // nobody will empty it

@@ -35,6 +35,8 @@ export function feedLedger(
   if (!config) return;
   const queue = actor?.queue ?? config.queue ?? id;
   const autoAck = config.ack === 'auto';
+  const spec = state.scenario.topology?.queues.find((q) => q.name === queue);
+  if (spec?.arguments['x-queue-type'] === 'stream') ledger.streams.add(queue);
   ledger.recordReceived(id, queue, report.runs, false, autoAck);
   ledger.recordReceived(id, queue, report.redeliveredRuns, true, autoAck);
   if (report.retriedRuns) ledger.recordRetried(id, queue, report.retriedRuns);
@@ -42,7 +44,6 @@ export function feedLedger(
   if (report.requeuedRuns) ledger.recordRequeued(id, report.requeuedRuns);
   if (report.parkedRuns) ledger.recordParked(id, report.parkedRuns);
   // Rejected from a queue with a dead-letter exchange: moved on, not discarded.
-  const spec = state.scenario.topology?.queues.find((q) => q.name === queue);
   const deadLetters = spec?.arguments['x-dead-letter-exchange'] !== undefined;
   ledger.recordRejected(id, queue, report.droppedRuns, deadLetters);
   ledger.recordKeys(id, report.keys);

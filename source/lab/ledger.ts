@@ -109,6 +109,8 @@ export class Ledger {
   readonly keysByConsumer = new Map<string, Map<string, number>>();
   /** Which queues each consumer consumed from (a subscriber gets a new one after a reconnect). */
   readonly queuesOf = new Map<string, Set<string>>();
+  /** Stream queues: read by every consumer, so deliveries are counted per consumer there. */
+  readonly streams = new Set<string>();
   /** First deliveries that came before an older message of the same producer (the ordering check). */
   readonly order = new DeliveryOrder();
   duplicates = 0;
@@ -192,7 +194,9 @@ export class Ledger {
       this.queuesOf.set(consumer, queues);
     }
     queues.add(queue);
-    const fromQueue = setsOf(this.byQueue, queue);
+    // A stream is read, not consumed: each consumer gets every message, so it counts apart.
+    const from = this.streams.has(queue) ? `${queue} · ${consumer}` : queue;
+    const fromQueue = setsOf(this.byQueue, from);
     const toConsumer = setsOf(this.byConsumer, consumer);
     for (const [producer, first, last] of runs) {
       const count = last - first + 1;
@@ -200,14 +204,14 @@ export class Ledger {
       const inQueue = setOf(fromQueue, producer);
       if (redelivered) {
         this.redeliveries += count;
-        bumpBy(this.redeliveriesByQueue, queue, count);
+        bumpBy(this.redeliveriesByQueue, from, count);
       } else {
         this.order.note(consumer, queue, producer, first, last, (seq) => inQueue.has(seq));
       }
       const seenInQueue = inQueue.add(first, last);
       if (!redelivered && seenInQueue > 0) {
         this.duplicates += seenInQueue;
-        bumpBy(this.duplicatesByQueue, queue, seenInQueue);
+        bumpBy(this.duplicatesByQueue, from, seenInQueue);
       }
       setOf(toConsumer, producer).add(first, last);
     }

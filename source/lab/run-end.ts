@@ -19,11 +19,17 @@ export interface QueuePlan {
 export function planQueues(
   names: Iterable<string>,
   created: readonly string[],
-  options: { keep: boolean; exclusive: ReadonlySet<string> },
+  options: { keep: boolean; exclusive: ReadonlySet<string>; streams?: ReadonlySet<string> },
 ): QueuePlan[] {
   return [...names].sort().map((queue) => {
     if (options.exclusive.has(queue))
       return { queue, readBack: false, why: 'exclusive to its subscriber, gone with it' };
+    if (options.streams?.has(queue))
+      return {
+        queue,
+        readBack: false,
+        why: 'a stream: reading it removes nothing, so it is only counted',
+      };
     if (!created.includes(queue))
       return { queue, readBack: false, why: 'not created by this run, so not read back' };
     if (options.keep) return { queue, readBack: false, why: 'kept (--keep), so not read back' };

@@ -23,7 +23,7 @@ import { NodeOperator, type QueuePlacement } from './node-ops.js';
 import { closeClientConnection, restartWithNotices } from './operator.js';
 import type { Report } from './report.js';
 import { planQueues, readQueues } from './run-end.js';
-import { liveActors } from './store.js';
+import { liveActors, streamLag } from './store.js';
 import { TourPlayer } from './tour.js';
 
 export type { SessionOptions } from './engine.js';
@@ -342,6 +342,8 @@ export class Session extends LabActors {
         const consumers = liveActors(this.state).filter((a) => a.config.kind === 'consumer');
         return (
           pendingQueues(queues, consumers, retry).length === 0 &&
+          // A stream keeps its messages: its readers are done when they reached its end.
+          consumers.every((a) => (streamLag(this.state.actors, a) ?? 0) === 0) &&
           (retrying.size === 0 || this.ledger.settlement(retrying).open === 0)
         );
       },
@@ -396,6 +398,11 @@ export class Session extends LabActors {
     const plans = planQueues(this.queueNames(), this.lab.declared?.createdQueues ?? [], {
       keep: this.options.keep ?? false,
       exclusive,
+      streams: new Set(
+        this.options.scenario.topology.queues
+          .filter((q) => q.arguments['x-queue-type'] === 'stream')
+          .map((q) => q.name),
+      ),
     });
     // The counters as the actors left them, the last the run shows (reading back empties queues).
     await this.poller.stop();

@@ -60,6 +60,15 @@ export interface ActorView {
   readonly lastError?: string;
   /** host:port of the node it is connected to, as it said. */
   readonly node?: string;
+  /**
+   * Stream consumer: the first and latest offsets it received, and the latest sequence number it
+   * got from each producer (its lag is how far each producer has published beyond it).
+   */
+  readonly stream?: {
+    readonly first: number;
+    readonly last: number;
+    readonly seen: Readonly<Record<string, number>>;
+  };
   /** Messages per second over the last couple of seconds (published or received). */
   readonly rate: number;
   /** [time, count] of recent batches, for the rate. */
@@ -296,6 +305,7 @@ function applyActorMessage(
             refused: a.refused + runLength(message.nackedRuns),
             confirmMs: smoothConfirm(a.confirmMs, message.confirmMs),
             rpc: addRpc(a.rpc, message.rpc),
+            ...(message.stream === undefined ? {} : { stream: message.stream }),
           },
           at,
           a.config.kind === 'producer' ? c.published : c.received,
@@ -489,4 +499,16 @@ export function labBindings(state: LabState): LabBinding[] {
         : [],
     ),
   ];
+}
+
+/** How many messages a stream consumer is behind the producers it reads (undefined: none yet). */
+export function streamLag(actors: readonly ActorView[], consumer: ActorView): number | undefined {
+  const seen = consumer.stream?.seen;
+  if (seen === undefined || Object.keys(seen).length === 0) return undefined;
+  let lag = 0;
+  for (const [producer, seq] of Object.entries(seen)) {
+    const p = actors.find((a) => a.id === producer);
+    lag += Math.max(0, (p?.published ?? seq) - seq);
+  }
+  return lag;
 }

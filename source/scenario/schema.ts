@@ -73,6 +73,19 @@ export const producerSchema = z.strictObject({
 
 export const ackModeSchema = z.enum(['manual', 'auto', 'never']);
 
+/** Where a stream consumer starts: a word, an offset, an ISO time or an interval (`10m`). */
+export const streamOffsetSchema = z.union([
+  z.enum(['first', 'last', 'next']),
+  z.number().int().min(0),
+  z
+    .string()
+    .regex(
+      /^(\d{1,6}(s|m|h|D|M|Y)|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2}))$/,
+      'an offset is first, last, next, a number, an ISO time such as 2026-12-01T10:00:00Z, or an interval such as 30s, 10m, 1h, 1D',
+    ),
+]);
+export type StreamOffset = z.infer<typeof streamOffsetSchema>;
+
 export const consumerSchema = z
   .strictObject({
     kind: z.literal('consumer'),
@@ -87,6 +100,12 @@ export const consumerSchema = z
       .optional(),
     /** Unacknowledged messages the broker may push at once; 0 means unlimited. */
     prefetch: z.number().int().min(0).max(65_535).default(1),
+    /**
+     * A stream queue: where to start reading (`x-stream-offset`): first, last (the start of the
+     * last chunk), next, an offset, an ISO time (`2026-12-01T10:00:00Z`) or an interval back
+     * from now (`30s`, `10m`, `1h`, `1D`…).
+     */
+    offset: streamOffsetSchema.optional(),
     ack: ackModeSchema.default('manual'),
     /** Simulated work per message, in milliseconds. */
     workMs: z.number().int().min(0).max(60_000).default(0),
@@ -129,6 +148,10 @@ export const consumerSchema = z
   })
   .refine((c) => (c.queue === undefined) !== (c.bind === undefined), {
     message: 'a consumer needs exactly one of `queue` or `bind`',
+  })
+  .refine((c) => c.offset === undefined || (c.ack === 'manual' && c.prefetch > 0), {
+    message: 'a stream consumer (`offset`) needs `ack: manual` and a prefetch of 1 or more',
+    path: ['offset'],
   });
 
 export const actorSchema = z.discriminatedUnion('kind', [producerSchema, consumerSchema]);
@@ -137,6 +160,7 @@ export const checkNameSchema = z.enum([
   'no-loss',
   'each-once',
   'ordering',
+  'stream-complete',
   'redelivery-after-crash',
   'fanout-complete',
   'routing-correct',

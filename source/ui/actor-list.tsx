@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { type ActorView, isLive } from '../lab/store.js';
+import { type ActorView, isLive, streamLag } from '../lab/store.js';
 import { fit, formatRate, withKey } from './format.js';
 import { Pane } from './pane.js';
 import { actorColour } from './theme.js';
@@ -13,7 +13,7 @@ export interface ActorListProps {
   readonly nodes?: ReadonlyMap<string, string>;
 }
 
-function describe(actor: ActorView): string {
+function describe(actor: ActorView, actors: readonly ActorView[]): string {
   const c = actor.config;
   if (c.kind === 'producer') {
     const target =
@@ -49,7 +49,19 @@ function describe(actor: ActorView): string {
   // Once it is gone, what it held went back to the queue.
   const held = holding <= 0 ? '' : isLive(actor) ? `  holding ${holding}` : `  requeued ${holding}`;
   const retries = c.retry ? `  retried ${actor.retried}  parked ${actor.parked}` : '';
-  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${held}${retries}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+  const stream = c.offset === undefined ? '' : streamText(actor, c.offset, actors);
+  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${stream}${held}${retries}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+}
+
+/**
+ * A stream consumer: where it started (as asked, and the first offset the broker gave it: `last`
+ * starts at the last chunk, not the last message), its latest offset, how far behind it is.
+ */
+function streamText(actor: ActorView, offset: string | number, actors: readonly ActorView[]) {
+  const s = actor.stream;
+  if (s === undefined) return `  from ${offset}: nothing yet`;
+  const lag = streamLag(actors, actor);
+  return `  from ${offset} → offset ${s.first}…${s.last}${lag === undefined ? '' : `  lag ${lag}`}`;
 }
 
 const statusColour = {
@@ -77,7 +89,7 @@ export function ActorList({ actors, selected, compact, nodes }: ActorListProps) 
             <Text>{a.config.kind.padEnd(9)}</Text>
             <Text color={statusColour[a.status]}>{a.status.padEnd(13)}</Text>
             {nodes ? <Text dimColor>{(nodes.get(a.id) ?? '').padEnd(8)}</Text> : null}
-            <Text>{describe(a)}</Text>
+            <Text>{describe(a, actors)}</Text>
           </Text>
           {a.lastError ? (
             <Text color={a.status === 'reconnecting' ? 'yellow' : 'red'} wrap="truncate-end">
