@@ -184,7 +184,8 @@ export function initialState(
   };
 }
 
-function newActor(config: ActorConfig): ActorView {
+/** A just-spawned actor's view: starting, every count at zero. */
+export function newActor(config: ActorConfig): ActorView {
   return {
     id: config.id,
     config,

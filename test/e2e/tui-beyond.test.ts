@@ -118,4 +118,36 @@ describe('beyond the tutorials, on the screen', () => {
       term.close();
     }
   });
+
+  test('stream: each reader shows where it started, its offsets and its lag; last starts mid-stream', async () => {
+    const term = open('stream', '--no-tour');
+    try {
+      const row = (id: string, from: string) =>
+        new RegExp(
+          `${id}\\s+consumer\\s+running.*got (\\d+)\\s+from ${from} → offset (\\d+)…(\\d+)\\s+lag (\\d+)`,
+        );
+      // Some chunks written first, so that the last one does not start at the first message.
+      await waitFor(() => Number(row('C1', 'first').exec(term.screen())?.[1] ?? 0) >= 100, {
+        what: 'C1 reading from first, with its offsets and lag, 100 messages in',
+        timeoutMs: 30_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      // The tour's steps by hand: a late reader from first, then one at last.
+      term.press('n');
+      term.press('n');
+      term.press('n');
+      const c4 = await waitFor(() => row('C4', 'last').exec(term.screen()), {
+        what: 'C4 reading from last',
+        timeoutMs: 30_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      assert.ok(Number(c4[2]) > 0, `last started at offset ${c4[2]}, past the first message`);
+      await waitFor(() => row('C3', 'first').exec(term.screen()), { what: 'C3 replaying' });
+      await waitFor(() => /events\s+[1-9]\d*\s+0\s+[1-9]/.test(term.screen()), {
+        what: "the stream's size and readers in the queue table",
+        timeoutMs: 20_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      await quit(term);
+    } finally {
+      term.close();
+    }
+  });
 });

@@ -1,0 +1,39 @@
+/** The stream scenario headless against the test broker: replay, offsets, checks by id. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type TestBroker, testBroker } from '../support/broker.js';
+import { actor, check, headless } from '../support/headless.js';
+
+describe('stream', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await testBroker('stream');
+  });
+  after(async () => {
+    await broker.dispose();
+  });
+
+  test('every reader gets every message from its offset on; a late one replays from first', async () => {
+    const { code, report } = await headless(broker, 'stream', 16);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    const published = actor(report, 'P1').published ?? 0;
+    assert.ok(published > 200, `published ${published}`);
+    // C1 from first, C2 from next (subscribed before the producer started), C3 late from first.
+    for (const id of ['C1', 'C2', 'C3']) assert.equal(actor(report, id).received, published, id);
+    // C4 at 'last' started at the last chunk: after the first message, before the end.
+    const c4 = actor(report, 'C4').received ?? 0;
+    assert.ok(c4 > 0 && c4 < published, `C4 got ${c4} of ${published}`);
+    const complete = check(report, 'stream-complete');
+    assert.equal(complete.ok, true, complete.detail);
+    const span = /C4 P1-(\d+)…P1-(\d+) \((\d+)\)/.exec(complete.detail);
+    assert.ok(span, complete.detail);
+    assert.ok(Number(span[1]) > 1, 'C4 did not start at the first message');
+    assert.equal(Number(span[2]), published);
+    assert.equal(check(report, 'ordering').ok, true);
+    assert.equal(check(report, 'no-loss').ok, true, check(report, 'no-loss').detail);
+    // Each reader counts apart: the same message read by four readers is no duplicate.
+    assert.equal(report.messages?.duplicated, 0);
+    const readers = report.messages?.queues.map((q) => q.queue).sort();
+    assert.deepEqual(readers, ['events · C1', 'events · C2', 'events · C3', 'events · C4']);
+  });
+});
