@@ -71,6 +71,7 @@ export function consumerConfig(id: string, spec: ConsumerSpec): ConsumerConfig {
     ...(spec.bug ? { bug: { kind: spec.bug, every: spec.bugEvery } } : {}),
     ...(spec.retry ? { retry: spec.retry } : {}),
     ...(spec.offset === undefined ? {} : { offset: spec.offset }),
+    ...(spec.track === undefined ? {} : { track: spec.track }),
   };
 }
 

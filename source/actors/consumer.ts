@@ -279,6 +279,7 @@ export class Consumer {
     const every = this.config.ackEvery ?? 1;
     if (every <= 1) {
       this.settleAfterReceipt(channel, () => channel.ack(msg));
+      this.processed(msg);
       this.unsettled--;
       this.reporter.counts.acked++;
       return;
@@ -290,6 +291,12 @@ export class Consumer {
     else this.ackTimer ??= setTimeout(() => this.flushAcks(), 20);
   }
 
+  /** A stream consumer processed (acknowledged) the message at this offset. */
+  private processed(msg: ConsumeMessage): void {
+    const offset: unknown = msg.properties.headers?.['x-stream-offset'];
+    if (typeof offset === 'number') this.reporter.processedOffset(offset);
+  }
+
   /** One ack with `multiple`: this delivery and every earlier one on the channel. */
   private flushAcks(): void {
     if (this.ackTimer) clearTimeout(this.ackTimer);
@@ -298,6 +305,7 @@ export class Consumer {
     const channel = this.channel;
     if (!msg || this.pendingAcks === 0 || !channel) return;
     this.settleAfterReceipt(channel, () => channel.ack(msg, true));
+    this.processed(msg);
     this.unsettled -= this.pendingAcks;
     this.reporter.counts.acked += this.pendingAcks;
     // Nothing else may be going on (the last ones of a burst): make sure this batch is sent.

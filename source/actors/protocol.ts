@@ -53,6 +53,8 @@ export interface ConsumerConfig {
   readonly retry?: RetryConfig;
   /** A stream consumer: where it starts (`x-stream-offset`); after a reconnect it resumes. */
   readonly offset?: string | number;
+  /** It tracks its offset under this name (the lab keeps what it processed, for its successor). */
+  readonly track?: string;
 }
 
 export interface RetryConfig {
@@ -186,7 +188,20 @@ export interface BatchCounts {
 }
 
 /** Consumer: lab messages by what happened to them, as runs per producer. */
+/** A stream consumer's offsets, sent with its batches and receipts. */
+export interface StreamOffsets {
+  /** The first and latest offsets it received. */
+  readonly first: number;
+  readonly last: number;
+  /** The latest sequence number it received from each producer. */
+  readonly seen: Readonly<Record<string, number>>;
+  /** The offset of the last message it acknowledged (processed). */
+  readonly processed?: number;
+}
+
 export interface ConsumerRuns {
+  /** Stream consumer: where it is in the stream. */
+  readonly stream?: StreamOffsets;
   /** Delivered (not redelivered). */
   readonly runs: readonly SeqRun[];
   /** Delivered again with redelivered = true. */
@@ -238,12 +253,6 @@ export type ChildMessage =
       readonly nackedRuns?: readonly SeqRun[];
       /** Producer: messages sent by hand with another key than the cycle's, [seq, key]. */
       readonly keyOverrides?: readonly (readonly [number, string])[];
-      /** Stream consumer: the first and latest stream offsets, the latest seq per producer. */
-      readonly stream?: {
-        readonly first: number;
-        readonly last: number;
-        readonly seen: Readonly<Record<string, number>>;
-      };
       readonly samples: readonly MessageRecord[];
     } & ConsumerRuns)
   /**

@@ -110,13 +110,22 @@ export class BatchReporter {
    * Stream consumer: the first and latest offsets received, and the latest sequence number from
    * each producer (sent with every batch once set).
    */
-  stream: { first: number; last: number; seen: Record<string, number> } | undefined;
+  stream:
+    | { first: number; last: number; seen: Record<string, number>; processed?: number }
+    | undefined;
 
   /** Stream consumer: a delivery at this offset (of a lab message, when `id` is given). */
   streamOffset(offset: number, id?: { producer: string; seq: number }): void {
     const seen = this.stream?.seen ?? {};
     if (id) seen[id.producer] = Math.max(seen[id.producer] ?? 0, id.seq);
-    this.stream = { first: this.stream?.first ?? offset, last: offset, seen };
+    this.stream = { ...this.stream, first: this.stream?.first ?? offset, last: offset, seen };
+    this.dirty = true;
+  }
+
+  /** Stream consumer: it acknowledged the message at this offset (and every one before it). */
+  processedOffset(offset: number): void {
+    if (this.stream === undefined) return;
+    this.stream.processed = Math.max(this.stream.processed ?? -1, offset);
     this.dirty = true;
   }
 
@@ -159,7 +168,9 @@ export class BatchReporter {
     const settle = this.waiting;
     this.waiting = [];
     this.inFlight++;
-    this.send({ type: 'receipts', ...this.takeConsumerRuns() }, () => {
+    // A tracked stream offset goes with the receipt: what is acknowledged is stored first.
+    const stream = this.stream === undefined ? {} : { stream: { ...this.stream } };
+    this.send({ type: 'receipts', ...this.takeConsumerRuns(), ...stream }, () => {
       this.inFlight--;
       for (const s of settle) s();
       if (this.inFlight === 0 && this.waiting.length === 0) {

@@ -18,7 +18,33 @@ function ackLines(c: ConsumerConfig, i: string): string[] {
         `${i}    flush_scheduled = True`,
         `${i}    connection.call_later(0.02, flush_acks)`,
       ]
-    : [`${i}ch.basic_ack(delivery_tag=method.delivery_tag)`];
+    : [
+        `${i}ch.basic_ack(delivery_tag=method.delivery_tag)`,
+        ...(c.track === undefined
+          ? []
+          : [
+              `${i}# Processed: store its offset, so a restart resumes right after it.`,
+              `${i}with open(offset_file, 'w') as f:`,
+              `${i}    f.write(str(properties.headers['x-stream-offset']))`,
+            ]),
+      ];
+}
+
+/** Offset tracking over AMQP 0.9.1: the program keeps the last processed offset in a file. */
+function trackLines(c: ConsumerConfig): string[] {
+  if (c.track === undefined || c.offset === undefined) return [];
+  return [
+    ...comment(
+      '',
+      `Offset tracking: the offset of the last message processed is kept in ${c.track}.offset; started again, this program resumes right after it (the stream protocol could keep it on the broker instead).`,
+    ),
+    `offset_file = '${c.track}.offset'`,
+    'try:',
+    '    with open(offset_file) as f:',
+    '        start = int(f.read()) + 1',
+    'except (FileNotFoundError, ValueError):',
+    `    start = ${streamOffsetPy(c.offset)}`,
+  ];
 }
 
 function settleLines(c: ConsumerConfig, i: string): string[] {
@@ -241,6 +267,7 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     '',
     'handled = 0',
     ...batchLines,
+    ...trackLines(c),
     '',
     '',
     'def on_message(ch, method, properties, body):',
@@ -268,17 +295,34 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
       ['auto_ack', bool(c.ack === 'auto')],
       ...(c.offset === undefined
         ? []
-        : ([['arguments', `{'x-stream-offset': ${streamOffsetPy(c.offset)}}`]] as [
-            string,
-            string,
-          ][])),
+        : ([
+            ['arguments', `{'x-stream-offset': ${c.track ? 'start' : streamOffsetPy(c.offset)}}`],
+          ] as [string, string][])),
     ]),
     "print(f'consuming from {queue}; Ctrl-C stops', flush=True)",
     'try:',
     '    channel.start_consuming()',
-    ...closing,
+    ...(c.offset === undefined ? closing : streamClosing),
   ];
 }
+
+/**
+ * A stream consumer's end: stopping, pika rejects the messages it had buffered, and a stream
+ * takes no reject (540 NOT_IMPLEMENTED), so the broker closes the connection.
+ */
+const streamClosing = [
+  'except KeyboardInterrupt:',
+  '    pass',
+  'except pika.exceptions.ConnectionClosedByBroker as error:',
+  ...comment(
+    '    ',
+    'Stopping, pika rejects the messages it had buffered, and a stream takes no reject (540 NOT_IMPLEMENTED): the broker closes the connection. What was processed was acknowledged.',
+  ),
+  '    if error.reply_code != 540:',
+  '        raise',
+  'if connection.is_open:',
+  '    connection.close()',
+];
 
 /** A stream consumer's `x-stream-offset` as Python: an ISO time goes as a datetime (a timestamp). */
 function streamOffsetPy(offset: string | number): string {

@@ -15,7 +15,34 @@ function ackLines(c: ConsumerConfig, i: string): string[] {
         ...comment(i, prose.flushLaterText),
         `${i}else flushTimer ??= setTimeout(flushAcks, 20);`,
       ]
-    : [`${i}channel.ack(msg);`];
+    : [
+        `${i}channel.ack(msg);`,
+        ...(c.track === undefined
+          ? []
+          : [
+              `${i}// Processed: store its offset, so a restart resumes right after it.`,
+              `${i}const offset = String(msg.properties.headers?.['x-stream-offset']);`,
+              `${i}writeFileSync(offsetFile, offset);`,
+            ]),
+      ];
+}
+
+/** Offset tracking over AMQP 0.9.1: the program keeps the last processed offset in a file. */
+function trackLines(c: ConsumerConfig): string[] {
+  if (c.track === undefined || c.offset === undefined) return [];
+  return [
+    ...comment(
+      '  ',
+      `Offset tracking: the offset of the last message processed is kept in ${c.track}.offset; started again, this program resumes right after it (the stream protocol could keep it on the broker instead).`,
+    ),
+    `  const offsetFile = '${c.track}.offset';`,
+    `  let start: unknown = ${streamOffsetTs(c.offset)};`,
+    '  try {',
+    "    start = Number(readFileSync(offsetFile, 'utf8')) + 1;",
+    '  } catch {',
+    '    // Nothing stored yet: start where the lab configured it.',
+    '  }',
+  ];
 }
 
 function settleLines(c: ConsumerConfig, i: string): string[] {
@@ -171,10 +198,12 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
       : [];
   const bug = c.bug ? comment('      ', prose.bugText(c.id, c.bug)) : [];
   const retry = retrying(c) ? c : undefined;
-  const imports =
-    every > 1 || retry
+  const imports = [
+    ...(c.track ? ["import { readFileSync, writeFileSync } from 'node:fs';"] : []),
+    ...(every > 1 || retry
       ? ["import amqp, { type ConsumeMessage } from 'amqplib';"]
-      : ["import amqp from 'amqplib';"];
+      : ["import amqp from 'amqplib';"]),
+  ];
   const attemptLines = retry
     ? [
         '      const attempt = attemptOf(msg, queue);',
@@ -214,6 +243,7 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     '  let started = 0;',
     '  let handled = 0;',
     ...batchLines,
+    ...trackLines(c),
     '  await channel.consume(',
     '    queue,',
     '    async (msg) => {',
@@ -238,7 +268,7 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
     '    },',
     c.offset === undefined
       ? `    { noAck: ${c.ack === 'auto'} },`
-      : `    { noAck: false, arguments: { 'x-stream-offset': ${streamOffsetTs(c.offset)} } },`,
+      : `    { noAck: false, arguments: { 'x-stream-offset': ${c.track ? 'start' : streamOffsetTs(c.offset)} } },`,
     '  );',
     '  console.log(`consuming from ${queue}; Ctrl-C stops`);',
     '}',

@@ -54,6 +54,18 @@ export class LabActors extends LabEngine {
     }
     const max = this.options.maxRate ?? defaultMaxRate;
     let config = this.ids.config(spec);
+    const stored =
+      config.kind === 'consumer' && config.track
+        ? this.trackedOffsets.get(config.track)
+        : undefined;
+    if (config.kind === 'consumer' && stored !== undefined) {
+      // It resumes right after what the last reader under its name processed.
+      config = { ...config, offset: stored + 1 };
+      this.dispatch({
+        type: 'notice',
+        text: `${config.id} resumes '${config.track}' at offset ${stored + 1}, right after the last one processed under that name.`,
+      });
+    }
     if (config.kind === 'producer' && config.rate > max) {
       this.dispatch({
         type: 'notice',
@@ -119,13 +131,30 @@ export class LabActors extends LabEngine {
   }
 
   changePrefetch(id: string, direction: 1 | -1): void {
-    this.configure(id, (c) =>
-      c.kind === 'consumer' ? { ...c, prefetch: nextPrefetch(c.prefetch, direction) } : undefined,
-    );
+    this.configure(id, (c) => {
+      if (c.kind !== 'consumer') return undefined;
+      const prefetch = nextPrefetch(c.prefetch, direction);
+      if (c.offset !== undefined && prefetch === 0)
+        return this.streamRule(id, 'a prefetch of 1 or more');
+      return { ...c, prefetch };
+    });
   }
 
   cycleAck(id: string): void {
-    this.configure(id, (c) => (c.kind === 'consumer' ? { ...c, ack: nextAck(c.ack) } : undefined));
+    this.configure(id, (c) => {
+      if (c.kind !== 'consumer') return undefined;
+      if (c.offset !== undefined) return this.streamRule(id, 'manual acks');
+      return { ...c, ack: nextAck(c.ack) };
+    });
+  }
+
+  /** A stream consumer's setting the broker would refuse: say why, change nothing. */
+  private streamRule(id: string, needs: string): undefined {
+    this.dispatch({
+      type: 'notice',
+      text: `${id} reads a stream, and the broker accepts a stream consumer only with ${needs}; the setting stays.`,
+    });
+    return undefined;
   }
 
   /** One message now from a producer, with any routing key and body. */

@@ -27,6 +27,8 @@ export interface ConsumerFacts extends AccountingConsumer {
   readonly ack: 'manual' | 'auto' | 'never';
   /** Retries: where it parks messages after their last attempt. */
   readonly parkingQueue?: string;
+  /** A stream reader that tracks its offset under this name. */
+  readonly track?: string;
 }
 
 export interface ActorFacts {

@@ -6,6 +6,7 @@
  */
 import { plural } from './accounting.js';
 import type { CheckContext, Finding } from './check-facts.js';
+import type { SeqSet } from './seq-set.js';
 
 const isStream = (c: CheckContext, queue: string | undefined) =>
   queue !== undefined &&
@@ -74,5 +75,81 @@ export function streamComplete(c: CheckContext): Finding {
           `${r.consumer} is missing ${plural(r.missingCount, 'message')} of ${span(r)} (e.g. ${r.missing.map((s) => `${r.producer}-${s}`).join(', ')})`,
       )
       .join('; '),
+  };
+}
+
+/** The lowest number in a set (0 when empty). */
+function lowest(set: SeqSet | undefined): number {
+  if (set === undefined) return 0;
+  for (let seq = 1; seq <= set.max; seq++) if (set.has(seq)) return seq;
+  return 0;
+}
+
+interface Resume {
+  readonly track: string;
+  readonly before: string;
+  readonly after: string;
+  readonly producer: string;
+  /** The last message the one before processed, and the first the next one received. */
+  readonly processed: number;
+  readonly resumedAt: number;
+  /** Processed by both. */
+  readonly repeated: number;
+}
+
+function resumesOf(c: CheckContext): Resume[] {
+  const out: Resume[] = [];
+  const tracks = new Map<string, string[]>();
+  for (const con of c.consumers) {
+    if (con.track !== undefined) tracks.set(con.track, [...(tracks.get(con.track) ?? []), con.id]);
+  }
+  for (const [track, ids] of tracks) {
+    for (let i = 1; i < ids.length; i++) {
+      const before = ids[i - 1] ?? '';
+      const after = ids[i] ?? '';
+      const done = c.ledger.settledByConsumer.get(before);
+      const got = c.ledger.byConsumer.get(after);
+      const later = c.ledger.settledByConsumer.get(after);
+      for (const [producer, set] of done ?? []) {
+        const resumedAt = lowest(got?.get(producer));
+        if (resumedAt === 0) continue;
+        const again = later?.get(producer);
+        let repeated = 0;
+        for (let seq = resumedAt; seq <= set.max; seq++)
+          if (set.has(seq) && again?.has(seq)) repeated++;
+        out.push({ track, before, after, producer, processed: set.max, resumedAt, repeated });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Offset tracking: a reader started under a name another one used resumes right after the last
+ * message that one processed: no gap, nothing processed twice.
+ */
+export function offsetResume(c: CheckContext): Finding {
+  const resumes = resumesOf(c);
+  if (resumes.length === 0) {
+    return { ok: true, idle: true, detail: 'no stream reader resumed a tracked offset' };
+  }
+  const id = (r: Resume, seq: number) => `${r.producer}-${seq}`;
+  const parts = resumes.map((r) => {
+    const gap = r.resumedAt - r.processed - 1;
+    const how =
+      gap === 0 && r.repeated === 0
+        ? 'right after'
+        : gap > 0
+          ? `${plural(gap, 'message')} after (a gap)`
+          : `${plural(r.repeated || -gap, 'message')} before (processed again)`;
+    return {
+      ok: gap === 0 && r.repeated === 0,
+      text: `${r.after} resumed '${r.track}' at ${id(r, r.resumedAt)}, ${how} ${r.before}'s last processed ${id(r, r.processed)}`,
+    };
+  });
+  const bad = parts.filter((p) => !p.ok);
+  return {
+    ok: bad.length === 0,
+    detail: (bad.length === 0 ? parts : bad).map((p) => p.text).join('; '),
   };
 }

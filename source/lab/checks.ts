@@ -13,7 +13,7 @@ import {
   routingComplete,
   routingCorrect,
 } from './checks-routing.js';
-import { streamComplete } from './checks-stream.js';
+import { offsetResume, streamComplete } from './checks-stream.js';
 
 /** The checks a scenario names, and the one every run gets. */
 export type {
@@ -236,6 +236,7 @@ const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'each-once': eachOnce,
   ordering,
   'stream-complete': streamComplete,
+  'offset-resume': offsetResume,
   'redelivery-after-crash': redeliveryAfterCrash,
   'fanout-complete': fanoutComplete,
   'routing-correct': routingCorrect,

@@ -137,7 +137,18 @@ export class LabEngine {
   /** A consumer's batch carried lab deliveries (the failover measures' consumer gap). */
   protected deliveriesArrived(_consumer: string, _at: number): void {}
 
+  /**
+   * Stream consumers that track their offsets: the last offset processed under each name, as the
+   * client-side store a reader that resumes would keep (a file, a database).
+   */
+  protected readonly trackedOffsets = new Map<string, number>();
+
   protected feed(id: string, report: ReportMessage): void {
+    if (report.stream?.processed !== undefined) {
+      const actor = this.state.actors.find((a) => a.id === id);
+      const track = actor?.config.kind === 'consumer' ? actor.config.track : undefined;
+      if (track !== undefined) this.trackedOffsets.set(track, report.stream.processed);
+    }
     if (report.type === 'batch' && (report.confirmedRuns?.length ?? 0) > 0) {
       this.confirmsArrived(Date.now());
     }

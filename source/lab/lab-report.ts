@@ -77,6 +77,7 @@ function checkContext(facts: RunFacts, endedAt: number): CheckContext {
               status: a.status,
               ack: a.config.ack,
               ...(a.config.retry ? { parkingQueue: a.config.retry.parkingQueue } : {}),
+              ...(a.config.track ? { track: a.config.track } : {}),
             },
           ]
         : [],

@@ -10,7 +10,7 @@ import type { ConsumerRuns, SeqRun } from '../actors/protocol.js';
 import { SeqRunBuilder } from '../actors/seq-runs.js';
 import type { RecordLine } from './format.js';
 
-type RunField = Exclude<keyof ConsumerRuns, 'keys'>;
+type RunField = Exclude<keyof ConsumerRuns, 'keys' | 'stream'>;
 const fields: readonly RunField[] = [
   'runs',
   'redeliveredRuns',

@@ -106,6 +106,12 @@ export const consumerSchema = z
      * from now (`30s`, `10m`, `1h`, `1D`…).
      */
     offset: streamOffsetSchema.optional(),
+    /**
+     * A stream consumer that tracks its offset under this name: it stores the last offset it
+     * processed, and a consumer started later with the same name resumes right after it (over
+     * AMQP 0.9.1 the client keeps the offset; the stream protocol can keep it on the broker).
+     */
+    track: entityName.min(1).max(60).optional(),
     ack: ackModeSchema.default('manual'),
     /** Simulated work per message, in milliseconds. */
     workMs: z.number().int().min(0).max(60_000).default(0),
@@ -152,6 +158,10 @@ export const consumerSchema = z
   .refine((c) => c.offset === undefined || (c.ack === 'manual' && c.prefetch > 0), {
     message: 'a stream consumer (`offset`) needs `ack: manual` and a prefetch of 1 or more',
     path: ['offset'],
+  })
+  .refine((c) => c.track === undefined || c.offset !== undefined, {
+    message: '`track` needs an `offset` to start from while nothing is stored under its name',
+    path: ['track'],
   });
 
 export const actorSchema = z.discriminatedUnion('kind', [producerSchema, consumerSchema]);
@@ -161,6 +171,7 @@ export const checkNameSchema = z.enum([
   'each-once',
   'ordering',
   'stream-complete',
+  'offset-resume',
   'redelivery-after-crash',
   'fanout-complete',
   'routing-correct',

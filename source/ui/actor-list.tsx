@@ -49,7 +49,10 @@ function describe(actor: ActorView, actors: readonly ActorView[]): string {
   // Once it is gone, what it held went back to the queue.
   const held = holding <= 0 ? '' : isLive(actor) ? `  holding ${holding}` : `  requeued ${holding}`;
   const retries = c.retry ? `  retried ${actor.retried}  parked ${actor.parked}` : '';
-  const stream = c.offset === undefined ? '' : streamText(actor, c.offset, actors);
+  const stream =
+    c.offset === undefined
+      ? ''
+      : `${streamText(actor, c.offset, actors)}${c.track ? `  as '${c.track}'` : ''}`;
   return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${stream}${held}${retries}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
 }
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -92,6 +92,30 @@ describe('rabbit-lab code: the programs run against the broker', () => {
         });
       } finally {
         await session.shutdown();
+      }
+    });
+  }
+
+  for (const language of ['typescript', 'python'] as const) {
+    test(`offset-tracking, ${language}: the reader keeps its offset in a file and resumes right after it`, async () => {
+      const { session, scenario } = await labSession('offset-tracking');
+      const file = path.join(project.dir, 'reader.offset');
+      await rm(file, { force: true });
+      try {
+        const seqs = (stdout: string) =>
+          lines(stdout, 'received').map((l) => Number(/^received reading (\d+)/.exec(l)?.[1]));
+        const first = await (await runProgram(labActor(session, 'C1'), scenario, language, 5))
+          .exited;
+        assert.equal(first.code, 0, first.stderr);
+        assert.deepEqual(seqs(first.stdout), [1, 2, 3, 4, 5], first.stdout);
+        assert.ok(Number(await readFile(file, 'utf8')) >= 4, 'the offset of the 5th is stored');
+        const again = await (await runProgram(labActor(session, 'C1'), scenario, language, 3))
+          .exited;
+        assert.equal(again.code, 0, again.stderr);
+        assert.deepEqual(seqs(again.stdout), [6, 7, 8], again.stdout);
+      } finally {
+        await session.shutdown();
+        await rm(file, { force: true });
       }
     });
   }

@@ -36,4 +36,25 @@ describe('stream', () => {
     const readers = report.messages?.queues.map((q) => q.queue).sort();
     assert.deepEqual(readers, ['events · C1', 'events · C2', 'events · C3', 'events · C4']);
   });
+
+  test('offset-tracking: killed and started again under its name, the reader resumes right after', async () => {
+    const { code, report } = await headless(broker, 'offset-tracking', 13);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    assert.equal(actor(report, 'C1').status, 'killed');
+    const resume = check(report, 'offset-resume');
+    assert.equal(resume.ok, true, resume.detail);
+    const at = /^C2 resumed 'reader' at P1-(\d+), right after C1's last processed P1-(\d+)$/.exec(
+      resume.detail,
+    );
+    assert.ok(at, resume.detail);
+    assert.equal(Number(at[1]), Number(at[2]) + 1);
+    assert.ok(Number(at[2]) > 10, 'C1 had processed a good part before it was killed');
+    assert.ok(
+      report.notices.some((n) => n.startsWith(`C2 resumes 'reader' at offset `)),
+      report.notices.join(' | '),
+    );
+    for (const name of ['no-loss', 'stream-complete', 'ordering']) {
+      assert.equal(check(report, name).ok, true, check(report, name).detail);
+    }
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { consumerConfig, producerConfig } from '../../source/actors/config.js';
 import { eachOnce, ordering, runChecks } from '../../source/lab/checks.js';
-import { streamComplete } from '../../source/lab/checks-stream.js';
+import { offsetResume, streamComplete } from '../../source/lab/checks-stream.js';
 import { Ledger } from '../../source/lab/ledger.js';
 import { newActor, streamLag } from '../../source/lab/store.js';
 import { parseScenario } from '../../source/scenario/loader.js';
@@ -159,5 +159,54 @@ describe('a stream reader’s lag', () => {
     assert.equal(streamLag([producer, reader], reader), 20);
     const idle = newActor(consumerConfig('C2', spec));
     assert.equal(streamLag([producer, idle], idle), undefined);
+  });
+});
+
+describe('offset-resume: a reader under a tracked name picks up right after the last one', () => {
+  const tracked = (...ids: string[]) =>
+    ids.map((id) => consumer(id, { queue: 'events', track: 'reader' }));
+
+  function handledBy(l: Ledger, id: string, first: number, last: number): void {
+    l.recordReceived(id, 'events', [['P1', first, last]], false);
+    l.recordHandled(id, 'events', [['P1', first, last]]);
+  }
+
+  test('holds when the next reader starts right after the last processed message', () => {
+    const l = stream(30);
+    handledBy(l, 'C1', 1, 12);
+    // C1 had received 13..15 when it was killed; C2 resumes at 13.
+    l.recordReceived('C1', 'events', [['P1', 13, 15]], false);
+    handledBy(l, 'C2', 13, 30);
+    assert.deepEqual(offsetResume(context(l, { consumers: tracked('C1', 'C2') })), {
+      ok: true,
+      detail: "C2 resumed 'reader' at P1-13, right after C1's last processed P1-12",
+    });
+  });
+
+  test('fails on a gap, and on messages processed twice', () => {
+    const gap = stream(30);
+    handledBy(gap, 'C1', 1, 12);
+    handledBy(gap, 'C2', 16, 30);
+    const g = offsetResume(context(gap, { consumers: tracked('C1', 'C2') }));
+    assert.equal(g.ok, false);
+    assert.equal(
+      g.detail,
+      "C2 resumed 'reader' at P1-16, 3 messages after (a gap) C1's last processed P1-12",
+    );
+    const again = stream(30);
+    handledBy(again, 'C1', 1, 12);
+    handledBy(again, 'C2', 1, 30);
+    const a = offsetResume(context(again, { consumers: tracked('C1', 'C2') }));
+    assert.equal(a.ok, false);
+    assert.equal(
+      a.detail,
+      "C2 resumed 'reader' at P1-1, 12 messages before (processed again) C1's last processed P1-12",
+    );
+  });
+
+  test('nobody resumed: nothing to judge', () => {
+    const l = stream(5);
+    handledBy(l, 'C1', 1, 5);
+    assert.equal(offsetResume(context(l, { consumers: tracked('C1') })).idle, true);
   });
 });
