@@ -1,7 +1,7 @@
 /** `rabbit-lab new <name>` and `rabbit-lab validate <file>`. */
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { loadScenarioFile } from '../scenario/loader.js';
+import { loadScenarioFile, ScenarioError } from '../scenario/loader.js';
 import { starterScenario } from '../scenario/starter.js';
 
 export async function newScenario(name: string, out: NodeJS.WritableStream): Promise<number> {
@@ -25,9 +25,21 @@ export async function newScenario(name: string, out: NodeJS.WritableStream): Pro
   return 0;
 }
 
-export async function validateScenario(file: string, out: NodeJS.WritableStream): Promise<number> {
-  // A problem is a ScenarioError (file:line: field: what) or a missing file: one line, exit 2.
-  const s = await loadScenarioFile(file);
+export async function validateScenario(
+  file: string,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  // A missing file is one line; a file with problems gets every one (file:line: field: what).
+  let s: Awaited<ReturnType<typeof loadScenarioFile>>;
+  try {
+    s = await loadScenarioFile(file);
+  } catch (error) {
+    if (!(error instanceof ScenarioError) || error.problems.length < 2) throw error;
+    err.write(`rabbit-lab: ${error.problems.length} problems in ${file}:\n`);
+    for (const problem of error.problems) err.write(`  ${problem}\n`);
+    return 2;
+  }
   const kinds = (kind: string) => s.actors.filter((a) => a.kind === kind).length;
   out.write(
     `✓ ${file}: ${s.name} (${s.title}), ${kinds('producer')} producer(s), ${kinds('consumer')} consumer(s), ${s.tour.length} tour step(s), checks: ${s.checks.map((c) => c.name).join(', ') || 'none'}\n`,

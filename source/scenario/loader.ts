@@ -5,9 +5,24 @@ import type { z } from 'zod';
 import { UserError } from '../util/user-error.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 
-/** A scenario file that cannot be used; the message is one line: `file:line: field: problem`. */
+/**
+ * A scenario file that cannot be used; the message is one line: `file:line: field: problem`
+ * (the first, with how many more there are); `problems` has every one, for `validate`.
+ */
 export class ScenarioError extends UserError {
   override readonly name = 'ScenarioError';
+  readonly problems: readonly string[];
+
+  constructor(problems: string | readonly string[]) {
+    const all = typeof problems === 'string' ? [problems] : problems;
+    const more = all.length - 1;
+    super(
+      more > 0
+        ? `${all[0]} (and ${more} more problem${more === 1 ? '' : 's'}: \`rabbit-lab validate\` lists them all)`
+        : (all[0] ?? 'invalid scenario'),
+    );
+    this.problems = all;
+  }
 }
 
 type PathKey = string | number;
@@ -63,11 +78,16 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const result = scenarioSchema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    if (!issue) throw new ScenarioError(`${file}:1: invalid scenario`);
-    const keys = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
-    const line = lineOf(doc, counter, keys);
-    throw new ScenarioError(`${file}:${line}: ${formatPath(keys)}: ${describeIssue(issue)}`);
+    // Every problem, in the order of the file, each once.
+    const problems = result.error.issues
+      .map((issue) => {
+        const keys = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
+        const line = lineOf(doc, counter, keys);
+        return { line, text: `${file}:${line}: ${formatPath(keys)}: ${describeIssue(issue)}` };
+      })
+      .sort((a, b) => a.line - b.line);
+    const texts = [...new Set(problems.map((p) => p.text))];
+    throw new ScenarioError(texts.length > 0 ? texts : [`${file}:1: invalid scenario`]);
   }
   return result.data;
 }

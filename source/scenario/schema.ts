@@ -252,12 +252,16 @@ export const scenarioSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes')
       .max(60),
-    title: z.string().min(1).max(80),
-    pattern: z.string().min(1).max(60),
-    summary: z.string().min(1).max(200),
+    /** The descriptive fields may wait: a new file runs with the defaults filled in below. */
+    title: z.string().min(1).max(80).optional(),
+    pattern: z.string().min(1).max(60).default('your own'),
+    summary: z.string().min(1).max(200).optional(),
     tutorial: z.number().int().min(1).max(7).optional(),
     aliases: z.array(z.string().min(1)).default([]),
-    lesson: z.string().min(1),
+    lesson: z
+      .string()
+      .min(1)
+      .default('No lesson written yet: add `lesson:` to the file to say what to watch for.'),
     topology: z
       .strictObject({
         exchanges: z.array(exchangeSchema).default([]),
@@ -323,9 +327,19 @@ export const scenarioSchema = z
         });
       }
     }
+  })
+  .transform((scenario) => {
+    const title = scenario.title ?? titleOf(scenario.name);
+    return { ...scenario, title, summary: scenario.summary ?? title };
   });
 
-export type Scenario = z.infer<typeof scenarioSchema>;
+/** A name as a title: dashes to spaces, the first letter up (`my-lab` → `My lab`). */
+function titleOf(name: string): string {
+  const words = name.replaceAll('-', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export type Scenario = z.output<typeof scenarioSchema>;
 export type ExchangeSpec = z.infer<typeof exchangeSchema>;
 export type QueueSpec = z.infer<typeof queueSchema>;
 export type BindingSpec = z.infer<typeof bindingSchema>;

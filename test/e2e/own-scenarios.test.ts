@@ -69,7 +69,7 @@ describe('your own scenarios', () => {
     );
   });
 
-  test('validate: one line with file, line and field; exit 2', async () => {
+  test('validate: file, line and field for every problem; exit 2', async () => {
     await writeFile(
       path.join(dir, 'broken.yaml'),
       'name: broken\ntitle: Broken\npattern: p\nsummary: s\nlesson: l\nactors:\n  - kind: consumer\n    queue: q\n    ack: sometimes\n',
@@ -78,6 +78,32 @@ describe('your own scenarios', () => {
     assert.equal(result.code, 2);
     assert.equal(result.stdout, '');
     assert.match(result.stderr.trim(), /^rabbit-lab: broken\.yaml:9: actors\[0\]\.ack: .+$/);
+    // Every problem at once; the descriptive fields may be left out for now.
+    await writeFile(
+      path.join(dir, 'many.yaml'),
+      'name: many\nactors:\n  - kind: producer\n    routingKeys: [q]\n    rate: -1\n  - kind: consumer\n    queue: q\n    ack: sometimes\n    speed: 3\n',
+    );
+    const many = await runCli(['validate', 'many.yaml'], { cwd: dir });
+    assert.equal(many.code, 2);
+    assert.deepEqual(
+      many.stderr
+        .trimEnd()
+        .split('\n')
+        .map(
+          (l) => /^(rabbit-lab: \d+ problems in many\.yaml|\s+many\.yaml:\d+: [^ :]+)/.exec(l)?.[1],
+        ),
+      [
+        'rabbit-lab: 3 problems in many.yaml',
+        '  many.yaml:5: actors[0].rate',
+        '  many.yaml:6: actors[1]',
+        '  many.yaml:8: actors[1].ack',
+      ],
+      many.stderr,
+    );
+    await writeFile(path.join(dir, 'bare.yaml'), 'name: bare\n');
+    const bare = await runCli(['validate', 'bare.yaml'], { cwd: dir });
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.match(bare.stdout, /^✓ bare\.yaml: bare \(Bare\), 0 producer/);
     const missing = await runCli(['validate', 'nope.yaml'], { cwd: dir });
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr.trim(), 'rabbit-lab: nope.yaml: no such scenario file.');

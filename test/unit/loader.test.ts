@@ -68,8 +68,39 @@ describe('scenario loader', () => {
   });
 
   test('a missing required field is reported as required', () => {
-    const text = valid.replace('summary: A test scenario.\n', '');
-    assert.match(errorOf(text), /^mine\.yaml:1: summary: is required/);
+    const text = valid.replace('name: mine\n', '');
+    assert.match(errorOf(text), /^mine\.yaml:1: name: is required/);
+  });
+
+  test('the descriptive fields may wait: title, pattern, summary and lesson get defaults', () => {
+    const s = parseScenario('name: my-first-lab\n', 'mine.yaml');
+    assert.equal(s.title, 'My first lab');
+    assert.equal(s.summary, 'My first lab');
+    assert.equal(s.pattern, 'your own');
+    assert.match(s.lesson, /^No lesson written yet/);
+    const own = parseScenario(valid, 'mine.yaml');
+    assert.equal(own.title, 'Mine');
+    assert.equal(own.summary, 'A test scenario.');
+  });
+
+  test('every problem of a file at once, in file order; the message gives the first and a count', () => {
+    const text = valid
+      .replace('    routingKeys: [q1]', '    routingKeys: [q1]\n    rate: -1')
+      .replace('    queue: q1', '    queue: q1\n    prefetch: -3\n    ack: sometimes');
+    try {
+      parseScenario(text, 'mine.yaml');
+      assert.fail('expected the scenario to be rejected');
+    } catch (error) {
+      assert.ok(error instanceof ScenarioError);
+      assert.equal(error.problems.length, 3, error.problems.join('\n'));
+      assert.match(error.problems[0] ?? '', /^mine\.yaml:12: actors\[0\]\.rate: /);
+      assert.match(error.problems[1] ?? '', /^mine\.yaml:15: actors\[1\]\.prefetch: /);
+      assert.match(error.problems[2] ?? '', /^mine\.yaml:16: actors\[1\]\.ack: /);
+      assert.match(
+        error.message,
+        /^mine\.yaml:12: actors\[0\]\.rate: .* \(and 2 more problems: `rabbit-lab validate` lists them all\)$/,
+      );
+    }
   });
 
   test('a consumer with neither queue nor bind is rejected', () => {
