@@ -1,4 +1,5 @@
 import { loadCatalog } from '../scenario/catalog.js';
+import { scenarioGroups } from '../scenario/schema.js';
 
 export async function listScenarios(json: boolean, out: NodeJS.WritableStream): Promise<number> {
   const catalog = await loadCatalog();
@@ -10,13 +11,21 @@ export async function listScenarios(json: boolean, out: NodeJS.WritableStream): 
       summary: s.summary,
       aliases: s.aliases,
       tutorial: s.tutorial ?? null,
+      group: s.group,
     }));
     out.write(`${JSON.stringify(list, null, 2)}\n`);
     return 0;
   }
-  for (const { scenario: s } of catalog) {
-    const aliases = s.aliases.length > 0 ? `  (also: ${s.aliases.join(', ')})` : '';
-    out.write(`${s.name.padEnd(18)} ${s.pattern.padEnd(20)} ${s.summary}${aliases}\n`);
+  let first = true;
+  for (const group of scenarioGroups) {
+    const members = catalog.filter(({ scenario }) => scenario.group === group);
+    if (members.length === 0) continue;
+    out.write(`${first ? '' : '\n'}${group}\n`);
+    first = false;
+    for (const { scenario: s } of members) {
+      const aliases = s.aliases.length > 0 ? `  (also: ${s.aliases.join(', ')})` : '';
+      out.write(`${s.name.padEnd(18)} ${s.pattern.padEnd(20)} ${s.summary}${aliases}\n`);
+    }
   }
   out.write('\nRun one with: rabbit-lab scenario <name>\n');
   return 0;

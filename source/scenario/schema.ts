@@ -246,6 +246,18 @@ export const tourStepSchema = z.strictObject({
   do: tourActionSchema.optional(),
 });
 
+/** The groups `rabbit-lab list` shows scenarios in, in this order. */
+export const scenarioGroups = [
+  'tutorials',
+  'reliability',
+  'routing',
+  'integration',
+  'streams',
+  'cluster',
+  'your own',
+] as const;
+export type ScenarioGroup = (typeof scenarioGroups)[number];
+
 export const scenarioSchema = z
   .strictObject({
     name: z
@@ -257,6 +269,8 @@ export const scenarioSchema = z
     pattern: z.string().min(1).max(60).default('your own'),
     summary: z.string().min(1).max(200).optional(),
     tutorial: z.number().int().min(1).max(7).optional(),
+    /** Where `rabbit-lab list` files it; by default from what it is (see `groupOf`). */
+    group: z.enum(scenarioGroups).optional(),
     aliases: z.array(z.string().min(1)).default([]),
     lesson: z
       .string()
@@ -330,7 +344,16 @@ export const scenarioSchema = z
   })
   .transform((scenario) => {
     const title = scenario.title ?? titleOf(scenario.name);
-    return { ...scenario, title, summary: scenario.summary ?? title };
+    const group: ScenarioGroup =
+      scenario.group ??
+      (scenario.tutorial !== undefined
+        ? 'tutorials'
+        : scenario.cluster !== undefined
+          ? 'cluster'
+          : scenario.topology.queues.some((q) => q.arguments['x-queue-type'] === 'stream')
+            ? 'streams'
+            : 'your own');
+    return { ...scenario, title, summary: scenario.summary ?? title, group };
   });
 
 /** A name as a title: dashes to spaces, the first letter up (`my-lab` → `My lab`). */

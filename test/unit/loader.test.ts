@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { listScenarios } from '../../source/commands/list.js';
 import { loadCatalog, resolveScenario } from '../../source/scenario/catalog.js';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../../source/scenario/loader.js';
 
@@ -129,6 +131,33 @@ describe('scenario loader', () => {
 });
 
 describe('catalog', () => {
+  test('rabbit-lab list files every scenario under its group, in the groups’ order', async () => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+    assert.equal(await listScenarios(false, sink), 0);
+    const headings = out.split('\n').filter((l) => /^[a-z][a-z ]*$/.test(l));
+    assert.deepEqual(headings, ['tutorials', 'reliability', 'integration', 'streams', 'cluster']);
+    const groupOf = (name: string) => {
+      const at = out.indexOf(`\n${name} `);
+      return headings.filter((h) => out.indexOf(`${h}\n`) < at).at(-1);
+    };
+    assert.equal(groupOf('work-queue'), 'tutorials');
+    assert.equal(groupOf('stream'), 'streams');
+    assert.equal(groupOf('quorum-failover'), 'cluster');
+    assert.equal(groupOf('dead-letter-retry'), 'reliability');
+    // A file of one's own without a group: from what it is, else 'your own'.
+    assert.equal(parseScenario('name: mine\n', 'mine.yaml').group, 'your own');
+    assert.equal(
+      parseScenario('name: mine\ncluster: { nodes: 3 }\n', 'mine.yaml').group,
+      'cluster',
+    );
+  });
+
   test('every built-in scenario loads and hello-queue is declared as the tutorial does', async () => {
     const catalog = await loadCatalog();
     const hello = catalog.find((e) => e.scenario.name === 'hello-queue')?.scenario;
