@@ -225,7 +225,9 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const bug = c.bug ? comment(i4, prose.bugText(c.id, c.bug)) : [];
   const globals = ['handled', ...(every > 1 ? ['unacked', 'last_tag', 'flush_scheduled'] : [])];
   const retry = retrying(c) ? c : undefined;
+  const isoOffset = typeof c.offset === 'string' && /^\d{4}-/.test(c.offset);
   const imports = [
+    ...(isoOffset ? ['import datetime'] : []),
     'import os',
     ...(retry && failing(retry.retry) ? ['import re'] : []),
     'import sys',

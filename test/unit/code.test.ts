@@ -41,6 +41,38 @@ function lines(text: string): string[] {
 }
 
 describe('the generated programs', () => {
+  test('stream readers: x-stream-offset as each language sends it; a tracked one keeps a file', async () => {
+    const s = await scenario('stream');
+    const reader = actor<ConsumerConfig>(s.actors, 'C1');
+    assert.ok(
+      lines(program(reader, s.topology, 'typescript')).includes(
+        "{ noAck: false, arguments: { 'x-stream-offset': 'first' } },",
+      ),
+    );
+    assert.ok(
+      lines(program(reader, s.topology, 'python')).includes(
+        "arguments={'x-stream-offset': 'first'},",
+      ),
+    );
+    const iso = { ...reader, offset: '2026-12-01T10:00:00Z' };
+    const py = lines(program(iso, s.topology, 'python'));
+    assert.ok(py.includes('import datetime'), 'an ISO time needs datetime');
+    assert.ok(
+      py.includes(
+        "arguments={'x-stream-offset': datetime.datetime.fromisoformat('2026-12-01T10:00:00+00:00')},",
+      ),
+    );
+    assert.match(
+      program(iso, s.topology, 'typescript'),
+      /\{ '!': 'timestamp', value: Math\.floor\(Date\.parse\('2026-12-01T10:00:00Z'\) \/ 1000\) \}/,
+    );
+    const tracked = await scenario('offset-tracking');
+    const ts = lines(program(actor(tracked.actors, 'C1'), tracked.topology, 'typescript'));
+    assert.ok(ts.includes("const offsetFile = 'reader.offset';"));
+    assert.ok(ts.includes('writeFileSync(offsetFile, offset);'));
+    assert.ok(ts.includes("{ noAck: false, arguments: { 'x-stream-offset': start } },"));
+  });
+
   test('a work-queue worker: its queue as the lab declares it, prefetch, manual ack, work', async () => {
     const s = await scenario('work-queue');
     const c1 = actor<ConsumerConfig>(s.actors, 'C1');
