@@ -12,7 +12,12 @@ import {
 } from '../actors/config.js';
 import type { ActorConfig, ActorEnvironment } from '../actors/protocol.js';
 import { Supervisor, type SupervisorEvent } from '../actors/supervisor.js';
-import { type ActorSpec, consumerSchema, producerSchema } from '../scenario/schema.js';
+import {
+  type ActorSpec,
+  consumerSchema,
+  producerSchema,
+  streamOffsetSchema,
+} from '../scenario/schema.js';
 import { endpointNotices, postToEndpoint } from './endpoint.js';
 import { LabEngine, type SessionOptions } from './engine.js';
 import { ForeignConsumers } from './foreign-consumers.js';
@@ -97,6 +102,35 @@ export class LabActors extends LabEngine {
         ? producerSchema.parse({ kind, routingKeys: [q] })
         : consumerSchema.parse({ kind, queue: q }),
     );
+  }
+
+  /** A scenario that reads a stream: c asks where the new reader starts (its first reader's queue). */
+  streamChoice(): { queue: string; suggested: string } | undefined {
+    const reader = this.options.scenario.actors.find(
+      (a) => a.kind === 'consumer' && a.offset !== undefined,
+    );
+    if (reader?.kind !== 'consumer' || reader.queue === undefined) return undefined;
+    return { queue: reader.queue, suggested: String(reader.offset ?? 'first') };
+  }
+
+  /** A new reader like the scenario's first stream consumer, starting at `text` (an offset). */
+  spawnAtOffset(text: string): string | undefined {
+    const reader = this.options.scenario.actors.find(
+      (a) => a.kind === 'consumer' && a.offset !== undefined,
+    );
+    if (reader?.kind !== 'consumer') return undefined;
+    const value = text.trim();
+    const parsed = streamOffsetSchema.safeParse(/^\d+$/.test(value) ? Number(value) : value);
+    if (!parsed.success) {
+      this.dispatch({
+        type: 'notice',
+        text: `'${value}' is no stream offset: give first, last, next, a number, an ISO time such as 2026-12-01T10:00:00Z, or an interval such as 30s, 10m, 1h, 1D.`,
+      });
+      return undefined;
+    }
+    // A reader at a chosen place: it does not take over a tracked reader's offset.
+    const { track: _track, ...spec } = reader;
+    return this.spawn({ ...spec, offset: parsed.data });
   }
 
   /** Change a running actor's settings; it applies them live. */

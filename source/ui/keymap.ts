@@ -51,7 +51,7 @@ export const keymap: readonly KeyBinding[] = [
   {
     label: 'c',
     description: 'consumer',
-    help: "Add a consumer like the scenario's (routing scenarios ask for its binding keys).",
+    help: "Add a consumer like the scenario's (routing scenarios ask for its binding keys, stream scenarios where it starts reading).",
     hint: true,
     matches: (input) => input === 'c',
     run: (c) => c.spawn('consumer'),

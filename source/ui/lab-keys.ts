@@ -33,6 +33,8 @@ export interface LabControls extends LabSource {
   addQueue(name?: string): Promise<string | undefined>;
   sendOne(id: string, routingKey: string, body: string): void;
   spawnBound(keys: readonly string[]): unknown;
+  streamChoice(): { queue: string; suggested: string } | undefined;
+  spawnAtOffset(offset: string): unknown;
   bindingChoice():
     | { exchange: string; type: string; keys: string[]; suggested: string[] }
     | undefined;
@@ -118,6 +120,8 @@ function answer(session: LabControls, { purpose, value }: Prompt): void {
   if (purpose.kind === 'bind') {
     const keys = value.split(/\s+/).filter(Boolean);
     if (keys.length > 0) session.spawnBound(keys);
+  } else if (purpose.kind === 'stream-offset') {
+    if (value.trim() !== '') session.spawnAtOffset(value);
   } else if (purpose.kind === 'send-body') {
     session.sendOne(purpose.id, purpose.routingKey, value);
   }
@@ -204,8 +208,23 @@ export function actorQueue(state: LabState, actor: ActorView | undefined): strin
   return state.queues.list[0]?.name;
 }
 
-/** c in a routing scenario asks for the new consumer's binding keys. */
+/**
+ * c in a routing scenario asks for the new consumer's binding keys; in a stream scenario, where
+ * the new reader starts.
+ */
 function spawn({ session, screen }: LabKeyTarget, kind: 'producer' | 'consumer'): void {
+  const stream = kind === 'consumer' ? session.streamChoice() : undefined;
+  if (stream) {
+    screen.dispatch({
+      type: 'prompt',
+      prompt: {
+        label: `Start the new reader of ${stream.queue} at: first, last, next, an offset, an ISO time or an interval (10m)`,
+        value: stream.suggested,
+        purpose: { kind: 'stream-offset' },
+      },
+    });
+    return;
+  }
   const choice = kind === 'consumer' ? session.bindingChoice() : undefined;
   if (!choice) {
     session.spawnLike(kind);

@@ -13,6 +13,7 @@ export type BaseMode =
 /** What a prompt's answer is for. */
 export type PromptPurpose =
   | { readonly kind: 'bind' }
+  | { readonly kind: 'stream-offset' }
   | { readonly kind: 'test' }
   | { readonly kind: 'send-key'; readonly id: string }
   | { readonly kind: 'send-body'; readonly id: string; readonly routingKey: string };

@@ -141,6 +141,25 @@ describe('beyond the tutorials, on the screen', () => {
       }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
       assert.ok(Number(c4[2]) > 0, `last started at offset ${c4[2]}, past the first message`);
       await waitFor(() => row('C3', 'first').exec(term.screen()), { what: 'C3 replaying' });
+      // c asks where a new reader starts; a word it does not know is refused with the choices.
+      const ask = (answer: string) => {
+        term.press('c');
+        for (let i = 0; i < 5; i++) term.press('BSpace');
+        term.press('-l', answer);
+        term.press('Enter');
+      };
+      ask('yesterday');
+      await waitFor(
+        () => /'yesterday' is no stream offset: give first, last, next/.test(term.screen()),
+        {
+          what: 'the refusal',
+        },
+      ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      ask('7');
+      await waitFor(() => /C5\s+consumer\s+running.*from 7 → offset 7…/.test(term.screen()), {
+        what: 'C5 reading from offset 7',
+        timeoutMs: 20_000,
+      }).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
       await waitFor(() => /events\s+[1-9]\d*\s+0\s+[1-9]/.test(term.screen()), {
         what: "the stream's size and readers in the queue table",
         timeoutMs: 20_000,

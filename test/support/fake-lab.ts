@@ -195,6 +195,18 @@ export class FakeLab implements LabControls {
     return this.routing;
   }
 
+  /** Set to make c ask where a new stream reader starts. */
+  stream: { queue: string; suggested: string } | undefined;
+
+  streamChoice() {
+    return this.stream;
+  }
+
+  spawnAtOffset(offset: string): string {
+    this.commands.push(`spawn stream reader at ${offset}`);
+    return this.spawnLike('consumer');
+  }
+
   spawnBound(keys: readonly string[]): string {
     this.commands.push(`spawn consumer bound to ${keys.join(' ')}`);
     return this.spawnLike('consumer');

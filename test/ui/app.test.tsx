@@ -341,6 +341,27 @@ describe('prompts', () => {
     ui.unmount();
   });
 
+  test('in a stream scenario c asks where the new reader starts; Esc asks nothing', async () => {
+    const lab = new FakeLab();
+    lab.stream = { queue: 'events', suggested: 'first' };
+    const ui = render(<App session={lab} />);
+    ui.stdin.write('c');
+    await waitFor(() => frameOf(ui).includes('an ISO time or an interval (10m): first'), {
+      what: 'the offset prompt',
+    });
+    for (let i = 0; i < 5; i++) ui.stdin.write('\u007F');
+    ui.stdin.write('10m');
+    await waitFor(() => frameOf(ui).includes('(10m): 10m'), { what: 'the typed offset' });
+    ui.stdin.write('\r');
+    await waitFor(() => lab.commands.includes('spawn stream reader at 10m'), { what: 'spawned' });
+    ui.stdin.write('c');
+    await waitFor(() => frameOf(ui).includes('(10m): first'), { what: 'the prompt again' });
+    ui.stdin.write('\u001B');
+    await waitFor(() => !frameOf(ui).includes('(10m): first'), { what: 'the prompt closed' });
+    assert.equal(lab.commands.filter((c) => c.startsWith('spawn stream reader')).length, 1);
+    ui.unmount();
+  });
+
   test('s asks for a routing key, then a body, and sends; Esc cancels', async () => {
     const lab = new FakeLab();
     lab.spawnLike('producer');
