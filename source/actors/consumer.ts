@@ -1,6 +1,6 @@
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { ActorEnvironment, ConsumerConfig, Outcome, RetryConfig } from './protocol.js';
-import { headers, parseMessageId } from './protocol.js';
+import { headers, isStreamTime, parseMessageId } from './protocol.js';
 
 type LabId = NonNullable<ReturnType<typeof parseMessageId>>;
 
@@ -149,7 +149,7 @@ export class Consumer {
   private startOffset(offset: string | number): unknown {
     const last = this.reporter.stream?.last;
     if (last !== undefined) return last + 1;
-    if (typeof offset === 'string' && /^\d{4}-/.test(offset)) {
+    if (isStreamTime(offset)) {
       return { '!': 'timestamp', value: Math.floor(Date.parse(offset) / 1000) };
     }
     return offset;

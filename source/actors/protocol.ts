@@ -57,6 +57,11 @@ export interface ConsumerConfig {
   readonly track?: string;
 }
 
+/** A stream offset given as an ISO time (sent as an AMQP timestamp), not a word or a number. */
+export function isStreamTime(offset: string | number | undefined): offset is string {
+  return typeof offset === 'string' && /^\d{4}-/.test(offset);
+}
+
 export interface RetryConfig {
   /** Every n-th message fails on its first attempt only; 0 none. */
   readonly transientEvery: number;

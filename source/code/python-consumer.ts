@@ -1,5 +1,5 @@
 /** A consumer as a Python program with pika. */
-import type { ConsumerConfig, RetryConfig } from '../actors/protocol.js';
+import { type ConsumerConfig, isStreamTime, type RetryConfig } from '../actors/protocol.js';
 import { failing, needsOf, type ProgramInput, retrying } from './model.js';
 import * as prose from './prose.js';
 import { bool, call, closing, comment, connectLines, preamble, pyString } from './python-common.js';
@@ -225,7 +225,7 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
   const bug = c.bug ? comment(i4, prose.bugText(c.id, c.bug)) : [];
   const globals = ['handled', ...(every > 1 ? ['unacked', 'last_tag', 'flush_scheduled'] : [])];
   const retry = retrying(c) ? c : undefined;
-  const isoOffset = typeof c.offset === 'string' && /^\d{4}-/.test(c.offset);
+  const isoOffset = isStreamTime(c.offset);
   const imports = [
     ...(isoOffset ? ['import datetime'] : []),
     'import os',
@@ -329,7 +329,7 @@ const streamClosing = [
 /** A stream consumer's `x-stream-offset` as Python: an ISO time goes as a datetime (a timestamp). */
 function streamOffsetPy(offset: string | number): string {
   if (typeof offset === 'number') return String(offset);
-  if (/^\d{4}-/.test(offset)) {
+  if (isStreamTime(offset)) {
     return `datetime.datetime.fromisoformat('${offset.replace('Z', '+00:00')}')`;
   }
   return `'${offset}'`;

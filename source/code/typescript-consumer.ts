@@ -1,6 +1,6 @@
 /** A consumer as a TypeScript program with amqplib. */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are lines of a generated TypeScript program, whose template literals are meant
-import type { ConsumerConfig, RetryConfig } from '../actors/protocol.js';
+import { type ConsumerConfig, isStreamTime, type RetryConfig } from '../actors/protocol.js';
 import { failing, needsOf, type ProgramInput, retrying } from './model.js';
 import * as prose from './prose.js';
 import { comment, footer, mainStart, preamble, tsString } from './typescript-common.js';
@@ -279,7 +279,7 @@ export function consumer(input: ProgramInput, c: ConsumerConfig): string[] {
 /** A stream consumer's `x-stream-offset` as TypeScript: an ISO time goes as an AMQP timestamp. */
 function streamOffsetTs(offset: string | number): string {
   if (typeof offset === 'number') return String(offset);
-  if (/^\d{4}-/.test(offset)) {
+  if (isStreamTime(offset)) {
     return `{ '!': 'timestamp', value: Math.floor(Date.parse('${offset}') / 1000) }`;
   }
   return `'${offset}'`;

@@ -4,13 +4,14 @@
  * message it received (its start offset) to the last one promised (or, for a consumer that left
  * early, the last it received), nothing is missing. Order is the `ordering` check's.
  */
+
+import { isStreamQueue } from '../scenario/schema.js';
 import { plural } from './accounting.js';
 import type { CheckContext, Finding } from './check-facts.js';
 import type { SeqSet } from './seq-set.js';
 
 const isStream = (c: CheckContext, queue: string | undefined) =>
-  queue !== undefined &&
-  c.queueSpecs.some((q) => q.name === queue && q.arguments['x-queue-type'] === 'stream');
+  queue !== undefined && c.queueSpecs.some((q) => q.name === queue && isStreamQueue(q));
 
 /** The highest sequence number of `producer` the broker took responsibility for. */
 function lastPromised(c: CheckContext, producer: string): number {

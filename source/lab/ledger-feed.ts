@@ -4,6 +4,7 @@
  * alike.
  */
 import type { ChildMessage } from '../actors/protocol.js';
+import { isStreamQueue } from '../scenario/schema.js';
 import type { Ledger } from './ledger.js';
 import type { LabState } from './store.js';
 
@@ -36,7 +37,7 @@ export function feedLedger(
   const queue = actor?.queue ?? config.queue ?? id;
   const autoAck = config.ack === 'auto';
   const spec = state.scenario.topology?.queues.find((q) => q.name === queue);
-  if (spec?.arguments['x-queue-type'] === 'stream') ledger.streams.add(queue);
+  if (isStreamQueue(spec)) ledger.streams.add(queue);
   ledger.recordReceived(id, queue, report.runs, false, autoAck);
   ledger.recordReceived(id, queue, report.redeliveredRuns, true, autoAck);
   if (report.retriedRuns) ledger.recordRetried(id, queue, report.retriedRuns);

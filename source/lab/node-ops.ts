@@ -37,6 +37,16 @@ const WATCH_LIMIT_MS = 90_000;
 const GAP_AFTER_ELECTION_MS = 3000;
 const GAP_WINDOW_MS = 60_000;
 
+/** The private cluster's nodes as the lab shows them, each as it is now. */
+export function labNodes(cluster: ClusterControl): LabNode[] {
+  return cluster.nodes.map((n) => ({
+    number: n.number,
+    nodeName: n.nodeName,
+    amqpPort: n.amqpPort,
+    status: cluster.status(n.nodeName) ?? 'up',
+  }));
+}
+
 export const leaderOf = (p: QueuePlacement | undefined): string | undefined =>
   p === undefined ? undefined : (p.leader ?? p.node);
 

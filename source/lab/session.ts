@@ -10,7 +10,7 @@ import { ForeignTracker } from '../broker/foreign-deliveries.js';
 import { LabConnection } from '../broker/lab-connection.js';
 import { ManagementClient, type QueueCounters } from '../broker/management-client.js';
 import { Poller } from '../broker/poller.js';
-import { consumerSchema, type TourStep } from '../scenario/schema.js';
+import { consumerSchema, isStreamQueue, type TourStep } from '../scenario/schema.js';
 import { UserError } from '../util/user-error.js';
 import type { QueueEnd } from './accounting.js';
 import { LabActors } from './actors.js';
@@ -19,11 +19,12 @@ import type { NodeAction } from './cluster-state.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
 import type { SessionOptions } from './engine.js';
 import { labChecks, labReport, type RunFacts } from './lab-report.js';
-import { NodeOperator, type QueuePlacement } from './node-ops.js';
+import { labNodes, NodeOperator, type QueuePlacement } from './node-ops.js';
 import { closeClientConnection, restartWithNotices } from './operator.js';
 import type { Report } from './report.js';
 import { planQueues, readQueues } from './run-end.js';
-import { liveActors, streamLag } from './store.js';
+import { liveActors } from './store.js';
+import { streamLag } from './stream-lag.js';
 import { TourPlayer } from './tour.js';
 
 export type { SessionOptions } from './engine.js';
@@ -103,13 +104,7 @@ export class Session extends LabActors {
   private createNodeOps(): NodeOperator | undefined {
     const cluster = this.options.cluster;
     if (cluster === undefined) return undefined;
-    const nodes = cluster.nodes.map((n) => ({
-      number: n.number,
-      nodeName: n.nodeName,
-      amqpPort: n.amqpPort,
-      status: cluster.status(n.nodeName) ?? 'up',
-    }));
-    this.dispatch({ type: 'cluster', nodes });
+    this.dispatch({ type: 'cluster', nodes: labNodes(cluster) });
     return new NodeOperator(cluster, {
       notice: (text) => this.dispatch({ type: 'notice', text }),
       dispatch: (event) => this.dispatch(event),
@@ -399,9 +394,7 @@ export class Session extends LabActors {
       keep: this.options.keep ?? false,
       exclusive,
       streams: new Set(
-        this.options.scenario.topology.queues
-          .filter((q) => q.arguments['x-queue-type'] === 'stream')
-          .map((q) => q.name),
+        this.options.scenario.topology.queues.filter(isStreamQueue).map((q) => q.name),
       ),
     });
     // The counters as the actors left them, the last the run shows (reading back empties queues).

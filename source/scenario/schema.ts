@@ -350,7 +350,7 @@ export const scenarioSchema = z
         ? 'tutorials'
         : scenario.cluster !== undefined
           ? 'cluster'
-          : scenario.topology.queues.some((q) => q.arguments['x-queue-type'] === 'stream')
+          : scenario.topology.queues.some(isStreamQueue)
             ? 'streams'
             : 'your own');
     return { ...scenario, title, summary: scenario.summary ?? title, group };
@@ -365,6 +365,11 @@ function titleOf(name: string): string {
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ExchangeSpec = z.infer<typeof exchangeSchema>;
 export type QueueSpec = z.infer<typeof queueSchema>;
+
+/** A stream queue (`x-queue-type: stream`): read by every consumer, never emptied. */
+export function isStreamQueue(spec: Pick<QueueSpec, 'arguments'> | undefined): boolean {
+  return spec?.arguments['x-queue-type'] === 'stream';
+}
 export type BindingSpec = z.infer<typeof bindingSchema>;
 export type ProducerSpec = z.infer<typeof producerSchema>;
 export type ConsumerSpec = z.infer<typeof consumerSchema>;

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { type ActorView, isLive, streamLag } from '../lab/store.js';
+import { type ActorView, isLive } from '../lab/store.js';
+import { streamLag } from '../lab/stream-lag.js';
 import { fit, formatRate, withKey } from './format.js';
 import { Pane } from './pane.js';
 import { actorColour } from './theme.js';

@@ -1,0 +1,48 @@
+/** Questions asked of the lab's state: which actors are live, what a consumer reads, the bindings. */
+import type { ExchangeType } from './routing.js';
+import type { ActorView, LabState } from './store.js';
+
+/**
+ * The queue a consumer reads: the one the broker named (a subscriber's own queue) once known,
+ * else the one its scenario names; undefined for a producer.
+ */
+export function consumerQueue(actor: ActorView): string | undefined {
+  return actor.config.kind === 'consumer' ? (actor.queue ?? actor.config.queue) : undefined;
+}
+
+/** Alive: not stopped, killed or failed (stopping ones are on their way out). */
+export function isLive(actor: ActorView): boolean {
+  return (
+    actor.status === 'starting' ||
+    actor.status === 'running' ||
+    actor.status === 'paused' ||
+    actor.status === 'reconnecting'
+  );
+}
+
+export function liveActors(state: LabState): ActorView[] {
+  return state.actors.filter(isLive);
+}
+
+/** The type of an exchange of the scenario; the default exchange and unknown ones route directly. */
+export function exchangeTypeOf(state: LabState, name: string): ExchangeType {
+  return state.scenario.exchanges?.find((x) => x.name === name)?.type ?? 'direct';
+}
+
+export interface LabBinding {
+  readonly exchange: string;
+  readonly queue: string;
+  readonly keys: readonly string[];
+}
+
+/** Every binding in play: the topology's, and each live subscriber's own queue. */
+export function labBindings(state: LabState): LabBinding[] {
+  return [
+    ...(state.scenario.bindings ?? []),
+    ...state.actors.flatMap((a) =>
+      a.config.kind === 'consumer' && a.config.bind && a.queue && isLive(a)
+        ? [{ exchange: a.config.bind.exchange, queue: a.queue, keys: a.config.bind.keys }]
+        : [],
+    ),
+  ];
+}
