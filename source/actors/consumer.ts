@@ -1,6 +1,6 @@
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { ActorEnvironment, ConsumerConfig, Outcome, RetryConfig } from './protocol.js';
-import { headers, isStreamTime, parseMessageId } from './protocol.js';
+import { consumerTagFor, headers, isStreamTime, parseMessageId } from './protocol.js';
 
 type LabId = NonNullable<ReturnType<typeof parseMessageId>>;
 
@@ -100,6 +100,7 @@ export class Consumer {
   ) {}
 
   private consumerTag: string | undefined;
+  private subscriptions = 0;
 
   /** Consume `queue` on this channel (the first one, or a new one after a reconnect). */
   async attach(channel: Channel, queue: string): Promise<void> {
@@ -133,6 +134,7 @@ export class Consumer {
       (msg) => this.onMessage(channel, msg),
       {
         noAck: this.config.ack === 'auto',
+        consumerTag: consumerTagFor(this.env.runId, this.config.id, ++this.subscriptions),
         ...(this.config.offset === undefined
           ? {}
           : { arguments: { 'x-stream-offset': this.startOffset(this.config.offset) } }),

@@ -96,6 +96,23 @@ export const headers = {
   server: 'x-rabbit-lab-server',
 } as const;
 
+/**
+ * A lab consumer's consumer tag names its run and actor (`rabbit-lab.<run>.<actor>.<n>`), so
+ * the management API's consumer list tells which actor the broker made active.
+ */
+export function consumerTagFor(runId: string, actor: string, n: number): string {
+  return `rabbit-lab.${runId}.${actor}.${n}`;
+}
+
+/** The actor behind one of this run's consumer tags, or undefined for any other tag. */
+export function actorOfConsumerTag(runId: string, tag: string): string | undefined {
+  const prefix = `rabbit-lab.${runId}.`;
+  if (!tag.startsWith(prefix)) return undefined;
+  const rest = tag.slice(prefix.length);
+  const dot = rest.lastIndexOf('.');
+  return dot > 0 ? rest.slice(0, dot) : undefined;
+}
+
 /** An RPC client (tutorial 6): a producer whose messages are requests waiting for replies. */
 export interface RpcClientConfig {
   /** The request queue, for the flow log. */

@@ -430,6 +430,32 @@ export class ManagementClient {
     }));
   }
 
+  /**
+   * Each consumer's tag and whether the broker lets it receive: on a single-active-consumer queue
+   * one is `single_active` and the others `waiting` (from statistics: a second or more late).
+   */
+  async consumerActivity(
+    vhost: string,
+  ): Promise<{ tag: string; queue: string; active: boolean; waiting: boolean }[]> {
+    const raw = await this.json(
+      `/api/consumers/${encodeURIComponent(vhost)}?columns=consumer_tag,queue.name,active,activity_status`,
+    );
+    if (!Array.isArray(raw)) return [];
+    return raw.map(
+      (c: {
+        consumer_tag?: unknown;
+        queue?: { name?: unknown };
+        active?: unknown;
+        activity_status?: unknown;
+      }) => ({
+        tag: String(c.consumer_tag ?? ''),
+        queue: String(c.queue?.name ?? ''),
+        active: c.active === true,
+        waiting: c.activity_status === 'waiting',
+      }),
+    );
+  }
+
   /** The vhost's connections with a client property of their own (e.g. a run id). */
   async connectionProperty(
     vhost: string,

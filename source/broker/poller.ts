@@ -13,6 +13,11 @@ export interface PollResult {
   readonly queues: readonly QueueCounters[];
   /** A cluster's nodes (with `nodes` on); the previous list when this poll could not read them. */
   readonly nodes?: readonly PolledNode[];
+  /**
+   * On single-active-consumer queues: which of the lab's consumers (by actor id) the broker lets
+   * receive (`active`) and which wait their turn.
+   */
+  readonly activity?: Readonly<Record<string, 'active' | 'waiting'>>;
   /** The last error, cleared by the next success. */
   readonly error?: string;
 }
@@ -32,6 +37,8 @@ export interface PollerOptions {
   readonly consumerCounts?: (names: readonly string[]) => Promise<ReadonlyMap<string, number>>;
   /** Also read the cluster's nodes and their connections. */
   readonly nodes?: boolean;
+  /** Also read which consumers are active (single active consumer); undefined: none. */
+  readonly activity?: () => Promise<Readonly<Record<string, 'active' | 'waiting'>>>;
 }
 
 /**
@@ -94,6 +101,16 @@ export class Poller {
     }
   }
 
+  /** Consumer activity; when it cannot be read, the previous answer stands. */
+  private async readActivity(): Promise<PollResult['activity']> {
+    if (!this.options.activity) return undefined;
+    try {
+      return await this.options.activity();
+    } catch {
+      return this.last.activity;
+    }
+  }
+
   private async poll(): Promise<void> {
     try {
       const { include, consumerCounts } = this.options;
@@ -108,7 +125,13 @@ export class Poller {
       }
       this.failures = 0;
       const nodes = this.options.nodes ? await this.readNodes() : undefined;
-      this.last = { sampledAt: Date.now(), queues, ...(nodes ? { nodes } : {}) };
+      const activity = await this.readActivity();
+      this.last = {
+        sampledAt: Date.now(),
+        queues,
+        ...(nodes ? { nodes } : {}),
+        ...(activity ? { activity } : {}),
+      };
     } catch (error) {
       this.failures++;
       const message = error instanceof ManagementError ? error.message : String(error);

@@ -13,6 +13,7 @@ import {
   routingComplete,
   routingCorrect,
 } from './checks-routing.js';
+import { singleActive } from './checks-single-active.js';
 import { offsetResume, streamComplete } from './checks-stream.js';
 
 /** The checks a scenario names, and the one every run gets. */
@@ -235,6 +236,7 @@ const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'no-loss': noLoss,
   'each-once': eachOnce,
   ordering,
+  'single-active': singleActive,
   'stream-complete': streamComplete,
   'offset-resume': offsetResume,
   'redelivery-after-crash': redeliveryAfterCrash,

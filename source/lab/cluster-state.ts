@@ -61,6 +61,16 @@ export interface ClusterState {
   readonly failovers: readonly Failover[];
 }
 
+/**
+ * A node is down or was acted on in the last minute: the broker counts a dead node's consumers a
+ * while longer, so its consumer counts are no sign of consumers outside the lab.
+ */
+export function nodesUnsettled(cluster: ClusterState | undefined, now: number): boolean {
+  if (cluster === undefined) return false;
+  const lastAction = cluster.failovers.at(-1)?.at ?? 0;
+  return cluster.nodes.some((n) => n.status !== 'up') || now - lastAction < 60_000;
+}
+
 export type ClusterEvent =
   | { readonly type: 'cluster'; readonly nodes: readonly LabNode[] }
   | { readonly type: 'node'; readonly nodeName: string; readonly status: NodeStatus }

@@ -1,12 +1,18 @@
 /**
  * Consumers outside the lab, seen in the broker's counts: a queue with more consumers than the
- * lab runs on it. Lab consumers still starting or gone in the last 2 s count as ours (the broker's
- * view and ours differ for a moment), and the excess must show in two polls in a row.
+ * lab runs on it. Lab consumers still starting or gone in the last 2 s (10 s on a stream) count as
+ * ours (the broker's view and ours differ for a moment), and the excess must show in two polls in
+ * a row.
  */
 import type { QueueCounters } from '../broker/management-client.js';
 import { type ActorView, consumerQueue, isLive } from './store.js';
 
 const graceMs = 2000;
+/**
+ * A stream's consumer count comes from statistics (its declare-ok counts none), which keep a
+ * consumer that went away for several seconds.
+ */
+const streamGraceMs = 10_000;
 
 export class ForeignConsumers {
   /** When consumers exited, so the broker's lagging count of them is not taken for foreign ones. */
@@ -31,7 +37,8 @@ export class ForeignConsumers {
       const ours = actors.filter((a) => {
         if (a.config.kind !== 'consumer' || consumerQueue(a) !== q.name) return false;
         if (isLive(a) || a.status === 'stopping') return true;
-        return now - (this.exitedAt.get(a.id) ?? 0) < graceMs;
+        const grace = q.type === 'stream' ? streamGraceMs : graceMs;
+        return now - (this.exitedAt.get(a.id) ?? 0) < grace;
       }).length;
       const excess = q.consumers > ours ? (this.excessPolls.get(q.name) ?? 0) + 1 : 0;
       this.excessPolls.set(q.name, excess);

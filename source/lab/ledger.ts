@@ -1,6 +1,7 @@
 import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
 import { DeliveryOrder } from './delivery-order.js';
 import { SeqSet } from './seq-set.js';
+import { FirstDeliveries } from './single-active.js';
 
 interface ProducerEntry {
   /** Highest sequence number published (messages are numbered 1..lastSeq). */
@@ -113,6 +114,8 @@ export class Ledger {
   readonly streams = new Set<string>();
   /** First deliveries that came before an older message of the same producer (the ordering check). */
   readonly order = new DeliveryOrder();
+  /** Each consumer's first deliveries per queue and producer (the single-active check). */
+  readonly firsts = new FirstDeliveries();
   duplicates = 0;
   /** Duplicates per queue (delivered again from it without the redelivered flag). */
   readonly duplicatesByQueue = new Map<string, number>();
@@ -207,6 +210,7 @@ export class Ledger {
         bumpBy(this.redeliveriesByQueue, from, count);
       } else {
         this.order.note(consumer, queue, producer, first, last, (seq) => inQueue.has(seq));
+        this.firsts.note(queue, consumer, producer, first, last);
       }
       const seenInQueue = inQueue.add(first, last);
       if (!redelivered && seenInQueue > 0) {

@@ -15,7 +15,8 @@ import { UserError } from '../util/user-error.js';
 import type { QueueEnd } from './accounting.js';
 import { LabActors } from './actors.js';
 import type { CheckResult } from './checks.js';
-import type { NodeAction } from './cluster-state.js';
+import { type NodeAction, nodesUnsettled } from './cluster-state.js';
+import { hasSingleActiveQueue, readActivity } from './consumer-activity.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
 import type { SessionOptions } from './engine.js';
 import { labChecks, labReport, type RunFacts } from './lab-report.js';
@@ -94,6 +95,9 @@ export class Session extends LabActors {
       nodes: (target.amqpUrls?.length ?? 1) > 1,
       include: (name) => this.queueNames().has(name),
       consumerCounts: (names) => this.consumerCounts(names),
+      ...(hasSingleActiveQueue(scenario.topology)
+        ? { activity: () => readActivity(this.management, target.vhost, this.runId) }
+        : {}),
       onResult: (result) => {
         this.noteForeignConsumers(result.queues);
         this.dispatch({ type: 'poll', result, at: Date.now() });
@@ -283,15 +287,7 @@ export class Session extends LabActors {
 
   /** The broker counts more consumers on a queue than the lab runs: another program joined. */
   private noteForeignConsumers(queues: readonly QueueCounters[]): void {
-    // A node just lost or back: the broker counts the dead node's consumers a while longer.
-    const cluster = this.state.cluster;
-    const lastAction = cluster?.failovers.at(-1)?.at ?? 0;
-    if (
-      cluster &&
-      (cluster.nodes.some((n) => n.status !== 'up') || Date.now() - lastAction < 60_000)
-    ) {
-      return;
-    }
+    if (nodesUnsettled(this.state.cluster, Date.now())) return;
     for (const { queue, outside } of this.foreignConsumers.note(
       queues,
       this.state.actors,

@@ -116,6 +116,8 @@ export interface LabState {
   };
   /** A cluster's nodes as the management API last listed them. */
   readonly nodes?: readonly PolledNode[];
+  /** Single active consumer: which lab consumers the broker lets receive, as last polled. */
+  readonly activity?: PollResult['activity'];
   readonly flow: readonly MessageRecord[];
   readonly notices: readonly string[];
   readonly startedAt: number;
@@ -390,6 +392,7 @@ export function reduce(state: LabState, event: LabEvent): LabState {
           list: event.result.queues,
         },
         ...(event.result.nodes ? { nodes: event.result.nodes } : {}),
+        ...(event.result.activity ? { activity: event.result.activity } : {}),
       };
     case 'bound': {
       const { exchange, queue, keys, at } = event;

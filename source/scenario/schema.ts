@@ -170,6 +170,7 @@ export const checkNameSchema = z.enum([
   'no-loss',
   'each-once',
   'ordering',
+  'single-active',
   'stream-complete',
   'offset-resume',
   'redelivery-after-crash',
@@ -369,6 +370,11 @@ export type QueueSpec = z.infer<typeof queueSchema>;
 /** A stream queue (`x-queue-type: stream`): read by every consumer, never emptied. */
 export function isStreamQueue(spec: Pick<QueueSpec, 'arguments'> | undefined): boolean {
   return spec?.arguments['x-queue-type'] === 'stream';
+}
+
+/** A queue with a single active consumer (`x-single-active-consumer`): one receives, the rest wait. */
+export function isSingleActiveQueue(spec: Pick<QueueSpec, 'arguments'> | undefined): boolean {
+  return spec?.arguments['x-single-active-consumer'] === true;
 }
 export type BindingSpec = z.infer<typeof bindingSchema>;
 export type ProducerSpec = z.infer<typeof producerSchema>;

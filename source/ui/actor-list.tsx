@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import type { Activity } from '../lab/consumer-activity.js';
 import { type ActorView, isLive } from '../lab/store.js';
 import { streamLag } from '../lab/stream-lag.js';
 import { fit, formatRate, withKey } from './format.js';
@@ -12,6 +13,8 @@ export interface ActorListProps {
   readonly compact?: boolean;
   /** A cluster: the node each actor is connected to (node 2), by actor id. */
   readonly nodes?: ReadonlyMap<string, string>;
+  /** Single active consumer: which consumers the broker lets receive, by actor id. */
+  readonly activity?: Activity;
 }
 
 function describe(actor: ActorView, actors: readonly ActorView[]): string {
@@ -79,7 +82,20 @@ const statusColour = {
   failed: 'red',
 } as const;
 
-export function ActorList({ actors, selected, compact, nodes }: ActorListProps) {
+/** A consumer on a single-active-consumer queue: the one that receives, or one that waits. */
+function ActivityMark({ actor, activity }: { actor: ActorView; activity: Activity }) {
+  const state = isLive(actor) ? activity[actor.id] : undefined;
+  if (state === 'active') {
+    return (
+      <Text color="green" bold>
+        {'★ active '}
+      </Text>
+    );
+  }
+  return <Text dimColor>{(state === 'waiting' ? '· waiting' : '').padEnd(9)}</Text>;
+}
+
+export function ActorList({ actors, selected, compact, nodes, activity }: ActorListProps) {
   return (
     <Pane title={<Text bold>Actors</Text>} compact={compact} flexGrow={1}>
       {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
@@ -93,6 +109,9 @@ export function ActorList({ actors, selected, compact, nodes }: ActorListProps) 
             <Text>{a.config.kind.padEnd(9)}</Text>
             <Text color={statusColour[a.status]}>{a.status.padEnd(13)}</Text>
             {nodes ? <Text dimColor>{(nodes.get(a.id) ?? '').padEnd(8)}</Text> : null}
+            {activity && a.config.kind === 'consumer' ? (
+              <ActivityMark actor={a} activity={activity} />
+            ) : null}
             <Text>{describe(a, actors)}</Text>
           </Text>
           {a.lastError ? (

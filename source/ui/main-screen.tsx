@@ -120,6 +120,7 @@ export function MainScreen({
             selected={selected?.id}
             compact={compact}
             {...(actorNodeLabels ? { nodes: actorNodeLabels } : {})}
+            {...(state.activity ? { activity: state.activity } : {})}
           />
           <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
         </>

@@ -142,6 +142,17 @@ describe('lab/foreign-consumers', () => {
     assert.deepEqual(f.note([counters(0, 0, 1)], [gone], 12_500), []);
     assert.deepEqual(f.note([counters(0, 0, 1)], [gone], 13_000), [{ queue: 'q', outside: 1 }]);
   });
+
+  test('on a stream, whose count comes from lagging statistics, for 10 s', () => {
+    const f = new ForeignConsumers();
+    const gone = consumerView({ status: 'killed' });
+    const stream = { ...counters(0, 0, 1), type: 'stream' };
+    f.exited(gone.id, 10_000);
+    f.note([stream], [gone], 14_000);
+    assert.deepEqual(f.note([stream], [gone], 19_500), []);
+    f.note([stream], [gone], 20_500);
+    assert.deepEqual(f.note([stream], [gone], 21_000), [{ queue: 'q', outside: 1 }]);
+  });
 });
 
 describe('lab/throttle', () => {

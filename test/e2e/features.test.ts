@@ -1,0 +1,39 @@
+/** Broker features beyond the tutorials, headless against the test broker, judged by id. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type TestBroker, testBroker } from '../support/broker.js';
+import { actor, check, headless } from '../support/headless.js';
+
+describe('broker features', () => {
+  let broker: TestBroker;
+  before(async () => {
+    broker = await testBroker('features');
+  });
+  after(async () => {
+    await broker.dispose();
+  });
+
+  test('single-active-consumer: one consumer at a time, each from where the one before stopped', async () => {
+    const { code, report } = await headless(broker, 'single-active-consumer', 11);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    // The tour kills the active C1 at 9 s; C2 takes over, C3 still waits.
+    assert.equal(actor(report, 'C1').status, 'killed');
+    assert.equal(actor(report, 'C3').received, 0);
+    const sac = check(report, 'single-active');
+    const turns =
+      /\(2 consumers\): C1 P1-1…P1-(\d+) \(\d+\), then C2 P1-(\d+)…P1-\d+ \(\d+\)$/.exec(
+        sac.detail,
+      );
+    assert.ok(turns, sac.detail);
+    assert.ok(Number(turns[1]) < Number(turns[2]), sac.detail);
+    // What the killed ones held came back to the next, redelivered; nothing lost or reordered.
+    const crash = check(report, 'redelivery-after-crash');
+    assert.equal(crash.ok, true, crash.detail);
+    assert.match(crash.detail, /C1 was killed holding [1-9]/);
+    assert.ok((report.messages?.redelivered ?? 0) > 0);
+    assert.equal(report.messages?.reordered, 0);
+    for (const name of ['no-loss', 'each-once', 'ordering']) {
+      assert.equal(check(report, name).ok, true, check(report, name).detail);
+    }
+  });
+});
