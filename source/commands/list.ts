@@ -17,6 +17,9 @@ export async function listScenarios(json: boolean, out: NodeJS.WritableStream): 
     return 0;
   }
   let first = true;
+  // Columns as wide as the longest name and pattern, so summaries line up.
+  const nameWidth = Math.max(...catalog.map(({ scenario }) => scenario.name.length));
+  const patternWidth = Math.max(...catalog.map(({ scenario }) => scenario.pattern.length));
   for (const group of scenarioGroups) {
     const members = catalog.filter(({ scenario }) => scenario.group === group);
     if (members.length === 0) continue;
@@ -24,7 +27,9 @@ export async function listScenarios(json: boolean, out: NodeJS.WritableStream): 
     first = false;
     for (const { scenario: s } of members) {
       const aliases = s.aliases.length > 0 ? `  (also: ${s.aliases.join(', ')})` : '';
-      out.write(`${s.name.padEnd(18)} ${s.pattern.padEnd(20)} ${s.summary}${aliases}\n`);
+      out.write(
+        `${s.name.padEnd(nameWidth)}  ${s.pattern.padEnd(patternWidth)}  ${s.summary}${aliases}\n`,
+      );
     }
   }
   out.write('\nRun one with: rabbit-lab scenario <name>\n');

@@ -7,6 +7,7 @@ import {
   initialPickerState,
   type PickerAction,
   type PickerState,
+  pickerWindow,
   reducePicker,
   selectedRow,
 } from './picker-state.js';
@@ -69,11 +70,11 @@ export function Picker({ scenarios, onDone, rows }: PickerProps) {
   const { filter } = picker.state;
   const shown = filterScenarios(scenarios, filter);
   const current = selectedRow(picker.state, shown.length);
-  // Two rows per scenario, five for the rest, and one row short of the terminal: output as tall
-  // as the terminal makes Ink clear and redraw the screen on every frame.
-  const fits = Math.max(1, Math.floor(((rows ?? (stdout.rows || 24)) - 6) / 2));
-  const first = Math.min(Math.max(0, current - fits + 1), Math.max(0, shown.length - fits));
-  const visible = shown.slice(first, first + fits);
+  // Two rows per scenario and one per group heading, five for the rest, and one row short of the
+  // terminal: output as tall as the terminal makes Ink clear and redraw the screen on every frame.
+  const budget = Math.max(3, (rows ?? (stdout.rows || 24)) - 6);
+  const { first, count } = pickerWindow(shown, current, budget);
+  const visible = shown.slice(first, first + count);
   // Columns as wide as the longest title and pattern, within reason.
   const titleWidth = Math.min(26, Math.max(0, ...scenarios.map((s) => s.title.length)));
   const patternWidth = Math.min(30, Math.max(0, ...scenarios.map((s) => s.pattern.length)));
@@ -91,6 +92,9 @@ export function Picker({ scenarios, onDone, rows }: PickerProps) {
       {shown.length === 0 ? <Text dimColor>No scenario matches '{filter}'.</Text> : null}
       {visible.map((s, n) => (
         <Box key={s.name} flexDirection="column">
+          {n === 0 || visible[n - 1]?.group !== s.group ? (
+            <Text color="cyan">{s.group}</Text>
+          ) : null}
           <Text inverse={first + n === current} wrap="truncate-end">
             {first + n === current ? '▶ ' : '  '}
             <Text bold>{fit(s.title, titleWidth)}</Text> {fit(s.pattern, patternWidth)}{' '}

@@ -4,6 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { loadCatalog } from '../../source/scenario/catalog.js';
 import type { Scenario } from '../../source/scenario/schema.js';
 import { Picker } from '../../source/ui/picker.js';
+import { filterScenarios } from '../../source/ui/picker-state.js';
 import { waitFor } from '../support/broker.js';
 
 // A failed test must not leave a mounted app (its timers) keeping the file alive.
@@ -41,8 +42,8 @@ describe('scenario picker', () => {
     assert.match(ui.lastFrame() ?? '', /0 above, \d+ below/);
     // Back to back, without waiting for frames: each j counts.
     for (let i = 1; i < all.length; i++) ui.stdin.write('j');
-    // The last one: its title in the selected row, the first scrolled away.
-    const lastTitle = all[all.length - 1]?.title ?? '';
+    // The last one (in group order): its title in the selected row, the first scrolled away.
+    const lastTitle = filterScenarios(all, '').at(-1)?.title ?? '';
     await waitFor(() => (ui.lastFrame() ?? '').includes(`▶ ${lastTitle}`), {
       what: 'the last scenario selected',
     });
@@ -50,6 +51,25 @@ describe('scenario picker', () => {
     assert.ok(!frame.includes('Hello queue'), 'the first scrolled out of view');
     assert.match(frame, /\d+ above, 0 below/);
     assert.ok(height() <= 23, `${height()} rows`);
+  });
+
+  test('scenarios come under their group, as rabbit-lab list shows them; typing a group filters', async () => {
+    const all = await scenarios();
+    const ui = render(<Picker scenarios={all} onDone={() => {}} rows={80} />);
+    const lines = (ui.lastFrame() ?? '').split('\n').map((l) => l.trim());
+    const headings = lines.filter((l) =>
+      /^(tutorials|reliability|routing|integration|streams|cluster)$/.test(l),
+    );
+    assert.deepEqual(headings, [...new Set(filterScenarios(all, '').map((s) => s.group))]);
+    assert.equal(headings[0], 'tutorials');
+    const streams = lines.indexOf('streams');
+    assert.match(lines[streams + 1] ?? '', /Stream/);
+    ui.stdin.write('streams');
+    await waitFor(() => /filter: streams/.test(ui.lastFrame() ?? ''), { what: 'the filter' });
+    const frame = ui.lastFrame() ?? '';
+    assert.match(frame, /▶ Stream offset tracking[^]*Stream replay/);
+    assert.doesNotMatch(frame, /Hello queue|tutorials/);
+    ui.unmount();
   });
 
   test('j/k and arrows move; Enter opens the selected one', async () => {
