@@ -2,15 +2,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type TestBroker, testBroker } from '../support/broker.js';
-import { actor, check, headless } from '../support/headless.js';
+import { actor, check, headless, ScenarioFiles } from '../support/headless.js';
 
 describe('stream', () => {
   let broker: TestBroker;
+  const files = new ScenarioFiles();
   before(async () => {
     broker = await testBroker('stream');
   });
   after(async () => {
     await broker.dispose();
+    await files.dispose();
   });
 
   test('every reader gets every message from its offset on; a late one replays from first', async () => {
@@ -56,5 +58,37 @@ describe('stream', () => {
     for (const name of ['no-loss', 'stream-complete', 'ordering']) {
       assert.equal(check(report, name).ok, true, check(report, name).detail);
     }
+  });
+
+  test('retention drops the oldest segments: a late reader from first starts past them', async () => {
+    // 30 KB kept in 10 KB segments, about 100 KB a second of messages.
+    const file = await files.write(`
+name: retention
+topology:
+  queues:
+    - name: log
+      durable: true
+      arguments: { x-queue-type: stream, x-max-length-bytes: 30000, x-stream-max-segment-size-bytes: 10000 }
+actors:
+  - { kind: producer, routingKeys: [log], rate: 400, body: "line {seq} ${'.'.repeat(200)}" }
+  - { kind: consumer, queue: log, offset: first, prefetch: 100, ack: manual }
+checks: [stream-complete]
+tour:
+  - at: 3
+    say: a late reader from first
+    do: { spawn: { kind: consumer, queue: log, offset: first, prefetch: 100, ack: manual } }
+`);
+    const { code, report } = await headless(broker, file, 5);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    const published = actor(report, 'P1').published ?? 0;
+    assert.ok(published > 800, `published ${published}`);
+    // C1 was there from the start: it read everything before retention dropped it.
+    assert.equal(actor(report, 'C1').received, published);
+    const complete = check(report, 'stream-complete');
+    const late = /C2 P1-(\d+)…P1-(\d+)/.exec(complete.detail);
+    assert.ok(late, complete.detail);
+    // What 'first' means moved on: the oldest segments were gone when C2 subscribed.
+    assert.ok(Number(late[1]) > 100, `C2 started at P1-${late[1]}: ${complete.detail}`);
+    assert.ok((actor(report, 'C2').received ?? 0) < published - 100);
   });
 });

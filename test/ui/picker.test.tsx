@@ -67,7 +67,7 @@ describe('scenario picker', () => {
     ui.stdin.write('streams');
     await waitFor(() => /filter: streams/.test(ui.lastFrame() ?? ''), { what: 'the filter' });
     const frame = ui.lastFrame() ?? '';
-    assert.match(frame, /▶ Stream offset tracking[^]*Stream replay/);
+    assert.match(frame, /▶ Stream offset tracking[\s\S]*Stream replay/);
     assert.doesNotMatch(frame, /Hello queue|tutorials/);
     ui.unmount();
   });

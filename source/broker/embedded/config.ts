@@ -240,7 +240,8 @@ export async function writeNodeFiles(plan: NodePlan): Promise<void> {
   // Lets `RABBITMQ_CONF_ENV_FILE=<baseDir>/rabbitmq-env.conf HOME=<baseDir> rabbitmqctl status` reach this node.
   const envFile = Object.entries(settings).map(([key, value]) => `${key}=${shellQuote(value)}`);
   await writeFile(files.config, rabbitmqConf(plan));
-  await writeFile(files.enabledPlugins, '[rabbitmq_management].\n');
+  // The consistent-hash exchange ships with the server; the consistent-hash scenario needs it.
+  await writeFile(files.enabledPlugins, '[rabbitmq_management,rabbitmq_consistent_hash_exchange].\n');
   await writeFile(files.confEnv, `${envFile.join('\n')}\n`);
   // Members of one cluster share a cookie; each node's HOME is its base dir (spawn.ts).
   if (plan.cluster) await writeFile(files.cookie, plan.cluster.cookie, { mode: 0o400 });
