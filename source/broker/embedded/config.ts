@@ -241,7 +241,10 @@ export async function writeNodeFiles(plan: NodePlan): Promise<void> {
   const envFile = Object.entries(settings).map(([key, value]) => `${key}=${shellQuote(value)}`);
   await writeFile(files.config, rabbitmqConf(plan));
   // The consistent-hash exchange ships with the server; the consistent-hash scenario needs it.
-  await writeFile(files.enabledPlugins, '[rabbitmq_management,rabbitmq_consistent_hash_exchange].\n');
+  await writeFile(
+    files.enabledPlugins,
+    '[rabbitmq_management,rabbitmq_consistent_hash_exchange].\n',
+  );
   await writeFile(files.confEnv, `${envFile.join('\n')}\n`);
   // Members of one cluster share a cookie; each node's HOME is its base dir (spawn.ts).
   if (plan.cluster) await writeFile(files.cookie, plan.cluster.cookie, { mode: 0o400 });
