@@ -1,5 +1,6 @@
 import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
 import { DeliveryOrder } from './delivery-order.js';
+import { LimitsLedger } from './limits-ledger.js';
 import { SeqSet } from './seq-set.js';
 
 interface ProducerEntry {
@@ -113,6 +114,8 @@ export class Ledger {
   readonly streams = new Set<string>();
   /** First deliveries that came before an older message of the same producer (the ordering check). */
   readonly order = new DeliveryOrder();
+  /** Priorities, per-message TTLs and what the broker dead-lettered on the way. */
+  readonly limits = new LimitsLedger();
   duplicates = 0;
   /** Duplicates per queue (delivered again from it without the redelivered flag). */
   readonly duplicatesByQueue = new Map<string, number>();
