@@ -453,6 +453,9 @@ export class Consumer {
     if (!this.reporter.wantsSample(notable)) return;
     const sentAt = msg.properties.headers?.[headers.sentAt];
     const now = Date.now();
+    // A priority queue's flow log shows each message's priority: the urgent ones overtaking.
+    const priority: unknown = msg.properties.priority;
+    if (detail === undefined && typeof priority === 'number') detail = `priority ${priority}`;
     this.reporter.sample({
       messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
       producer: id?.producer,
