@@ -11,6 +11,13 @@ export class IdRanges {
     else this.runs.push([producer, seq, seq]);
   }
 
+  /** The first and the last id added (`P1-3`), undefined when empty. */
+  ends(): { first: string; last: string } | undefined {
+    const a = this.runs[0];
+    const b = this.runs[this.runs.length - 1];
+    return a && b ? { first: `${a[0]}-${a[1]}`, last: `${b[0]}-${b[2]}` } : undefined;
+  }
+
   /** The runs, at most `max` of them, and how many more there are. */
   format(max = 6): string {
     const shown = this.runs

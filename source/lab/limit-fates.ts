@@ -21,6 +21,9 @@ export interface Fate {
   readonly count: number;
   /** Their ids as runs: `P1-3…P1-9, P1-12`. */
   readonly ids: string;
+  /** The first and last of them, in publish order per producer. */
+  readonly first?: string;
+  readonly last?: string;
 }
 
 export interface LimitFates {
@@ -61,7 +64,10 @@ function ttlLimit(spec: QueueSpec | undefined, ttlMs: number | undefined): strin
 }
 
 export class FateBook {
-  private readonly groups = new Map<string, Omit<Fate, 'count' | 'ids'> & { ids: IdRanges }>();
+  private readonly groups = new Map<
+    string,
+    Omit<Fate, 'count' | 'ids' | 'first' | 'last'> & { ids: IdRanges }
+  >();
   private readonly unexplained = new IdRanges();
 
   constructor(
@@ -69,7 +75,11 @@ export class FateBook {
     private readonly routes: Routes,
   ) {}
 
-  private add(fate: Omit<Fate, 'count' | 'ids'>, producer: string, seq: number): void {
+  private add(
+    fate: Omit<Fate, 'count' | 'ids' | 'first' | 'last'>,
+    producer: string,
+    seq: number,
+  ): void {
     const key = `${fate.fate}\u0000${fate.queue}\u0000${fate.limit}\u0000${fate.then ?? ''}`;
     let group = this.groups.get(key);
     if (!group) {
@@ -143,6 +153,7 @@ export class FateBook {
         ...fate,
         count: ids.count,
         ids: ids.format(),
+        ...ids.ends(),
       })),
       unexplained: { count: this.unexplained.count, ids: this.unexplained.format() },
     };
