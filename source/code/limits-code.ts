@@ -51,10 +51,12 @@ export function tsLimits(p: Limits, quote: (s: string) => string): LimitLines {
   const out = lines(
     p,
     { cycle: 'const priorities', priority: 'priority', expiration: 'expiration' },
-    'const priority = priorities[(seq - 1) % priorities.length];',
+    'options.priority = priorities[(seq - 1) % priorities.length];',
     quote,
   );
-  return { ...out, top: out.top.map((line) => `${line};`) };
+  // A cycle: the options start with the first priority, and each message sets its own.
+  const fixed = out.perMessage ? [['priority', 'priorities[0]'] as const, ...out.fixed] : out.fixed;
+  return { ...out, fixed, top: out.top.map((line) => `${line};`) };
 }
 
 export function pyLimits(p: Limits, quote: (s: string) => string): LimitLines {

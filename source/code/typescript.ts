@@ -30,7 +30,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
   const limits = tsLimits(p, tsString);
   options.push(...limits.fixed.map(([k, v]): [string, string] => [k, v]));
   const exchange = `const exchange = ${tsString(p.exchange)};${p.exchange === '' ? ' // the default exchange: the key names the queue' : ''}`;
-  const publish = `channel.publish(exchange, key, Buffer.from(body), ${limits.perMessage ? '{ ...options, priority }' : 'options'}`;
+  const publish = 'channel.publish(exchange, key, Buffer.from(body), options';
   const i2 = '    ';
   const publishLines: string[] = [];
   if (confirm === 'async') {
