@@ -51,6 +51,8 @@ export function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
     ...(spec.confirm === 'async' ? {} : { confirm: spec.confirm, confirmBatch: spec.confirmBatch }),
     ...(spec.rpc ? { rpc: { ...spec.rpc, queue: spec.routingKeys[0] ?? '' } } : {}),
     ...(spec.http ? { http: spec.http } : {}),
+    ...(spec.priorities ? { priorities: spec.priorities } : {}),
+    ...(spec.ttlMs === undefined ? {} : { ttlMs: spec.ttlMs }),
   };
 }
 

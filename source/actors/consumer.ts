@@ -46,6 +46,15 @@ export function attemptOf(msg: ConsumeMessage, queue: string): number {
   return rejected + 1;
 }
 
+/** The newest dead-lettering of a message (x-death lists the newest first): where, and why. */
+export function lastDeath(msg: ConsumeMessage): { queue: string; reason: string } | undefined {
+  const deaths: unknown = msg.properties.headers?.['x-death'];
+  const entry: unknown = Array.isArray(deaths) ? deaths[0] : undefined;
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const { queue, reason } = entry as Record<string, unknown>;
+  return typeof queue === 'string' && typeof reason === 'string' ? { queue, reason } : undefined;
+}
+
 /** The queue a dead-lettered message last expired from (x-death lists the newest first). */
 export function expiredFrom(msg: ConsumeMessage): string | undefined {
   const deaths: unknown = msg.properties.headers?.['x-death'];
@@ -218,6 +227,7 @@ export class Consumer {
           : reporter.runs;
       runs.add(id.producer, id.seq);
       reporter.receivedKey(msg.fields.routingKey);
+      this.noteLimits(msg, id);
     } else {
       reporter.counts.external++;
     }
@@ -234,6 +244,17 @@ export class Consumer {
     }
     this.backlog.push({ msg, id, channel, attempt });
     if (!this.working) this.work();
+  }
+
+  /** What limits did to a lab message before it came: its wait by priority, its dead-lettering. */
+  private noteLimits(msg: ConsumeMessage, id: LabId): void {
+    const priority: unknown = msg.properties.priority;
+    const sentAt: unknown = msg.properties.headers?.[headers.sentAt];
+    if (typeof priority === 'number' && typeof sentAt === 'number')
+      this.reporter.waited(priority, Date.now() - sentAt);
+    if (msg.properties.headers?.['x-death'] === undefined) return;
+    const death = lastDeath(msg);
+    if (death) this.reporter.died(death.queue, death.reason, id);
   }
 
   /** Producer and sequence of a message from this run's producers; undefined for any other. */
@@ -434,6 +455,9 @@ export class Consumer {
     if (!this.reporter.wantsSample(notable)) return;
     const sentAt = msg.properties.headers?.[headers.sentAt];
     const now = Date.now();
+    // A priority queue's flow log shows each message's priority: the urgent ones overtaking.
+    const priority: unknown = msg.properties.priority;
+    if (detail === undefined && typeof priority === 'number') detail = `priority ${priority}`;
     this.reporter.sample({
       messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
       producer: id?.producer,

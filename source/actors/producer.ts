@@ -1,7 +1,7 @@
 import type { Channel, Message } from 'amqplib';
 import { type BrokerAnswer, ConfirmWaiters } from './confirm-waiters.js';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
-import { headers, parseMessageId } from './protocol.js';
+import { headers, parseMessageId, priorityOf } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
 import { RpcClient } from './rpc-client.js';
 
@@ -18,6 +18,18 @@ export function renderBody(
     .replaceAll('{dots}', '.'.repeat(1 + ((seq - 1) % 3)))
     .replaceAll('{key}', key)
     .replaceAll('{actor}', actor);
+}
+
+/** A message's limits as AMQP properties: its priority (cycled) and its TTL (expiration, ms). */
+export function limitProperties(
+  config: Pick<ProducerConfig, 'priorities' | 'ttlMs'>,
+  seq: number,
+): { priority?: number; expiration?: string } {
+  const priority = priorityOf(config.priorities, seq);
+  return {
+    ...(priority === undefined ? {} : { priority }),
+    ...(config.ttlMs === undefined ? {} : { expiration: String(config.ttlMs) }),
+  };
 }
 
 /**
@@ -385,6 +397,9 @@ export class Producer {
       mandatory: true,
       headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
       ...(request ? { replyTo: request.replyTo, correlationId: request.correlationId } : {}),
+      ...(this.config.priorities || this.config.ttlMs !== undefined
+        ? limitProperties(this.config, seq)
+        : undefined),
     });
     this.publishedAt[(seq - this.tagBase) & 0xffff] = performance.now();
     if (++this.inFlight >= maxInFlight) this.pausedForConfirms = true;

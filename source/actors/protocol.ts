@@ -29,6 +29,18 @@ export interface ProducerConfig {
   readonly rpc?: RpcClientConfig;
   /** An HTTP publish endpoint: publishes what it is sent, nothing on a schedule. */
   readonly http?: { readonly port: number };
+  /** The AMQP priority of each message, cycled by sequence number (see `priorityOf`). */
+  readonly priorities?: readonly number[];
+  /** Per-message TTL: the AMQP expiration property, in milliseconds. */
+  readonly ttlMs?: number;
+}
+
+/** The priority message `seq` goes out with (undefined: none), like the routing keys' cycle. */
+export function priorityOf(
+  priorities: readonly number[] | undefined,
+  seq: number,
+): number | undefined {
+  return priorities?.[(seq - 1) % priorities.length];
 }
 
 export interface ConsumerConfig {
@@ -240,7 +252,14 @@ export interface ConsumerRuns {
   readonly parkedRuns?: readonly SeqRun[];
   /** Lab messages received per routing key, [key, count]. */
   readonly keys: readonly (readonly [string, number])[];
+  /** Lab messages received with a priority: [priority, count, summed ms from publish to delivery]. */
+  readonly waits?: readonly PriorityWait[];
+  /** Lab messages dead-lettered on their way here, by x-death's newest entry: [queue, reason, runs]. */
+  readonly deaths?: readonly Death[];
 }
+
+export type PriorityWait = readonly [priority: number, count: number, waitMs: number];
+export type Death = readonly [queue: string, reason: string, runs: readonly SeqRun[]];
 
 export type ActorState = 'starting' | 'running' | 'paused' | 'stopped';
 

@@ -157,8 +157,50 @@ export class BatchReporter {
       ...optional('requeuedRuns', this.requeuedRuns),
       ...optional('parkedRuns', this.parkedRuns),
       keys: [...this.keys],
+      ...this.takeLimits(),
     };
     this.keys = new Map();
+    return out;
+  }
+
+  private waits = new Map<number, [count: number, ms: number]>();
+  private deaths = new Map<string, { queue: string; reason: string; runs: SeqRunBuilder }>();
+
+  /** Consumer: a lab message with this priority waited so long from publish to delivery. */
+  waited(priority: number, ms: number): void {
+    const w = this.waits.get(priority);
+    if (w) {
+      w[0]++;
+      w[1] += ms;
+    } else this.waits.set(priority, [1, ms]);
+  }
+
+  /** Consumer: a lab message came dead-lettered from `queue` for `reason` (x-death). */
+  died(queue: string, reason: string, id: { producer: string; seq: number }): void {
+    const key = `${queue}\u0000${reason}`;
+    let entry = this.deaths.get(key);
+    if (!entry) {
+      entry = { queue, reason, runs: new SeqRunBuilder() };
+      this.deaths.set(key, entry);
+    }
+    entry.runs.add(id.producer, id.seq);
+  }
+
+  private takeLimits(): Pick<ConsumerRuns, 'waits' | 'deaths'> {
+    const out = {
+      ...(this.waits.size > 0
+        ? { waits: [...this.waits].map(([p, [n, ms]]) => [p, n, ms] as const) }
+        : {}),
+      ...(this.deaths.size > 0
+        ? {
+            deaths: [...this.deaths.values()].map(
+              (d) => [d.queue, d.reason, d.runs.take()] as const,
+            ),
+          }
+        : {}),
+    };
+    if (this.waits.size > 0) this.waits = new Map();
+    if (this.deaths.size > 0) this.deaths = new Map();
     return out;
   }
 

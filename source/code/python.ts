@@ -1,5 +1,6 @@
 /** An actor as a Python program with pika's BlockingConnection (pika 1.x). */
 import type { ProducerConfig } from '../actors/protocol.js';
+import { pyLimits } from './limits-code.js';
 import { type BodyPart, type Emitter, intervalMs, needsOf, type ProgramInput } from './model.js';
 import * as prose from './prose.js';
 import {
@@ -27,6 +28,8 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
       : `where the lab's ${p.id} (confirm: ${confirm}) ${confirm === 'batch' ? `waits after every ${p.confirmBatch ?? 100} messages` : 'reads them as they come'}; that takes an asynchronous connection such as pika's SelectConnection.`;
   const properties: [string, string][] = [['content_type', "'text/plain'"]];
   if (p.persistent) properties.push(['delivery_mode', 'pika.spec.PERSISTENT_DELIVERY_MODE']);
+  const limits = pyLimits(p, pyString);
+  properties.push(...limits.fixed.map(([k, v]): [string, string] => [k, v]));
   const i8 = '        ';
   return [
     ...preamble(
@@ -35,6 +38,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
       ['from pika.exceptions import NackError, UnroutableError'],
     ),
     ...top,
+    ...limits.top,
     ...connectLines(
       needsOf(p, input.topology),
       comment(
@@ -42,10 +46,12 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
         `${prose.confirmsText('Publisher confirms')} pika's BlockingConnection waits for the answer to each message, ${confirmNote}`,
       ),
     ),
+    ...comment('', ...limits.notes),
     ...call('', 'pika.BasicProperties', properties, 'properties = '),
     '',
     ...seqLoop,
     `        ${key}`,
+    ...(limits.perMessage ? [`${i8}${limits.perMessage}`] : []),
     ...bodyLines(parts, i8),
     `${i8}try:`,
     ...mandatoryPublish(pyString(p.exchange), prose.mandatoryText('(UnroutableError)')),

@@ -1,6 +1,7 @@
 /** An actor as a TypeScript program with amqplib (its promise API). */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are lines of a generated TypeScript program, whose template literals are meant
 import type { ProducerConfig } from '../actors/protocol.js';
+import { tsLimits } from './limits-code.js';
 import { type BodyPart, type Emitter, needsOf, type ProgramInput } from './model.js';
 import * as prose from './prose.js';
 import {
@@ -26,6 +27,8 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     ['mandatory', 'true'],
     ['contentType', "'text/plain'"],
   ];
+  const limits = tsLimits(p, tsString);
+  options.push(...limits.fixed.map(([k, v]): [string, string] => [k, v]));
   const exchange = `const exchange = ${tsString(p.exchange)};${p.exchange === '' ? ' // the default exchange: the key names the queue' : ''}`;
   const publish = 'channel.publish(exchange, key, Buffer.from(body), options';
   const i2 = '    ';
@@ -80,16 +83,19 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     ...preamble(input, imports, p.rate > 0),
     exchange,
     ...top,
+    ...limits.top,
     ...mainStart(needsOf(p, input.topology), prose.confirmsText('A confirm channel')),
     ...comment('  ', prose.mandatoryText('here')),
     "  channel.on('return', (msg) => {",
     '    console.log(`returned: no queue for key ${msg.fields.routingKey}`);',
     '  });',
     '',
+    ...comment('  ', ...limits.notes),
     ...withObject('  ', 'const options = ', options, ';'),
     '',
     '  for (let seq = 1; limit === 0 || seq <= limit; seq++) {',
     `    ${key}`,
+    ...(limits.perMessage ? [`    ${limits.perMessage}`] : []),
     ...bodyLines(parts, i2),
     ...publishLines,
     '  }',

@@ -1,7 +1,12 @@
 /** What the checks judge: the run's facts as the checks see them, and what one check finds. */
 import type { RpcCounts } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
-import type { AccountingConsumer, AccountingContext } from './accounting.js';
+import {
+  type Accounting,
+  type AccountingConsumer,
+  type AccountingContext,
+  account,
+} from './accounting.js';
 
 /** What a check function finds, before the scenario's word on nothing to judge. */
 export interface Finding {
@@ -56,4 +61,15 @@ export interface CheckContext extends AccountingContext {
   /** RPC clients and what happened to their requests. */
   readonly rpcClients?: readonly { readonly id: string; readonly counts: RpcCounts }[];
   readonly actors?: readonly ActorFacts[];
+}
+
+/** The accounting, computed once per context (several checks read it). */
+const accounted = new WeakMap<CheckContext, Accounting>();
+export function accountingOf(c: CheckContext): Accounting {
+  let a = accounted.get(c);
+  if (!a) {
+    a = account(c);
+    accounted.set(c, a);
+  }
+  return a;
 }

@@ -4,8 +4,9 @@
  * passes only when the scenario says why that is fine (`checks: [{ name, idle: … }]`).
  */
 import type { CheckName, CheckSpec } from '../scenario/schema.js';
-import { type Accounting, account, describeAccounting, plural } from './accounting.js';
-import type { CheckContext, Finding } from './check-facts.js';
+import { describeAccounting, plural } from './accounting.js';
+import { accountingOf, type CheckContext, type Finding } from './check-facts.js';
+import { limitsExplained, priorityOrder } from './checks-limits.js';
 import {
   ackedOrParked,
   fanoutComplete,
@@ -35,16 +36,7 @@ export interface CheckResult {
   readonly judged?: false;
 }
 
-/** The accounting, computed once per context (several checks read it). */
-const accounted = new WeakMap<CheckContext, Accounting>();
-export function accountingOf(c: CheckContext): Accounting {
-  let a = accounted.get(c);
-  if (!a) {
-    a = account(c);
-    accounted.set(c, a);
-  }
-  return a;
-}
+export { accountingOf };
 
 export function noLoss(c: CheckContext): Finding {
   const a = accountingOf(c);
@@ -247,6 +239,8 @@ const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'rpc-replies': rpcReplies,
   'acked-or-parked': ackedOrParked,
   'queues-complete': queuesComplete,
+  'priority-order': priorityOrder,
+  'limits-explained': limitsExplained,
 };
 
 /** A finding as the report shows it: nothing to judge passes only with the scenario's reason. */

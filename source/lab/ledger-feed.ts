@@ -4,7 +4,7 @@
  * alike.
  */
 import type { ChildMessage } from '../actors/protocol.js';
-import { isStreamQueue } from '../scenario/schema.js';
+import { isStreamQueue, type QueueSpec } from '../scenario/schema.js';
 import type { Ledger } from './ledger.js';
 import type { LabState } from './store.js';
 
@@ -14,6 +14,38 @@ export type ReportMessage = Extract<ChildMessage, { readonly type: 'batch' | 're
 /** Whether a message from an actor carries ledger facts. */
 export function isReport(message: ChildMessage): message is ReportMessage {
   return message.type === 'batch' || message.type === 'receipts';
+}
+
+/** Priority order (before the deliveries are recorded), waits by priority, dead-letterings. */
+function feedLimits(
+  ledger: Ledger,
+  state: LabState,
+  consumer: string,
+  queue: string,
+  spec: QueueSpec | undefined,
+  report: ReportMessage,
+): void {
+  const { limits } = ledger;
+  for (const [producer] of report.runs) {
+    if (limits.known.has(producer)) continue;
+    const config = state.actors.find((a) => a.id === producer)?.config;
+    if (config?.kind === 'producer') limits.register(producer, config);
+  }
+  if (report.waits) limits.order.noteWaits(queue, report.waits);
+  if (report.deaths) limits.recordDeaths(report.deaths);
+  const max = spec?.arguments['x-max-priority'];
+  const cap = spec === undefined ? undefined : typeof max === 'number' ? max : 0;
+  const inQueue = ledger.byQueue.get(queue);
+  for (const [producer, first, last] of report.runs) {
+    if (!limits.hasPriorities(producer)) continue;
+    const seen = inQueue?.get(producer);
+    limits.order.note(
+      { consumer, queue, producer, first, last },
+      (seq) => limits.priority(producer, seq),
+      cap,
+      (seq) => seen?.has(seq) ?? false,
+    );
+  }
 }
 
 /** Record actor `id`'s report; `state` is the lab's state before the report is folded into it. */
@@ -26,6 +58,9 @@ export function feedLedger(
   if (report.type === 'batch') {
     if (report.lastSeq !== undefined) {
       ledger.recordPublished(id, report.lastSeq, report.segment, report.keyOverrides);
+      const config = state.actors.find((a) => a.id === id)?.config;
+      if (!ledger.limits.known.has(id) && config?.kind === 'producer')
+        ledger.limits.register(id, config);
     }
     if (report.returnedRuns) ledger.recordReturned(report.returnedRuns);
     if (report.confirmedRuns) ledger.recordConfirmed(report.confirmedRuns, true);
@@ -38,6 +73,7 @@ export function feedLedger(
   const autoAck = config.ack === 'auto';
   const spec = state.scenario.topology?.queues.find((q) => q.name === queue);
   if (isStreamQueue(spec)) ledger.streams.add(queue);
+  feedLimits(ledger, state, id, queue, spec, report);
   ledger.recordReceived(id, queue, report.runs, false, autoAck);
   ledger.recordReceived(id, queue, report.redeliveredRuns, true, autoAck);
   if (report.retriedRuns) ledger.recordRetried(id, queue, report.retriedRuns);

@@ -1,5 +1,6 @@
 import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
 import { DeliveryOrder } from './delivery-order.js';
+import { LimitsLedger } from './limits-ledger.js';
 import { SeqSet } from './seq-set.js';
 import { FirstDeliveries } from './single-active.js';
 
@@ -116,6 +117,8 @@ export class Ledger {
   readonly order = new DeliveryOrder();
   /** Each consumer's first deliveries per queue and producer (the single-active check). */
   readonly firsts = new FirstDeliveries();
+  /** Priorities, per-message TTLs and what the broker dead-lettered on the way. */
+  readonly limits = new LimitsLedger();
   duplicates = 0;
   /** Duplicates per queue (delivered again from it without the redelivered flag). */
   readonly duplicatesByQueue = new Map<string, number>();

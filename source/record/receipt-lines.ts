@@ -10,7 +10,7 @@ import type { ConsumerRuns, SeqRun } from '../actors/protocol.js';
 import { SeqRunBuilder } from '../actors/seq-runs.js';
 import type { RecordLine } from './format.js';
 
-type RunField = Exclude<keyof ConsumerRuns, 'keys' | 'stream'>;
+type RunField = Exclude<keyof ConsumerRuns, 'keys' | 'stream' | 'waits' | 'deaths'>;
 const fields: readonly RunField[] = [
   'runs',
   'redeliveredRuns',
@@ -25,10 +25,36 @@ interface Pending {
   at: number;
   readonly runs: Map<RunField, SeqRunBuilder>;
   readonly keys: Map<string, number>;
+  readonly waits: Map<number, [count: number, ms: number]>;
+  readonly deaths: Map<string, { queue: string; reason: string; runs: SeqRunBuilder }>;
 }
 
 function add(builder: SeqRunBuilder, runs: readonly SeqRun[]): void {
   for (const [producer, first, last] of runs) builder.addRange(producer, first, last);
+}
+
+/** Waits by priority and dead-letterings, merged like the runs. */
+function holdLimits(p: Pending, receipts: ConsumerRuns): void {
+  for (const [priority, n, ms] of receipts.waits ?? []) {
+    const w = p.waits.get(priority) ?? [0, 0];
+    p.waits.set(priority, [w[0] + n, w[1] + ms]);
+  }
+  for (const [queue, reason, runs] of receipts.deaths ?? []) {
+    const key = `${queue}\u0000${reason}`;
+    const entry = p.deaths.get(key) ?? { queue, reason, runs: new SeqRunBuilder() };
+    p.deaths.set(key, entry);
+    add(entry.runs, runs);
+  }
+}
+
+/** The held waits and dead-letterings, as a receipt's fields. */
+function takeLimits(p: Pending): Pick<ConsumerRuns, 'waits' | 'deaths'> {
+  const waits = [...p.waits].map(([priority, [n, ms]]) => [priority, n, ms] as const);
+  const deaths = [...p.deaths.values()].map((d) => [d.queue, d.reason, d.runs.take()] as const);
+  return {
+    ...(waits.length > 0 ? { waits } : {}),
+    ...(deaths.length > 0 ? { deaths } : {}),
+  };
 }
 
 export class ReceiptLines {
@@ -38,7 +64,7 @@ export class ReceiptLines {
   hold(id: string, receipts: ConsumerRuns, at: number): void {
     let p = this.pending.get(id);
     if (!p) {
-      p = { at, runs: new Map(), keys: new Map() };
+      p = { at, runs: new Map(), keys: new Map(), waits: new Map(), deaths: new Map() };
       this.pending.set(id, p);
     }
     p.at = at;
@@ -53,6 +79,7 @@ export class ReceiptLines {
       add(builder, runs);
     }
     for (const [key, n] of receipts.keys) p.keys.set(key, (p.keys.get(key) ?? 0) + n);
+    holdLimits(p, receipts);
   }
 
   /** The held receipts as record lines, one per actor. */
@@ -82,6 +109,7 @@ export class ReceiptLines {
             ...optional('requeuedRuns'),
             ...optional('parkedRuns'),
             keys: [...p.keys],
+            ...takeLimits(p),
           },
         },
       });

@@ -69,6 +69,13 @@ export const producerSchema = z.strictObject({
    * answers once the broker confirmed it. Port 0 picks a free one.
    */
   http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(0) }).optional(),
+  /**
+   * Priority queues: the AMQP `priority` of each message, cycled like the routing keys
+   * (`[1, 1, 1, 9]`: every 4th message is urgent). Only a queue with `x-max-priority` honours it.
+   */
+  priorities: z.array(z.number().int().min(0).max(255)).min(1).max(100).optional(),
+  /** Per-message TTL: the AMQP `expiration` of each message, in milliseconds. */
+  ttlMs: z.number().int().min(0).max(86_400_000).optional(),
 });
 
 export const ackModeSchema = z.enum(['manual', 'auto', 'never']);
@@ -181,6 +188,8 @@ export const checkNameSchema = z.enum([
   'rpc-replies',
   'acked-or-parked',
   'queues-complete',
+  'priority-order',
+  'limits-explained',
 ]);
 
 /**
@@ -314,6 +323,7 @@ export const scenarioSchema = z
     cluster: z.strictObject({ nodes: z.number().int().min(3).max(5).default(3) }).optional(),
   })
   .superRefine((scenario, context) => {
+    priorityProblems(scenario, context);
     // Retries need the queue to dead-letter somewhere, or a rejected message is simply gone.
     const consumers = [
       ...scenario.actors.map((actor, i) => ({ actor, path: ['actors', i] })),
@@ -356,6 +366,37 @@ export const scenarioSchema = z
             : 'your own');
     return { ...scenario, title, summary: scenario.summary ?? title, group };
   });
+
+interface RawScenario {
+  readonly topology: {
+    readonly queues: readonly QueueSpec[];
+    readonly bindings: readonly BindingSpec[];
+  };
+  readonly actors: readonly ActorSpec[];
+}
+
+/**
+ * Message priorities on a producer whose every queue is known and none has x-max-priority: the
+ * broker would deliver them in publish order, priorities or not.
+ */
+function priorityProblems(scenario: RawScenario, context: z.RefinementCtx): void {
+  const { queues, bindings } = scenario.topology;
+  scenario.actors.forEach((actor, i) => {
+    if (actor.kind !== 'producer' || actor.priorities === undefined) return;
+    const names =
+      actor.exchange === ''
+        ? actor.routingKeys
+        : bindings.filter((b) => b.exchange === actor.exchange).map((b) => b.queue);
+    const specs = names.map((name) => queues.find((q) => q.name === name));
+    if (specs.length === 0 || specs.some((q) => q === undefined)) return;
+    if (specs.some((q) => q?.arguments['x-max-priority'] !== undefined)) return;
+    context.addIssue({
+      code: 'custom',
+      path: ['actors', i, 'priorities'],
+      message: `priorities need a queue with an x-max-priority argument (${names.join(', ')} has none), or the broker delivers in publish order`,
+    });
+  });
+}
 
 /** A name as a title: dashes to spaces, the first letter up (`my-lab` → `My lab`). */
 function titleOf(name: string): string {
