@@ -418,6 +418,24 @@ export class ManagementClient {
     );
   }
 
+  /**
+   * Messages quorum queues hold for at-least-once dead-lettering (`messages_dlx`: rejected or
+   * expired, not yet taken by their dead-letter target), by queue. From statistics, so late.
+   */
+  async heldForDeadLettering(vhost: string): Promise<Map<string, number>> {
+    const raw = await this.json(
+      `/api/queues/${encodeURIComponent(vhost)}?columns=name,messages_dlx`,
+    );
+    if (!Array.isArray(raw)) return new Map();
+    return new Map(
+      raw.flatMap((q: { name?: unknown; messages_dlx?: unknown }) =>
+        typeof q.name === 'string' && num(q.messages_dlx) > 0
+          ? [[q.name, num(q.messages_dlx)] as const]
+          : [],
+      ),
+    );
+  }
+
   /** Which queue each consumer of the vhost reads, by channel. */
   async consumerChannels(vhost: string): Promise<{ channel: string; queue: string }[]> {
     const raw = await this.json(

@@ -27,6 +27,8 @@ export interface QueueEnd {
   /** Read back: messages that are not this run's, and lab ones the deadline left unread. */
   readonly others?: number;
   readonly unread?: number;
+  /** Held by the queue for at-least-once dead-lettering: its target has not taken them yet. */
+  readonly held?: number;
 }
 
 export interface AccountingProducer {
@@ -117,6 +119,12 @@ function budgets(c: AccountingContext) {
         ? 'not all read back before the deadline'
         : (end.why ?? 'not read back');
       uncounted.set(end.queue, { left: count, count, why });
+    }
+    // Held for dead-lettering: not in the queue's ready messages, not yet in its target.
+    const held = end.held ?? 0;
+    if (held > 0 && count === 0) {
+      const why = 'held for at-least-once dead-lettering until its target takes them';
+      uncounted.set(end.queue, { left: held, count: held, why });
     }
   }
   return { foreign, uncounted };

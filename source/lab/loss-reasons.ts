@@ -125,6 +125,15 @@ function outageReason(
   return undefined;
 }
 
+/** A queue with a length limit that refuses new messages when full (instead of dropping its oldest). */
+function refusesWhenFull(spec: QueueSpec | undefined): boolean {
+  const overflow = argument(spec, 'x-overflow');
+  const limited =
+    argument(spec, 'x-max-length') !== undefined ||
+    argument(spec, 'x-max-length-bytes') !== undefined;
+  return limited && (overflow === 'reject-publish' || overflow === 'reject-publish-dlx');
+}
+
 /** Why a promised message that is nowhere was lost, as a sentence for a group of them. */
 export function lossReason(l: Lookup, ledger: Ledger, producer: string, seq: number): string {
   if (ledger.has('autoDelivered', producer, seq)) {
@@ -142,9 +151,19 @@ export function lossReason(l: Lookup, ledger: Ledger, producer: string, seq: num
     const target =
       dlx?.exchange === '' ? 'the default exchange' : (dlx?.exchange ?? 'its dead-letter exchange');
     const key = dlx?.key ?? l.keyOf(producer, seq);
-    return l.deadLetterTargets(from, key).length === 0
-      ? `rejected without requeue from ${from} into ${target}, which routes nowhere for key '${key}'`
-      : `dead-lettered from ${from} into ${target} and not seen again`;
+    const targets = l.deadLetterTargets(from, key);
+    if (targets.length === 0)
+      return `rejected without requeue from ${from} into ${target}, which routes nowhere for key '${key}'`;
+    const full = targets.find((q) => refusesWhenFull(l.spec(q)));
+    if (
+      full !== undefined &&
+      argument(l.spec(from), 'x-dead-letter-strategy') !== 'at-least-once'
+    ) {
+      const max =
+        argument(l.spec(full), 'x-max-length') ?? argument(l.spec(full), 'x-max-length-bytes');
+      return `dead-lettered from ${from} into ${target} while ${full} was full (at most ${String(max)}, ${String(argument(l.spec(full), 'x-overflow'))}): at-most-once dead-lettering drops what its target refuses`;
+    }
+    return `dead-lettered from ${from} into ${target} and not seen again`;
   }
   if (ledger.has('parked', producer, seq))
     return 'parked, but not found in the parking queue at the end';

@@ -5,8 +5,9 @@
  */
 import type { ChannelModel } from 'amqplib';
 import type { SeqRun } from '../actors/protocol.js';
-import type { QueueCounters } from '../broker/management-client.js';
+import type { ManagementClient, QueueCounters } from '../broker/management-client.js';
 import { readBack } from '../broker/read-back.js';
+import type { QueueSpec } from '../scenario/schema.js';
 import type { QueueEnd } from './accounting.js';
 
 export interface QueuePlan {
@@ -52,9 +53,12 @@ export async function readQueues(
   runId: string,
   counters: readonly QueueCounters[],
   before: readonly QueueCounters[],
+  held: ReadonlyMap<string, number> = new Map(),
 ): Promise<QueueReading[]> {
   const out: QueueReading[] = [];
   for (const plan of plans) {
+    const kept = held.get(plan.queue) ?? 0;
+    const heldPart = kept > 0 ? { held: kept } : {};
     const q =
       counters.find((c) => c.name === plan.queue) ?? before.find((c) => c.name === plan.queue);
     if (plan.readBack && connection) {
@@ -67,6 +71,7 @@ export async function readQueues(
           unacked: 0,
           others: found.others,
           unread: found.unread,
+          ...heldPart,
         },
         runs: found.runs,
       });
@@ -79,9 +84,39 @@ export async function readQueues(
         ...(plan.why ? { why: plan.why } : {}),
         ready: q?.messagesReady ?? 0,
         unacked: q?.messagesUnacknowledged ?? 0,
+        ...heldPart,
       },
       runs: [],
     });
   }
   return out;
+}
+
+/** Quorum queues that dead-letter at least once (they hold what their target refused). */
+export function atLeastOnceQueues(queues: readonly QueueSpec[]): string[] {
+  return queues
+    .filter((q) => q.arguments['x-dead-letter-strategy'] === 'at-least-once')
+    .map((q) => q.name);
+}
+
+/**
+ * What those queues hold for dead-lettering at the end. The figure comes from statistics, a
+ * collection interval late: read it, wait that long, read again, keep the larger.
+ */
+export async function readHeld(
+  management: ManagementClient,
+  vhost: string,
+  queues: readonly string[],
+  intervalMs: number,
+): Promise<Map<string, number>> {
+  if (queues.length === 0) return new Map();
+  const read = async () => {
+    const all = await management.heldForDeadLettering(vhost).catch(() => new Map<string, number>());
+    return new Map([...all].filter(([q]) => queues.includes(q)));
+  };
+  const first = await read();
+  await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  const second = await read();
+  for (const [q, n] of first) second.set(q, Math.max(n, second.get(q) ?? 0));
+  return second;
 }

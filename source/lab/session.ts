@@ -23,7 +23,7 @@ import { labChecks, labReport, type RunFacts } from './lab-report.js';
 import { labNodes, NodeOperator, type QueuePlacement } from './node-ops.js';
 import { closeClientConnection, restartWithNotices } from './operator.js';
 import type { Report } from './report.js';
-import { planQueues, readQueues } from './run-end.js';
+import { atLeastOnceQueues, planQueues, readHeld, readQueues } from './run-end.js';
 import { liveActors } from './store.js';
 import { streamLag } from './stream-lag.js';
 import { TourPlayer } from './tour.js';
@@ -396,7 +396,13 @@ export class Session extends LabActors {
     // The counters as the actors left them, the last the run shows (reading back empties queues).
     await this.poller.stop();
     const { queues } = await this.poller.pollNow();
-    const readings = await readQueues(this.lab.current, plans, this.runId, queues, before);
+    const held = await readHeld(
+      this.management,
+      this.options.target.vhost,
+      atLeastOnceQueues(this.options.scenario.topology.queues),
+      this.options.embedded ? 1000 : 5000,
+    );
+    const readings = await readQueues(this.lab.current, plans, this.runId, queues, before, held);
     for (const { end, runs } of readings) {
       this.ledger.recordLeft(end.queue, runs);
       this.ends.push(end);

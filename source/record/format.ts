@@ -116,6 +116,7 @@ const lineSchema = z.discriminatedUnion('type', [
       unacked: z.number(),
       others: z.number().optional(),
       unread: z.number().optional(),
+      held: z.number().optional(),
     }),
     runs: z.array(z.tuple([z.string(), z.number(), z.number()])),
   }),

@@ -36,4 +36,23 @@ describe('broker features', () => {
       assert.equal(check(report, name).ok, true, check(report, name).detail);
     }
   });
+
+  test('at-least-once dead-lettering keeps what a full target refused; at-most-once drops it', async () => {
+    const { code, report } = await headless(broker, 'at-least-once-dead-lettering', 12);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    const noLoss = check(report, 'no-loss');
+    assert.match(noLoss.detail, /^0 confirmed messages lost from orders\.at-least-once/);
+    // P1's rejected orders that did not fit in dead-letters are gone, and named.
+    const dropped =
+      /(\d+) messages? dead-lettered from orders\.at-most-once into orders\.dlx while dead-letters was full \(at most 20, reject-publish\): at-most-once dead-lettering drops what its target refuses \(e\.g\. P1-\d+/.exec(
+        noLoss.detail,
+      );
+    assert.ok(dropped, noLoss.detail);
+    assert.ok(Number(dropped[1]) > 0);
+    assert.doesNotMatch(noLoss.detail, /from orders\.at-least-once into/);
+    // The test broker retries every 5 s: what orders.at-least-once kept reached C3 within the run.
+    assert.doesNotMatch(noLoss.detail, /held for at-least-once dead-lettering/);
+    const kept = report.messages?.queues.find((q) => q.queue === 'orders.at-least-once');
+    assert.equal(kept?.lost, 0);
+  });
 });
