@@ -94,7 +94,7 @@ export function deadLetterReach(
       exchanges.add(exchange);
       const type = exchangeNamed(topology, exchange)?.type ?? 'direct';
       targets = topology.bindings
-        .filter((b) => b.exchange === exchange && (key === undefined || routes(type, b.keys, key)))
+        .filter((b) => b.exchange === exchange && (key === undefined || routes(type, b, key)))
         .map((b) => b.queue);
     }
     for (const target of targets) {

@@ -7,8 +7,15 @@
  */
 import type { ForeignDeliveries } from '../broker/foreign-deliveries.js';
 import type { QueueSpec } from '../scenario/schema.js';
+import type { HeaderSet } from './headers-match.js';
 import type { Ledger } from './ledger.js';
-import { type ExchangeType, routes } from './routing.js';
+import {
+  type BindingRule,
+  type ExchangeType,
+  headersOf,
+  type PublishShape,
+  routePath,
+} from './routing.js';
 
 export type { ForeignDeliveries };
 
@@ -27,10 +34,9 @@ export interface QueueEnd {
   readonly unread?: number;
 }
 
-export interface AccountingProducer {
+export interface AccountingProducer extends PublishShape {
   readonly id: string;
   readonly exchange: string;
-  readonly routingKeys: readonly string[];
 }
 
 export interface AccountingConsumer {
@@ -43,12 +49,13 @@ export interface AccountingContext {
   readonly producers: readonly AccountingProducer[];
   readonly consumers: readonly AccountingConsumer[];
   readonly exchangeType: (exchange: string) => ExchangeType;
+  /** An exchange's alternate exchange, where what none of its bindings takes goes. */
+  readonly alternateOf?: (exchange: string) => string | undefined;
   /** Every named queue's binding the run knew (topology and added live). */
-  readonly bindings: readonly {
+  readonly bindings: readonly (BindingRule & {
     readonly exchange: string;
     readonly queue: string;
-    readonly keys: readonly string[];
-  }[];
+  })[];
   readonly queueSpecs: readonly QueueSpec[];
   readonly ends: readonly QueueEnd[];
   readonly foreign: readonly ForeignDeliveries[];
@@ -99,13 +106,18 @@ function bump<K>(map: Map<K, number>, key: K, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
-/** Queues an exchange routes `key` to, as far as the run knows its bindings. */
-function routeOf(c: AccountingContext, exchange: string, key: string): string[] {
+/**
+ * Queues an exchange routes a message to, as far as the run knows its bindings (through its
+ * alternate exchange when none takes it).
+ */
+function routeOf(
+  c: AccountingContext,
+  exchange: string,
+  key: string,
+  headers: HeaderSet = {},
+): string[] {
   if (exchange === '') return [key];
-  const type = c.exchangeType(exchange);
-  return c.bindings
-    .filter((b) => b.exchange === exchange && routes(type, b.keys, key))
-    .map((b) => b.queue);
+  return routePath(c, exchange, key, headers).queues;
 }
 
 function argument(
@@ -150,7 +162,7 @@ class Lookup {
   destinations(producer: string, seq: number): string[] {
     const p = this.producers.get(producer);
     const key = this.keyOf(producer, seq);
-    const out = new Set(p ? routeOf(this.c, p.exchange, key) : []);
+    const out = new Set(p ? routeOf(this.c, p.exchange, key, headersOf(p, seq)) : []);
     for (const [queue, sets] of this.c.ledger.deadLetteredFrom) {
       if (!sets.get(producer)?.has(seq)) continue;
       for (const q of this.deadLetterTargets(queue, key)) out.add(q);

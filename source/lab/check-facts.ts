@@ -2,6 +2,7 @@
 import type { RpcCounts } from '../actors/protocol.js';
 import type { QueueCounters } from '../broker/management-client.js';
 import type { AccountingConsumer, AccountingContext } from './accounting.js';
+import type { HeaderSet } from './headers-match.js';
 
 /** What a check function finds, before the scenario's word on nothing to judge. */
 export interface Finding {
@@ -15,6 +16,8 @@ export interface ProducerFacts {
   readonly id: string;
   readonly exchange: string;
   readonly routingKeys: readonly string[];
+  /** Header sets its messages cycle through. */
+  readonly headers?: readonly HeaderSet[];
 }
 
 export interface ConsumerFacts extends AccountingConsumer {

@@ -3,15 +3,18 @@
  * consumers, built from what the actors really are and do. Pure, so it is tested without Ink.
  */
 
+import { formatHeaders } from '../lab/headers-match.js';
 import { bindingRate } from '../lab/rates.js';
-import { routes } from '../lab/routing.js';
+import { publishCycle, reaches } from '../lab/routing.js';
 import {
   type ActorView,
   consumerQueue,
   exchangeTypeOf,
   isLive,
+  type LabBinding,
   type LabState,
   labBindings,
+  routingNet,
 } from '../lab/store.js';
 import { formatRate } from './format.js';
 import { actorColour, arrow, type Colour } from './theme.js';
@@ -159,6 +162,20 @@ function deadLetterLines(
   return lines;
 }
 
+/** Would the live producers' messages reach this binding at all (directly or as unrouted)? */
+function reachedBy(state: LabState, b: LabBinding): boolean {
+  const net = routingNet(state);
+  return state.actors.some(
+    (p) =>
+      p.config.kind === 'producer' &&
+      isLive(p) &&
+      p.config.exchange !== '' &&
+      publishCycle(p.config).some((m) =>
+        reaches(net, p.config.kind === 'producer' ? p.config.exchange : '', b, m.key, m.headers),
+      ),
+  );
+}
+
 /** The topology's lines; given the pane's inner width, long paths wrap before their consumers. */
 export function topologyLines(state: LabState, width?: number): Line[] {
   const lines: Line[] = [];
@@ -178,7 +195,7 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     const head = [
       ...producerSegments(from),
       { text: ` ${arrow} (default) ` },
-      ...edge('─', `[${queue}]`, bindingRate(state, '', [queue]), true),
+      ...edge('─', `[${queue}]`, bindingRate(state, '', { keys: [queue] }), true),
       { text: queue, bold: true },
     ];
     lines.push(...fitPath(head, tail(state, queue), width, '   '));
@@ -199,20 +216,32 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     // A dead-letter exchange is fed by the queues that dead-letter to it.
     // A dead-letter exchange is fed by queues: what they reject, or what expires in them.
     const feeders = links.filter((l) => l.exchange === exchange);
+    const alternateFor = (state.scenario.exchanges ?? []).filter((x) => x.alternate === exchange);
     lines.push([
-      ...(from.length === 0 && feeders.length > 0
+      ...(alternateFor.length > 0
         ? [
             {
-              text: feeders
-                .map(
-                  (l) =>
-                    `${l.queue} ${l.ttlMs === undefined ? '✗' : `⏱ ${l.ttlMs / 1000} s`}${l.key === undefined ? '' : ` [${l.key}]`}`,
-                )
-                .join(', '),
+              text: `${alternateFor.map((x) => x.name).join(', ')} unrouted`,
               colour: 'yellow' as const,
             },
+            ...(from.length > 0 ? [{ text: ', ' }] : []),
           ]
-        : producerSegments(from)),
+        : []),
+      ...(alternateFor.length > 0 && from.length === 0
+        ? []
+        : from.length === 0 && feeders.length > 0
+          ? [
+              {
+                text: feeders
+                  .map(
+                    (l) =>
+                      `${l.queue} ${l.ttlMs === undefined ? '✗' : `⏱ ${l.ttlMs / 1000} s`}${l.key === undefined ? '' : ` [${l.key}]`}`,
+                  )
+                  .join(', '),
+                colour: 'yellow' as const,
+              },
+            ]
+          : producerSegments(from)),
       { text: ` ${arrow} ` },
       { text: `${exchange} (${type})`, bold: true },
     ]);
@@ -222,13 +251,15 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     bound.forEach((b, i) => {
       const last = i === bound.length - 1;
       // Would the producers' keys reach this queue at all?
-      const reached = from.some(
-        (p) =>
-          p.config.kind === 'producer' && p.config.routingKeys.some((k) => routes(type, b.keys, k)),
-      );
-      const keys = type === 'fanout' ? '' : `[${b.keys.join(' ')}]`;
+      const reached = reachedBy(state, b);
+      const keys =
+        type === 'fanout'
+          ? ''
+          : type === 'headers'
+            ? `[${b.match ?? 'all'} ${formatHeaders(b.headers ?? {})}]`
+            : `[${b.keys.join(' ')}]`;
       const head = [
-        ...edge(`   ${last ? '└' : '├'}─`, keys, bindingRate(state, exchange, b.keys), reached),
+        ...edge(`   ${last ? '└' : '├'}─`, keys, bindingRate(state, exchange, b), reached),
         { text: shortQueue(b.queue), bold: true },
       ];
       lines.push(...fitPath(head, tail(state, b.queue), width, last ? '      ' : '   │  '));

@@ -213,7 +213,9 @@ describe('the generated programs', () => {
 
   test('a producer on an exchange declares the queues bound to it; a consumer its bindings', () => {
     const topology: TopologySpec = {
-      exchanges: [{ name: 'orders', type: 'direct', durable: true, autoDelete: false }],
+      exchanges: [
+        { name: 'orders', type: 'direct', durable: true, autoDelete: false, arguments: {} },
+      ],
       queues: [
         { name: 'eu', durable: true, exclusive: false, autoDelete: false, arguments: {} },
         { name: 'other', durable: false, exclusive: false, autoDelete: true, arguments: {} },
