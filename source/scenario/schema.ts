@@ -20,31 +20,22 @@ export const exchangeSchema = z.strictObject({
 
 const headerValue = z.union([z.string().max(255), z.number().int(), z.boolean()]);
 
+const headerName = z.string().min(1).max(128);
+
 /** Header arguments of a binding to a headers exchange (the broker ignores `x-` names there). */
 const bindingHeaders = z
-  .record(
-    z
-      .string()
-      .min(1)
-      .max(128)
-      .refine((name) => !name.startsWith('x-'), {
-        message: 'a headers exchange ignores binding headers whose names start with x-',
-      }),
-    headerValue,
-  )
-  .refine((h) => Object.keys(h).length > 0, { message: 'name at least one header to match' });
+  .record(headerName, headerValue)
+  .refine((h) => Object.keys(h).length > 0, { message: 'name at least one header to match' })
+  .refine((h) => Object.keys(h).every((name) => !name.startsWith('x-')), {
+    message: 'a headers exchange ignores binding headers whose names start with x-',
+  });
 
 /** Headers a producer sets on a message (the lab's own `x-rabbit-lab-*` ones are reserved). */
-const messageHeaders = z.record(
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .refine((name) => !name.startsWith('x-rabbit-lab-'), {
-      message: "headers starting with x-rabbit-lab- are the lab's own",
-    }),
-  headerValue,
-);
+const messageHeaders = z
+  .record(headerName, headerValue)
+  .refine((h) => Object.keys(h).every((name) => !name.startsWith('x-rabbit-lab-')), {
+    message: "headers starting with x-rabbit-lab- are the lab's own",
+  });
 
 export const queueSchema = z.strictObject({
   name: entityName.min(1),
