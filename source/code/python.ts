@@ -8,6 +8,7 @@ import {
   closing,
   comment,
   connectLines,
+  headerLines,
   keyLines,
   mandatoryPublish,
   preamble,
@@ -21,6 +22,7 @@ import { httpBridge } from './python-http.js';
 function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPart[]): string[] {
   const confirm = p.confirm ?? 'async';
   const { top, key } = keyLines(p);
+  const headerSets = headerLines(p);
   const confirmNote =
     confirm === 'each'
       ? "as the lab's confirm: each does."
@@ -35,6 +37,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
       ['from pika.exceptions import NackError, UnroutableError'],
     ),
     ...top,
+    ...headerSets.top,
     ...connectLines(
       needsOf(p, input.topology),
       comment(
@@ -46,6 +49,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     '',
     ...seqLoop,
     `        ${key}`,
+    ...headerSets.pick.map((line) => `${i8}${line}`),
     ...bodyLines(parts, i8),
     `${i8}try:`,
     ...mandatoryPublish(pyString(p.exchange), prose.mandatoryText('(UnroutableError)')),
