@@ -94,7 +94,14 @@ function completeness(c: CheckContext, filterKeys: boolean): Finding {
   const queues = filterKeys ? queueRows(c, readByLab(c)) : [];
   const rows = [
     ...owed(c, filterKeys).map((r) => ({ ...r, excused: 0 })),
-    ...queues.map((r) => ({ ...r, id: r.queue })),
+    // A queue bound to more than one exchange: one row per binding, named by its exchange.
+    ...queues.map((r) => ({
+      ...r,
+      id:
+        queues.filter((q) => q.queue === r.queue).length > 1
+          ? `${r.queue} via ${r.exchange}`
+          : r.queue,
+    })),
   ];
   const left = c.consumers.filter((con) => con.bind && !con.alive).map((con) => con.id);
   const leftNote =
@@ -220,7 +227,7 @@ function queueRows(c: CheckContext, only?: ReadonlySet<string>) {
       const counted = end && !end.readBack ? end.ready + end.unacked : (end?.unread ?? 0);
       const foreign = c.foreign.find((f) => f.queue === b.queue)?.delivered ?? 0;
       const excused = Math.min(t.expected - t.got - t.waiting, counted + foreign);
-      return { queue: b.queue, ...t, excused };
+      return { queue: b.queue, exchange: b.exchange, ...t, excused };
     });
 }
 
