@@ -25,6 +25,7 @@ interface Parts {
     readonly bind?: { readonly exchange: string } | undefined;
   }[];
   readonly tour: readonly { readonly do?: unknown }[];
+  readonly services?: { readonly exchange: string } | undefined;
 }
 
 function checkBindings(scenario: Parts, issues: Issues): void {
@@ -81,6 +82,12 @@ export function checkRouting(scenario: Parts, issues: Issues): void {
         message: `a consumer's own queue binds by keys, which the headers exchange '${bind.exchange}' ignores: bind a named queue in topology.bindings with \`headers\` and consume from it`,
       });
   }
+  if (scenario.services && headersExchanges.has(scenario.services.exchange))
+    issues.addIssue({
+      code: 'custom',
+      path: ['services', 'exchange'],
+      message: `service queues bind by keys, which the headers exchange '${scenario.services.exchange}' ignores`,
+    });
   scenario.topology.exchanges.forEach((x, i) => {
     const alternate = x.arguments['alternate-exchange'];
     if (alternate === undefined) return;
