@@ -44,6 +44,7 @@ export function producerConfig(id: string, spec: ProducerSpec): ProducerConfig {
     id,
     exchange: spec.exchange,
     routingKeys: spec.routingKeys,
+    ...(spec.headers ? { headers: spec.headers } : {}),
     rate: spec.rate === 'max' ? 0 : spec.rate,
     body: spec.body,
     persistent: spec.persistent,

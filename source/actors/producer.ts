@@ -1,4 +1,5 @@
 import type { Channel, Message } from 'amqplib';
+import type { HeaderSet } from '../scenario/schema.js';
 import { type BrokerAnswer, ConfirmWaiters } from './confirm-waiters.js';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
 import { headers, parseMessageId, priorityOf } from './protocol.js';
@@ -366,6 +367,12 @@ export class Producer {
     return this.fixed.content;
   }
 
+  /** The scenario's headers for message `seq`: its header sets in turn. */
+  private headersOf(seq: number): HeaderSet {
+    const sets = this.config.headers ?? [];
+    return sets.length === 0 ? {} : (sets[(seq - 1) % sets.length] ?? {});
+  }
+
   /** Publish one message now (also used by "send one" requests); false without a connection. */
   publishOne(routingKey?: string, body?: string, correlationId?: string): boolean {
     const channel = this.channel;
@@ -395,7 +402,11 @@ export class Producer {
       persistent: this.config.persistent,
       contentType: 'text/plain',
       mandatory: true,
-      headers: { [headers.sentAt]: now, [headers.run]: this.env.runId },
+      headers: {
+        ...this.headersOf(seq),
+        [headers.sentAt]: now,
+        [headers.run]: this.env.runId,
+      },
       ...(request ? { replyTo: request.replyTo, correlationId: request.correlationId } : {}),
       ...(this.config.priorities || this.config.ttlMs !== undefined
         ? limitProperties(this.config, seq)

@@ -5,7 +5,7 @@
 
 import type { TlsMaterial } from '../broker/tls.js';
 import type { TopologySpec } from '../broker/topology.js';
-import type { AckMode } from '../scenario/schema.js';
+import type { AckMode, HeaderSet } from '../scenario/schema.js';
 
 export type ActorKind = 'producer' | 'consumer';
 
@@ -14,6 +14,8 @@ export interface ProducerConfig {
   readonly id: string;
   readonly exchange: string;
   readonly routingKeys: readonly string[];
+  /** Header sets the messages cycle through (a headers exchange routes by them). */
+  readonly headers?: readonly HeaderSet[];
   /** Messages per second; 0 means as fast as the broker accepts. */
   readonly rate: number;
   readonly body: string;

@@ -8,11 +8,28 @@ export interface TopologySpec {
   readonly bindings: readonly BindingSpec[];
 }
 
-/** One binding: `queue` gets what `exchange` routes with `key`. */
+/** One binding: `queue` gets what `exchange` routes with `key` (or, headers, `arguments`). */
 export interface AddedBinding {
   readonly exchange: string;
   readonly queue: string;
   readonly key: string;
+  /** A headers exchange's binding: `x-match` and the headers to match. */
+  readonly arguments?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The arguments a binding is made with: `x-match` and its headers, for a headers exchange. */
+export function bindingArguments(
+  b: Pick<BindingSpec, 'match' | 'headers'>,
+): Record<string, string | number | boolean> | undefined {
+  return b.headers === undefined ? undefined : { 'x-match': b.match ?? 'all', ...b.headers };
+}
+
+function sameArguments(
+  found: Readonly<Record<string, unknown>>,
+  wanted: Readonly<Record<string, unknown>>,
+): boolean {
+  const keys = Object.keys(wanted);
+  return Object.keys(found).length === keys.length && keys.every((k) => found[k] === wanted[k]);
 }
 
 /** What this run created (and so may delete), and what it found and used as it was. */
@@ -31,8 +48,8 @@ export interface DeclaredTopology {
 export type BindingProbe = (binding: AddedBinding) => Promise<boolean>;
 
 /**
- * Ask the management API (AMQP cannot tell whether a binding exists). The lab binds without
- * arguments, so only a binding without them is the same one. After one failed call it stops
+ * Ask the management API (AMQP cannot tell whether a binding exists). A binding with the same key
+ * and the same arguments is the same one. After one failed call it stops
  * asking: a management API that does not answer fails the run soon anyway, without a wait each.
  */
 export function bindingProbe(
@@ -40,11 +57,11 @@ export function bindingProbe(
   vhost: string,
 ): BindingProbe {
   let failed = false;
-  return async ({ exchange, queue, key }) => {
+  return async ({ exchange, queue, key, arguments: args = {} }) => {
     if (failed || exchange === '') return true;
     try {
       const found = await management.bindings(vhost, exchange, queue);
-      return found.some((b) => b.routingKey === key && Object.keys(b.arguments).length === 0);
+      return found.some((b) => b.routingKey === key && sameArguments(b.arguments, args));
     } catch {
       failed = true;
       return true;
@@ -129,7 +146,11 @@ async function declareExchange(
   const existed = await exchangeExists(connection, x.name);
   const channel = await freshChannel(connection);
   try {
-    await channel.assertExchange(x.name, x.type, { durable: x.durable, autoDelete: x.autoDelete });
+    await channel.assertExchange(x.name, x.type, {
+      durable: x.durable,
+      autoDelete: x.autoDelete,
+      arguments: x.arguments,
+    });
     await channel.close();
     if (!existed) result.createdExchanges.push(x.name);
   } catch (error) {
@@ -150,14 +171,14 @@ export async function bindOwned(
   declared: DeclaredTopology | undefined,
   probe: BindingProbe | undefined,
 ): Promise<void> {
-  const { exchange, queue, key } = binding;
+  const { exchange, queue, key, arguments: args } = binding;
   const removedWithAnEnd =
     declared === undefined ||
     declared.createdQueues.includes(queue) ||
     declared.createdExchanges.includes(exchange);
   const existed = removedWithAnEnd || probe === undefined || (await probe(binding));
-  await channel.bindQueue(queue, exchange, key);
-  if (!existed) declared?.addedBindings.push({ exchange, queue, key });
+  await channel.bindQueue(queue, exchange, key, args);
+  if (!existed) declared?.addedBindings.push(binding);
 }
 
 /**
@@ -180,8 +201,10 @@ export async function declareTopology(
   if (spec.bindings.length > 0) {
     const channel = await freshChannel(connection);
     for (const b of spec.bindings) {
+      const args = bindingArguments(b);
       for (const key of b.keys) {
-        await bindOwned(channel, { exchange: b.exchange, queue: b.queue, key }, result, probe);
+        const binding = { exchange: b.exchange, queue: b.queue, key };
+        await bindOwned(channel, args ? { ...binding, arguments: args } : binding, result, probe);
       }
     }
     await channel.close();
@@ -233,9 +256,9 @@ export async function teardownTopology(
   declared: DeclaredTopology,
 ): Promise<void> {
   let channel = await freshChannel(connection);
-  for (const { exchange, queue, key } of declared.addedBindings) {
+  for (const { exchange, queue, key, arguments: args } of declared.addedBindings) {
     try {
-      await channel.unbindQueue(queue, exchange, key);
+      await channel.unbindQueue(queue, exchange, key, args);
     } catch (error) {
       // Someone else deleted the queue or the exchange meanwhile: the binding went with it.
       if (!isChannelError(error, 404)) throw error;

@@ -9,9 +9,9 @@ import type {
   ProducerConfig,
   RetryConfig,
 } from '../actors/protocol.js';
-import type { TopologySpec } from '../broker/topology.js';
+import { bindingArguments, type TopologySpec } from '../broker/topology.js';
 import { routes } from '../lab/routing.js';
-import type { ExchangeSpec, QueueSpec } from '../scenario/schema.js';
+import type { ExchangeSpec, HeaderValue, QueueSpec } from '../scenario/schema.js';
 
 export type Language = 'typescript' | 'python';
 
@@ -49,6 +49,14 @@ export interface Binding {
   readonly exchange: string;
   readonly queue: string;
   readonly key: string;
+  /** A headers exchange's binding: `x-match` and the headers to match. */
+  readonly arguments?: Readonly<Record<string, HeaderValue>>;
+}
+
+/** An exchange's alternate exchange, as declared. */
+export function alternateOf(x: ExchangeSpec): string | undefined {
+  const alternate = x.arguments['alternate-exchange'];
+  return typeof alternate === 'string' ? alternate : undefined;
 }
 
 /** The declarations one actor makes before it publishes or consumes. */
@@ -94,7 +102,7 @@ export function deadLetterReach(
       exchanges.add(exchange);
       const type = exchangeNamed(topology, exchange)?.type ?? 'direct';
       targets = topology.bindings
-        .filter((b) => b.exchange === exchange && (key === undefined || routes(type, b.keys, key)))
+        .filter((b) => b.exchange === exchange && (key === undefined || routes(type, b, key)))
         .map((b) => b.queue);
     }
     for (const target of targets) {
@@ -123,8 +131,14 @@ export function needsOf(actor: ActorConfig, topology: TopologySpec): Needs {
     if (actor.exchange === '') {
       for (const key of actor.routingKeys) queues.add(key);
     } else {
-      exchanges.add(actor.exchange);
-      for (const b of topology.bindings) if (b.exchange === actor.exchange) queues.add(b.queue);
+      // Its alternate exchanges too (hop after hop): where what no binding takes goes.
+      let x: string | undefined = actor.exchange;
+      while (x !== undefined && !exchanges.has(x)) {
+        exchanges.add(x);
+        for (const b of topology.bindings) if (b.exchange === x) queues.add(b.queue);
+        const spec = exchangeNamed(topology, x);
+        x = spec ? alternateOf(spec) : undefined;
+      }
     }
   } else if (actor.queue !== undefined) {
     queues.add(actor.queue);
@@ -143,7 +157,15 @@ export function needsOf(actor: ActorConfig, topology: TopologySpec): Needs {
   // A bound queue's exchange is declared before the binding.
   const bindings = topology.bindings
     .filter((b) => queueNames.has(b.queue))
-    .flatMap((b) => b.keys.map((key) => ({ exchange: b.exchange, queue: b.queue, key })));
+    .flatMap((b) => {
+      const args = bindingArguments(b);
+      return b.keys.map((key) => ({
+        exchange: b.exchange,
+        queue: b.queue,
+        key,
+        ...(args ? { arguments: args } : {}),
+      }));
+    });
   for (const b of bindings) exchanges.add(b.exchange);
   const known = [...exchanges].map((name) => exchangeNamed(topology, name));
   return {

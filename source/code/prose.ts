@@ -83,6 +83,9 @@ function producerSummary(p: ProducerConfig): string {
     p.exchange === ''
       ? `with routing key ${quoted(p.routingKeys)}${p.routingKeys.length > 1 ? ' in turn' : ''} (the queue of that name)`
       : `with routing key${p.routingKeys.length > 1 ? 's' : ''} ${quoted(p.routingKeys)}${p.routingKeys.length > 1 ? ' in turn' : ''}`;
+  const sets = p.headers?.length ?? 0;
+  const headers =
+    sets === 0 ? '' : ` and ${sets === 1 ? 'one header set' : `${sets} header sets in turn`}`;
   const confirm = p.confirm ?? 'async';
   const confirms =
     confirm === 'each'
@@ -90,7 +93,7 @@ function producerSummary(p: ProducerConfig): string {
       : confirm === 'batch'
         ? `waiting for the broker's confirms after every ${p.confirmBatch ?? 100} messages`
         : "reading the broker's confirms as they arrive";
-  return `Publishes ${rateText(p.rate)} to ${exchangeText(p.exchange)} ${keys}; ${p.persistent ? 'persistent' : 'transient'} messages, ${confirms}.${p.paused ? ' (Paused in the lab right now; this program publishes from the start.)' : ''}`;
+  return `Publishes ${rateText(p.rate)} to ${exchangeText(p.exchange)} ${keys}${headers}; ${p.persistent ? 'persistent' : 'transient'} messages, ${confirms}.${p.paused ? ' (Paused in the lab right now; this program publishes from the start.)' : ''}`;
 }
 
 export function ackText(c: ConsumerConfig): string {
@@ -327,3 +330,10 @@ export function handlerText(retry: RetryConfig, fails: string): string {
 /** What a retry consumer does with a message whose last attempt failed. */
 export const parkingText =
   'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.';
+
+export const headerSetsText =
+  'The headers of each message, in turn: a headers exchange routes by them, not by the routing key.';
+
+export function alternateText(exchange: string, alternate: string): string {
+  return `What none of ${exchange}'s bindings takes goes to its alternate exchange ${alternate}, instead of being dropped or returned.`;
+}

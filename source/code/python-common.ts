@@ -98,12 +98,20 @@ export function declarations(needs: Needs, indent: string): string[] {
     lines.push(...comment(indent, prose.declaredText));
   }
   for (const x of needs.exchanges) {
-    const args: [string, string][] = [
+    const args: Arg[] = [
       ['exchange', pyString(x.name)],
       ['exchange_type', pyString(x.type)],
       ['durable', bool(x.durable)],
     ];
     if (x.autoDelete) args.push(['auto_delete', 'True']);
+    const entries = Object.entries(x.arguments);
+    const alternate = x.arguments['alternate-exchange'];
+    if (alternate !== undefined) {
+      lines.push(...comment(indent, prose.alternateText(x.name, String(alternate))));
+    }
+    if (entries.length > 0) {
+      args.push(['arguments', entries.map(([k, v]) => [pyString(k), pyValue(v)] as const)]);
+    }
     lines.push(...call(indent, 'channel.exchange_declare', args));
   }
   for (const q of needs.queues) {
@@ -120,13 +128,16 @@ export function declarations(needs: Needs, indent: string): string[] {
     lines.push(...call(indent, 'channel.queue_declare', args));
   }
   for (const b of needs.bindings) {
-    lines.push(
-      ...call(indent, 'channel.queue_bind', [
-        ['queue', pyString(b.queue)],
-        ['exchange', pyString(b.exchange)],
-        ['routing_key', pyString(b.key)],
-      ]),
-    );
+    const args: Arg[] = [
+      ['queue', pyString(b.queue)],
+      ['exchange', pyString(b.exchange)],
+      ['routing_key', pyString(b.key)],
+    ];
+    const entries = Object.entries(b.arguments ?? {});
+    if (entries.length > 0) {
+      args.push(['arguments', entries.map(([k, v]) => [pyString(k), pyValue(v)] as const)]);
+    }
+    lines.push(...call(indent, 'channel.queue_bind', args));
   }
   lines.push(...comment(indent, ...prose.assumedText(needs)));
   if (lines.length > 0) lines.push('');
@@ -208,6 +219,24 @@ export function keyLines(p: ProducerConfig): { top: string[]; key: string } {
         ? [keys]
         : ['routing_keys = [', ...p.routingKeys.map((k) => `    ${pyString(k)},`), ']'],
     key: 'key = routing_keys[(seq - 1) % len(routing_keys)]',
+  };
+}
+
+/** A producer's header sets, cycled like its keys (none: no lines). */
+export function headerLines(p: ProducerConfig): { top: string[]; pick: string[] } {
+  const sets = p.headers ?? [];
+  if (sets.length === 0) return { top: [], pick: [] };
+  const literal = (h: Readonly<Record<string, string | number | boolean>>) =>
+    dictLiteral(Object.entries(h).map(([k, v]) => [pyString(k), pyValue(v)] as const));
+  const one = `header_sets = [${sets.map(literal).join(', ')}]`;
+  return {
+    top: [
+      ...comment('', prose.headerSetsText),
+      ...(one.length <= commentWidth
+        ? [one]
+        : ['header_sets = [', ...sets.map((h) => `    ${literal(h)},`), ']']),
+    ],
+    pick: ['properties.headers = header_sets[(seq - 1) % len(header_sets)]'],
   };
 }
 

@@ -9,6 +9,7 @@ import {
   closing,
   comment,
   connectLines,
+  headerLines,
   keyLines,
   mandatoryPublish,
   preamble,
@@ -22,6 +23,7 @@ import { httpBridge } from './python-http.js';
 function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPart[]): string[] {
   const confirm = p.confirm ?? 'async';
   const { top, key } = keyLines(p);
+  const headerSets = headerLines(p);
   const confirmNote =
     confirm === 'each'
       ? "as the lab's confirm: each does."
@@ -39,6 +41,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     ),
     ...top,
     ...limits.top,
+    ...headerSets.top,
     ...connectLines(
       needsOf(p, input.topology),
       comment(
@@ -52,6 +55,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     ...seqLoop,
     `        ${key}`,
     ...(limits.perMessage ? [`${i8}${limits.perMessage}`] : []),
+    ...headerSets.pick.map((line) => `${i8}${line}`),
     ...bodyLines(parts, i8),
     `${i8}try:`,
     ...mandatoryPublish(pyString(p.exchange), prose.mandatoryText('(UnroutableError)')),

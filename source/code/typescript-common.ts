@@ -109,8 +109,18 @@ export function declarations(needs: Needs, indent: string): string[] {
     lines.push(...comment(indent, prose.declaredText));
   }
   for (const x of needs.exchanges) {
-    const options: [string, string][] = [['durable', String(x.durable)]];
+    const options: Entry[] = [['durable', String(x.durable)]];
     if (x.autoDelete) options.push(['autoDelete', 'true']);
+    // amqplib sends alternateExchange as the alternate-exchange argument.
+    const { 'alternate-exchange': alternate, ...rest } = x.arguments;
+    if (alternate !== undefined) {
+      options.push(['alternateExchange', tsValue(alternate)]);
+      lines.push(...comment(indent, prose.alternateText(x.name, String(alternate))));
+    }
+    const args = Object.entries(rest);
+    if (args.length > 0) {
+      options.push(['arguments', args.map(([k, v]) => [tsKey(k), tsValue(v)] as const)]);
+    }
     lines.push(
       ...withObject(
         indent,
@@ -133,9 +143,15 @@ export function declarations(needs: Needs, indent: string): string[] {
     );
   }
   for (const b of needs.bindings) {
-    lines.push(
-      `${indent}await channel.bindQueue(${tsString(b.queue)}, ${tsString(b.exchange)}, ${tsString(b.key)});`,
-    );
+    const call = `await channel.bindQueue(${tsString(b.queue)}, ${tsString(b.exchange)}, ${tsString(b.key)}`;
+    const args = Object.entries(b.arguments ?? {});
+    if (args.length === 0) {
+      lines.push(`${indent}${call});`);
+      continue;
+    }
+    // A headers exchange ignores the key: x-match and the headers decide.
+    const entries = args.map(([k, v]) => [tsKey(k), tsValue(v)] as const);
+    lines.push(...withObject(indent, `${call}, `, entries, ');'));
   }
   lines.push(...comment(indent, ...prose.assumedText(needs)));
   if (lines.length > 0) lines.push('');
@@ -201,6 +217,27 @@ export function keyLines(p: ProducerConfig): { top: string[]; key: string } {
         ? [keys]
         : ['const routingKeys = [', ...p.routingKeys.map((k) => `  ${tsString(k)},`), '];'],
     key: 'const key = routingKeys[(seq - 1) % routingKeys.length];',
+  };
+}
+
+/** A producer's header sets, cycled like its keys (none: no lines, no headers). */
+export function headerLines(p: ProducerConfig): { top: string[]; pick: string[] } {
+  const sets = p.headers ?? [];
+  if (sets.length === 0) return { top: [], pick: [] };
+  const literal = (h: Readonly<Record<string, string | number | boolean>>) =>
+    inlineObject(Object.entries(h).map(([k, v]) => [tsKey(k), tsValue(v)] as const));
+  const one = `const headerSets = [${sets.map(literal).join(', ')}];`;
+  return {
+    top: [
+      ...comment('', prose.headerSetsText),
+      ...(one.length <= commentWidth
+        ? [one]
+        : ['const headerSets = [', ...sets.map((h) => `  ${literal(h)},`), '];']),
+    ],
+    pick: [
+      'const headers = headerSets[(seq - 1) % headerSets.length];',
+      'const sendOptions = { ...options, headers };',
+    ],
   };
 }
 

@@ -8,6 +8,7 @@ import {
   bodyLines,
   comment,
   footer,
+  headerLines,
   keyLines,
   mainStart,
   preamble,
@@ -22,6 +23,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
   const confirm = p.confirm ?? 'async';
   const max = p.rate === 0;
   const { top, key } = keyLines(p);
+  const headerSets = headerLines(p);
   const options: [string, string][] = [
     ['persistent', String(p.persistent)],
     ['mandatory', 'true'],
@@ -30,7 +32,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
   const limits = tsLimits(p, tsString);
   options.push(...limits.fixed.map(([k, v]): [string, string] => [k, v]));
   const exchange = `const exchange = ${tsString(p.exchange)};${p.exchange === '' ? ' // the default exchange: the key names the queue' : ''}`;
-  const publish = 'channel.publish(exchange, key, Buffer.from(body), options';
+  const publish = `channel.publish(exchange, key, Buffer.from(body), ${headerSets.pick.length > 0 ? 'sendOptions' : 'options'}`;
   const i2 = '    ';
   const publishLines: string[] = [];
   if (confirm === 'async') {
@@ -84,6 +86,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     exchange,
     ...top,
     ...limits.top,
+    ...headerSets.top,
     ...mainStart(needsOf(p, input.topology), prose.confirmsText('A confirm channel')),
     ...comment('  ', prose.mandatoryText('here')),
     "  channel.on('return', (msg) => {",
@@ -96,6 +99,7 @@ function producer(input: ProgramInput, p: ProducerConfig, parts: readonly BodyPa
     '  for (let seq = 1; limit === 0 || seq <= limit; seq++) {',
     `    ${key}`,
     ...(limits.perMessage ? [`    ${limits.perMessage}`] : []),
+    ...headerSets.pick.map((line) => `${i2}${line}`),
     ...bodyLines(parts, i2),
     ...publishLines,
     '  }',

@@ -10,7 +10,7 @@ import type { QueueSpec } from '../scenario/schema.js';
 import type { Ledger } from './ledger.js';
 import { FateBook, type LimitFates } from './limit-fates.js';
 import { Lookup, lossReason } from './loss-reasons.js';
-import type { ExchangeType } from './routing.js';
+import type { BindingRule, ExchangeType, PublishShape } from './routing.js';
 
 export type { ForeignDeliveries };
 
@@ -31,10 +31,9 @@ export interface QueueEnd {
   readonly held?: number;
 }
 
-export interface AccountingProducer {
+export interface AccountingProducer extends PublishShape {
   readonly id: string;
   readonly exchange: string;
-  readonly routingKeys: readonly string[];
 }
 
 export interface AccountingConsumer {
@@ -47,12 +46,13 @@ export interface AccountingContext {
   readonly producers: readonly AccountingProducer[];
   readonly consumers: readonly AccountingConsumer[];
   readonly exchangeType: (exchange: string) => ExchangeType;
+  /** An exchange's alternate exchange, where what none of its bindings takes goes. */
+  readonly alternateOf?: (exchange: string) => string | undefined;
   /** Every named queue's binding the run knew (topology and added live). */
-  readonly bindings: readonly {
+  readonly bindings: readonly (BindingRule & {
     readonly exchange: string;
     readonly queue: string;
-    readonly keys: readonly string[];
-  }[];
+  })[];
   readonly queueSpecs: readonly QueueSpec[];
   readonly ends: readonly QueueEnd[];
   readonly foreign: readonly ForeignDeliveries[];

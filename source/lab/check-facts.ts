@@ -7,6 +7,7 @@ import {
   type AccountingContext,
   account,
 } from './accounting.js';
+import type { HeaderSet } from './headers-match.js';
 
 /** What a check function finds, before the scenario's word on nothing to judge. */
 export interface Finding {
@@ -20,6 +21,8 @@ export interface ProducerFacts {
   readonly id: string;
   readonly exchange: string;
   readonly routingKeys: readonly string[];
+  /** Header sets its messages cycle through. */
+  readonly headers?: readonly HeaderSet[];
 }
 
 export interface ConsumerFacts extends AccountingConsumer {

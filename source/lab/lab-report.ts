@@ -9,7 +9,7 @@ import { accountingOf, type CheckContext, type CheckResult, runChecks } from './
 import type { Ledger } from './ledger.js';
 import { messageFigures } from './message-figures.js';
 import { buildReport, formatReport, type Report } from './report.js';
-import { consumerQueue, exchangeTypeOf, type LabState } from './store.js';
+import { alternateOf, consumerQueue, exchangeTypeOf, type LabState } from './store.js';
 
 export interface RunFacts {
   readonly scenario: Scenario;
@@ -27,7 +27,14 @@ export function scenarioView(scenario: Scenario): LabState['scenario'] {
     name: scenario.name,
     title: scenario.title,
     lesson: scenario.lesson,
-    exchanges: scenario.topology.exchanges.map((x) => ({ name: x.name, type: x.type })),
+    exchanges: scenario.topology.exchanges.map((x) => {
+      const alternate = x.arguments['alternate-exchange'];
+      return {
+        name: x.name,
+        type: x.type,
+        ...(typeof alternate === 'string' ? { alternate } : {}),
+      };
+    }),
     bindings: scenario.topology.bindings,
     topology: scenario.topology,
   };
@@ -62,7 +69,14 @@ function checkContext(facts: RunFacts, endedAt: number): CheckContext {
     ledger: facts.ledger,
     producers: state.actors.flatMap((a) =>
       a.config.kind === 'producer'
-        ? [{ id: a.id, exchange: a.config.exchange, routingKeys: a.config.routingKeys }]
+        ? [
+            {
+              id: a.id,
+              exchange: a.config.exchange,
+              routingKeys: a.config.routingKeys,
+              ...(a.config.headers ? { headers: a.config.headers } : {}),
+            },
+          ]
         : [],
     ),
     consumers: state.actors.flatMap((a) =>
@@ -89,6 +103,7 @@ function checkContext(facts: RunFacts, endedAt: number): CheckContext {
       failureExpected: a.config.kind === 'consumer' && a.config.bug !== undefined,
     })),
     exchangeType: (name) => exchangeTypeOf(state, name),
+    alternateOf: (name) => alternateOf(state, name),
     bindings: state.scenario.bindings ?? [],
     queueSpecs: state.scenario.topology?.queues ?? facts.scenario.topology.queues,
     ends: facts.ends,

@@ -4,16 +4,22 @@
  */
 import type { QueueSpec } from '../scenario/schema.js';
 import type { AccountingContext, AccountingProducer, Outage } from './accounting.js';
+import type { HeaderSet } from './headers-match.js';
 import type { Ledger } from './ledger.js';
-import { routes } from './routing.js';
+import { headersOf, routePath } from './routing.js';
 
-/** Queues an exchange routes `key` to, as far as the run knows its bindings. */
-function routeOf(c: AccountingContext, exchange: string, key: string): string[] {
+/**
+ * Queues an exchange routes a message to, as far as the run knows its bindings (through its
+ * alternate exchange when none takes it).
+ */
+function routeOf(
+  c: AccountingContext,
+  exchange: string,
+  key: string,
+  headers: HeaderSet = {},
+): string[] {
   if (exchange === '') return [key];
-  const type = c.exchangeType(exchange);
-  return c.bindings
-    .filter((b) => b.exchange === exchange && routes(type, b.keys, key))
-    .map((b) => b.queue);
+  return routePath(c, exchange, key, headers).queues;
 }
 
 function argument(
@@ -58,7 +64,7 @@ export class Lookup {
   destinations(producer: string, seq: number): string[] {
     const p = this.producers.get(producer);
     const key = this.keyOf(producer, seq);
-    const out = new Set(p ? routeOf(this.c, p.exchange, key) : []);
+    const out = new Set(p ? routeOf(this.c, p.exchange, key, headersOf(p, seq)) : []);
     for (const [queue, sets] of this.c.ledger.deadLetteredFrom) {
       if (!sets.get(producer)?.has(seq)) continue;
       for (const q of this.deadLetterTargets(queue, key)) out.add(q);

@@ -3,29 +3,43 @@
  * queue's consumers receive, in/s what the producers publish that the exchange routes there
  * (producers cycle through their routing keys, so a key's share is its share of the cycle).
  */
-import { routes } from './routing.js';
-import { consumerQueue, exchangeTypeOf, isLive, type LabState, labBindings } from './store.js';
+import type { HeaderSet } from './headers-match.js';
+import {
+  type BindingRule,
+  type PublishShape,
+  publishCycle,
+  reaches,
+  routePath,
+} from './routing.js';
+import { consumerQueue, isLive, type LabState, routingNet } from './store.js';
 
 export interface QueueRates {
   readonly in: number;
   readonly out: number;
 }
 
-/** The share of a producer's messages whose routing key matches, as it cycles through its keys. */
-function share(routingKeys: readonly string[], matches: (key: string) => boolean): number {
-  return routingKeys.filter(matches).length / Math.max(1, routingKeys.length);
+/** The share of a producer's messages a test takes, as it cycles through its keys and headers. */
+function share(p: PublishShape, takes: (key: string, headers: HeaderSet) => boolean): number {
+  const cycle = publishCycle(p);
+  return cycle.filter((m) => takes(m.key, m.headers)).length / Math.max(1, cycle.length);
 }
 
 /**
  * Messages per second through one binding: what the live producers publish to the exchange with
  * a routing key the binding's keys match (the default exchange binds every queue by its name).
  */
-export function bindingRate(state: LabState, exchange: string, keys: readonly string[]): number {
-  const type = exchangeTypeOf(state, exchange);
+export function bindingRate(state: LabState, exchange: string, binding: BindingRule): number {
+  const net = routingNet(state);
   let rate = 0;
   for (const a of state.actors) {
-    if (a.config.kind !== 'producer' || !isLive(a) || a.config.exchange !== exchange) continue;
-    rate += a.rate * share(a.config.routingKeys, (k) => routes(type, keys, k));
+    if (a.config.kind !== 'producer' || !isLive(a)) continue;
+    const from = a.config.exchange;
+    if (from === '' && exchange !== '') continue;
+    rate +=
+      a.rate *
+      share(a.config, (k, h) =>
+        from === '' ? binding.keys.includes(k) : reaches(net, from, { ...binding, exchange }, k, h),
+      );
   }
   return rate;
 }
@@ -40,8 +54,7 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
     }
     return r;
   };
-  const type = (exchange: string) => exchangeTypeOf(state, exchange);
-  const bindings = labBindings(state);
+  const net = routingNet(state);
   for (const a of state.actors) {
     if (!isLive(a)) continue;
     if (a.config.kind === 'consumer') {
@@ -52,11 +65,13 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
     const { exchange, routingKeys } = a.config;
     if (exchange === '') {
       for (const queue of new Set(routingKeys))
-        entry(queue).in += a.rate * share(routingKeys, (k) => k === queue);
+        entry(queue).in += a.rate * share(a.config, (k) => k === queue);
       continue;
     }
-    for (const b of bindings.filter((b) => b.exchange === exchange)) {
-      entry(b.queue).in += a.rate * share(routingKeys, (k) => routes(type(exchange), b.keys, k));
+    const queues = new Set(net.bindings.map((b) => b.queue));
+    for (const queue of queues) {
+      const rate = share(a.config, (k, h) => routePath(net, exchange, k, h).queues.includes(queue));
+      if (rate > 0) entry(queue).in += a.rate * rate;
     }
   }
   return rates;

@@ -1,3 +1,5 @@
+import { type HeaderMatch, type HeaderSet, headersMatch } from './headers-match.js';
+
 /** How an exchange of this type matches a routing key against a binding key. */
 export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
 
@@ -18,21 +20,109 @@ export function topicMatches(pattern: string, key: string): boolean {
   return match(0, 0);
 }
 
-/** Would a queue bound with `bindingKeys` get a message with `routingKey`? */
+/** What a producer publishes, as far as routing goes: keys and header sets, cycled by seq. */
+export interface PublishShape {
+  readonly routingKeys: readonly string[];
+  readonly headers?: readonly HeaderSet[];
+}
+
+/** The headers of a producer's `seq`-th message (its header sets in turn; none without them). */
+export function headersOf(p: PublishShape | undefined, seq: number): HeaderSet {
+  const sets = p?.headers ?? [];
+  return sets.length === 0 ? {} : (sets[(seq - 1) % sets.length] ?? {});
+}
+
+/** One full turn of a producer's keys and header sets together (bounded for long lists). */
+export function publishCycle(p: PublishShape): { key: string; headers: HeaderSet }[] {
+  const keys = Math.max(1, p.routingKeys.length);
+  const sets = Math.max(1, p.headers?.length ?? 1);
+  let length = keys;
+  while (length % sets !== 0 && length < 1000) length += keys;
+  return Array.from({ length }, (_, i) => ({
+    key: p.routingKeys[i % keys] ?? '',
+    headers: headersOf(p, i + 1),
+  }));
+}
+
+/** A binding as matching sees it: its keys, and for a headers exchange its header arguments. */
+export interface BindingRule {
+  readonly keys: readonly string[];
+  readonly match?: HeaderMatch;
+  readonly headers?: HeaderSet;
+}
+
+/** Would a queue bound by `binding` get a message with `routingKey` (and these headers)? */
 export function routes(
   type: ExchangeType,
-  bindingKeys: readonly string[],
+  binding: BindingRule,
   routingKey: string,
+  headers: HeaderSet = {},
 ): boolean {
   switch (type) {
     case 'fanout':
-    case 'headers':
       return true;
+    case 'headers':
+      return headersMatch(binding.match ?? 'all', binding.headers ?? {}, headers);
     case 'direct':
-      return bindingKeys.includes(routingKey);
+      return binding.keys.includes(routingKey);
     case 'topic':
-      return bindingKeys.some((b) => topicMatches(b, routingKey));
+      return binding.keys.some((b) => topicMatches(b, routingKey));
   }
+}
+
+/** The exchanges and bindings a message can travel through, as far as the lab knows them. */
+export interface RoutingNet {
+  readonly exchangeType: (exchange: string) => ExchangeType;
+  /** The exchange's `alternate-exchange`, where what none of its bindings takes goes. */
+  readonly alternateOf?: (exchange: string) => string | undefined;
+  readonly bindings: readonly (BindingRule & {
+    readonly exchange: string;
+    readonly queue: string;
+  })[];
+}
+
+/**
+ * The exchanges a message published to `exchange` is offered to, in turn: the exchange itself,
+ * then, while no binding takes the message, its alternate exchange (an alternate's own alternate
+ * too), with the bindings that took it at the last one.
+ */
+export function routePath(
+  net: RoutingNet,
+  exchange: string,
+  key: string,
+  headers: HeaderSet = {},
+): { exchanges: string[]; queues: string[] } {
+  const exchanges: string[] = [];
+  for (let at: string | undefined = exchange; at !== undefined; at = net.alternateOf?.(at)) {
+    if (exchanges.includes(at)) break;
+    exchanges.push(at);
+    const type = net.exchangeType(at);
+    const queues = net.bindings
+      .filter((b) => b.exchange === at && routes(type, b, key, headers))
+      .map((b) => b.queue);
+    if (queues.length > 0) return { exchanges, queues: [...new Set(queues)] };
+  }
+  return { exchanges, queues: [] };
+}
+
+/**
+ * Would `binding` (on `binding.exchange`) get a message published to `from`: directly, or through
+ * alternate exchanges because no binding before it took the message?
+ */
+export function reaches(
+  net: RoutingNet,
+  from: string,
+  binding: BindingRule & { readonly exchange: string },
+  key: string,
+  headers: HeaderSet = {},
+): boolean {
+  if (from === binding.exchange || net.alternateOf === undefined)
+    return from === binding.exchange && routes(net.exchangeType(from), binding, key, headers);
+  const path = routePath(net, from, key, headers);
+  return (
+    path.exchanges.at(-1) === binding.exchange &&
+    routes(net.exchangeType(binding.exchange), binding, key, headers)
+  );
 }
 
 export interface TopicExplanation {

@@ -1,5 +1,5 @@
 /** Questions asked of the lab's state: which actors are live, what a consumer reads, the bindings. */
-import type { ExchangeType } from './routing.js';
+import type { BindingRule, ExchangeType, RoutingNet } from './routing.js';
 import type { ActorView, LabState } from './store.js';
 
 /**
@@ -29,10 +29,23 @@ export function exchangeTypeOf(state: LabState, name: string): ExchangeType {
   return state.scenario.exchanges?.find((x) => x.name === name)?.type ?? 'direct';
 }
 
-export interface LabBinding {
+export interface LabBinding extends BindingRule {
   readonly exchange: string;
   readonly queue: string;
-  readonly keys: readonly string[];
+}
+
+/** An exchange's `alternate-exchange`, as the scenario declares it. */
+export function alternateOf(state: LabState, name: string): string | undefined {
+  return state.scenario.exchanges?.find((x) => x.name === name)?.alternate;
+}
+
+/** The lab's exchanges and bindings as routing sees them. */
+export function routingNet(state: LabState): RoutingNet {
+  return {
+    exchangeType: (name) => exchangeTypeOf(state, name),
+    alternateOf: (name) => alternateOf(state, name),
+    bindings: labBindings(state),
+  };
 }
 
 /** Every binding in play: the topology's, and each live subscriber's own queue. */

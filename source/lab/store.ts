@@ -14,6 +14,7 @@ import type { QueueCounters } from '../broker/management-client.js';
 import type { PolledNode, PollResult } from '../broker/poller.js';
 import type { TopologySpec } from '../broker/topology.js';
 import { type ClusterEvent, type ClusterState, reduceCluster } from './cluster-state.js';
+import type { HeaderMatch, HeaderSet } from './headers-match.js';
 import type { ExchangeType } from './routing.js';
 
 export type ActorStatus =
@@ -92,12 +93,20 @@ export interface LabState {
     readonly title: string;
     readonly lesson: string;
     /** The topology's exchanges, for drawing paths. */
-    readonly exchanges?: readonly { readonly name: string; readonly type: ExchangeType }[];
+    readonly exchanges?: readonly {
+      readonly name: string;
+      readonly type: ExchangeType;
+      /** Its `alternate-exchange`: where what none of its bindings takes goes. */
+      readonly alternate?: string;
+    }[];
     /** Named queues bound to exchanges by the topology. */
     readonly bindings?: readonly {
       readonly exchange: string;
       readonly queue: string;
       readonly keys: readonly string[];
+      /** A headers exchange's binding: its rule and the headers it matches. */
+      readonly match?: HeaderMatch;
+      readonly headers?: HeaderSet;
       /** When a queue added live was bound (topology bindings: before any producer). */
       readonly at?: number;
     }[];
@@ -461,10 +470,12 @@ function withBoundQueue(
 }
 
 export {
+  alternateOf,
   consumerQueue,
   exchangeTypeOf,
   isLive,
   type LabBinding,
   labBindings,
   liveActors,
+  routingNet,
 } from './store-queries.js';

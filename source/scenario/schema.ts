@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkRouting } from './routing-rules.js';
 
 /** A name the broker accepts for an exchange or queue (AMQP shortstr, no control characters). */
 const entityName = z
@@ -13,7 +14,28 @@ export const exchangeSchema = z.strictObject({
   type: z.enum(['direct', 'fanout', 'topic', 'headers']),
   durable: z.boolean().default(false),
   autoDelete: z.boolean().default(false),
+  /** Declaration arguments, e.g. `alternate-exchange`: where messages no binding takes go. */
+  arguments: z.record(z.string(), argumentValue).default({}),
 });
+
+const headerValue = z.union([z.string().max(255), z.number().int(), z.boolean()]);
+
+const headerName = z.string().min(1).max(128);
+
+/** Header arguments of a binding to a headers exchange (the broker ignores `x-` names there). */
+const bindingHeaders = z
+  .record(headerName, headerValue)
+  .refine((h) => Object.keys(h).length > 0, { message: 'name at least one header to match' })
+  .refine((h) => Object.keys(h).every((name) => !name.startsWith('x-')), {
+    message: 'a headers exchange ignores binding headers whose names start with x-',
+  });
+
+/** Headers a producer sets on a message (the lab's own `x-rabbit-lab-*` ones are reserved). */
+const messageHeaders = z
+  .record(headerName, headerValue)
+  .refine((h) => Object.keys(h).every((name) => !name.startsWith('x-rabbit-lab-')), {
+    message: "headers starting with x-rabbit-lab- are the lab's own",
+  });
 
 export const queueSchema = z.strictObject({
   name: entityName.min(1),
@@ -27,6 +49,10 @@ export const bindingSchema = z.strictObject({
   exchange: entityName.min(1),
   queue: entityName.min(1),
   keys: z.array(z.string().max(255)).min(1).default(['']),
+  /** A headers exchange: `all` headers below must match (the default), or `any` one of them. */
+  match: z.enum(['all', 'any']).optional(),
+  /** A headers exchange: the headers (and values) a message needs to be routed here. */
+  headers: bindingHeaders.optional(),
 });
 
 export const producerSchema = z.strictObject({
@@ -35,6 +61,8 @@ export const producerSchema = z.strictObject({
   exchange: entityName.default(''),
   /** Messages cycle through these keys in order. */
   routingKeys: z.array(z.string().max(255)).min(1),
+  /** Messages cycle through these header sets in order (a headers exchange routes by them). */
+  headers: z.array(messageHeaders).min(1).max(100).optional(),
   /** Messages per second; 'max' publishes as fast as the broker accepts. */
   rate: z.union([z.number().positive().max(100_000), z.literal('max')]).default(1),
   /**
@@ -324,6 +352,7 @@ export const scenarioSchema = z
   })
   .superRefine((scenario, context) => {
     priorityProblems(scenario, context);
+    checkRouting(scenario, context);
     // Retries need the queue to dead-letter somewhere, or a rejected message is simply gone.
     const consumers = [
       ...scenario.actors.map((actor, i) => ({ actor, path: ['actors', i] })),
@@ -418,6 +447,9 @@ export function isSingleActiveQueue(spec: Pick<QueueSpec, 'arguments'> | undefin
   return spec?.arguments['x-single-active-consumer'] === true;
 }
 export type BindingSpec = z.infer<typeof bindingSchema>;
+export type HeaderValue = z.infer<typeof headerValue>;
+/** A message's headers, or a binding's header arguments. */
+export type HeaderSet = Readonly<Record<string, HeaderValue>>;
 export type ProducerSpec = z.infer<typeof producerSchema>;
 export type ConsumerSpec = z.infer<typeof consumerSchema>;
 export type ActorSpec = z.infer<typeof actorSchema>;

@@ -123,7 +123,7 @@ export const keymap: readonly KeyBinding[] = [
   {
     label: 'm',
     description: 'match key',
-    help: 'Binding tester: type a routing key and see which bindings take it, and why (* one word, # zero or more).',
+    help: 'Binding tester: type a routing key and see which bindings take it, and why (* one word, # zero or more); for a headers exchange type headers as name=value words (format=pdf type=report).',
     hint: false,
     matches: (input) => input === 'm',
     run: (c) => c.testKey(),

@@ -4,6 +4,8 @@
  * (its snapshot), then turned into screen actions and session commands.
  */
 import type { Key } from 'ink';
+import { testsHeaders } from '../lab/binding-test.js';
+import { formatHeaders } from '../lab/headers-match.js';
 import { type ActorView, isLive, type LabState, liveActors } from '../lab/store.js';
 import { maxCodeOffset, programLines } from './code-overlay.js';
 import { singleKeys } from './key-presses.js';
@@ -265,17 +267,22 @@ function send({ session, screen }: LabKeyTarget, selected: ActorView | undefined
 /** m: the key tested last while the tester is open, else the first producer's. */
 function testKey({ session, screen }: LabKeyTarget): void {
   const base = baseOf(screen.current().mode);
-  const producer = session.snapshot().actors.find((a) => a.config.kind === 'producer');
+  const state = session.snapshot();
+  const producer = state.actors.find((a) => a.config.kind === 'producer');
+  const headers = testsHeaders(state);
+  const first = producer?.config.kind === 'producer' ? producer.config : undefined;
   const suggested =
     base.kind === 'tester'
       ? base.routingKey
-      : producer?.config.kind === 'producer'
-        ? producer.config.routingKeys[0]
-        : '';
+      : headers && first?.headers?.[0]
+        ? formatHeaders(first.headers[0])
+        : first?.routingKeys[0];
   screen.dispatch({
     type: 'prompt',
     prompt: {
-      label: 'Routing key to test against the bindings',
+      label: headers
+        ? 'Headers to test against the bindings (name=value …; a routing key for the others)'
+        : 'Routing key to test against the bindings',
       value: suggested ?? '',
       purpose: { kind: 'test' },
     },

@@ -1,7 +1,7 @@
 /** The lab's main screen: topology and lesson, queues, actors and flow (or the binding tester), key line. */
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { testRoutingKey } from '../lab/binding-test.js';
+import { testRoutingKey, testsHeaders } from '../lab/binding-test.js';
 import { nodeLabel } from '../lab/cluster-state.js';
 import { queueRates } from '../lab/rates.js';
 import type { LabState } from '../lab/store.js';
@@ -110,6 +110,7 @@ export function MainScreen({
       {tested !== undefined ? (
         <BindingTester
           routingKey={tested}
+          headers={testsHeaders(state)}
           verdicts={testRoutingKey(state, tested)}
           rows={lowerRows - 4}
         />

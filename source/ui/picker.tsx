@@ -76,7 +76,7 @@ export function Picker({ scenarios, onDone, rows }: PickerProps) {
   const { first, count } = pickerWindow(shown, current, budget);
   const visible = shown.slice(first, first + count);
   // Columns as wide as the longest title and pattern, within reason.
-  const titleWidth = Math.min(26, Math.max(0, ...scenarios.map((s) => s.title.length)));
+  const titleWidth = Math.min(30, Math.max(0, ...scenarios.map((s) => s.title.length)));
   const patternWidth = Math.min(30, Math.max(0, ...scenarios.map((s) => s.pattern.length)));
   const hidden = shown.length - visible.length;
   return (

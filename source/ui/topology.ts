@@ -3,15 +3,18 @@
  * consumers, built from what the actors really are and do. Pure, so it is tested without Ink.
  */
 
+import { formatHeaders } from '../lab/headers-match.js';
 import { bindingRate } from '../lab/rates.js';
-import { routes } from '../lab/routing.js';
+import { type ExchangeType, publishCycle, reaches } from '../lab/routing.js';
 import {
   type ActorView,
   consumerQueue,
   exchangeTypeOf,
   isLive,
+  type LabBinding,
   type LabState,
   labBindings,
+  routingNet,
 } from '../lab/store.js';
 import { formatRate } from './format.js';
 import { actorColour, arrow, type Colour } from './theme.js';
@@ -159,6 +162,66 @@ function deadLetterLines(
   return lines;
 }
 
+/** A binding's label on its edge: its keys, or its x-match and headers (none for a fanout). */
+function bindingText(type: ExchangeType, b: LabBinding): string {
+  if (type === 'fanout') return '';
+  if (type === 'headers') return `[${b.match ?? 'all'} ${formatHeaders(b.headers ?? {})}]`;
+  return `[${b.keys.join(' ')}]`;
+}
+
+/**
+ * An exchange's line: what feeds it (its producers; the queues that dead-letter to it; the
+ * exchanges it is the alternate of, with what they cannot route), then the exchange.
+ */
+function exchangeHead(
+  state: LabState,
+  exchange: string,
+  from: readonly ActorView[],
+  links: readonly DeadLetterLink[],
+): Line {
+  const type = exchangeTypeOf(state, exchange);
+  const feeders = links.filter((l) => l.exchange === exchange);
+  const alternateFor = (state.scenario.exchanges ?? []).filter((x) => x.alternate === exchange);
+  const unrouted: Segment[] =
+    alternateFor.length > 0
+      ? [{ text: `${alternateFor.map((x) => x.name).join(', ')} unrouted`, colour: 'yellow' }]
+      : [];
+  const deadLettered: Segment[] = [
+    {
+      text: feeders
+        .map(
+          (l) =>
+            `${l.queue} ${l.ttlMs === undefined ? '✗' : `⏱ ${l.ttlMs / 1000} s`}${l.key === undefined ? '' : ` [${l.key}]`}`,
+        )
+        .join(', '),
+      colour: 'yellow',
+    },
+  ];
+  const sources =
+    from.length > 0
+      ? [...unrouted, ...(unrouted.length > 0 ? [{ text: ', ' }] : []), ...producerSegments(from)]
+      : unrouted.length > 0
+        ? unrouted
+        : feeders.length > 0
+          ? deadLettered
+          : producerSegments(from);
+  return [...sources, { text: ` ${arrow} ` }, { text: `${exchange} (${type})`, bold: true }];
+}
+
+/** Would the live producers' messages reach this binding at all (directly or as unrouted)? */
+function reachedBy(state: LabState, b: LabBinding): boolean {
+  const net = routingNet(state);
+  return state.actors.some(
+    (p) =>
+      p.config.kind === 'producer' &&
+      isLive(p) &&
+      p.config.exchange !== '' &&
+      publishCycle(p.config).some((m) =>
+        reaches(net, p.config.kind === 'producer' ? p.config.exchange : '', b, m.key, m.headers),
+      ),
+  );
+}
+
 /** The topology's lines; given the pane's inner width, long paths wrap before their consumers. */
 export function topologyLines(state: LabState, width?: number): Line[] {
   const lines: Line[] = [];
@@ -178,7 +241,7 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     const head = [
       ...producerSegments(from),
       { text: ` ${arrow} (default) ` },
-      ...edge('─', `[${queue}]`, bindingRate(state, '', [queue]), true),
+      ...edge('─', `[${queue}]`, bindingRate(state, '', { keys: [queue] }), true),
       { text: queue, bold: true },
     ];
     lines.push(...fitPath(head, tail(state, queue), width, '   '));
@@ -196,39 +259,21 @@ export function topologyLines(state: LabState, width?: number): Line[] {
     const from = producers.filter(
       (p) => p.config.kind === 'producer' && p.config.exchange === exchange,
     );
-    // A dead-letter exchange is fed by the queues that dead-letter to it.
-    // A dead-letter exchange is fed by queues: what they reject, or what expires in them.
-    const feeders = links.filter((l) => l.exchange === exchange);
-    lines.push([
-      ...(from.length === 0 && feeders.length > 0
-        ? [
-            {
-              text: feeders
-                .map(
-                  (l) =>
-                    `${l.queue} ${l.ttlMs === undefined ? '✗' : `⏱ ${l.ttlMs / 1000} s`}${l.key === undefined ? '' : ` [${l.key}]`}`,
-                )
-                .join(', '),
-              colour: 'yellow' as const,
-            },
-          ]
-        : producerSegments(from)),
-      { text: ` ${arrow} ` },
-      { text: `${exchange} (${type})`, bold: true },
-    ]);
+    lines.push(exchangeHead(state, exchange, from, links));
     const bound = labBindings(state).filter((b) => b.exchange === exchange);
     if (bound.length === 0)
       lines.push([{ text: '   └─ (nothing bound: messages are dropped)', dim: true }]);
     bound.forEach((b, i) => {
       const last = i === bound.length - 1;
       // Would the producers' keys reach this queue at all?
-      const reached = from.some(
-        (p) =>
-          p.config.kind === 'producer' && p.config.routingKeys.some((k) => routes(type, b.keys, k)),
-      );
-      const keys = type === 'fanout' ? '' : `[${b.keys.join(' ')}]`;
+      const reached = reachedBy(state, b);
       const head = [
-        ...edge(`   ${last ? '└' : '├'}─`, keys, bindingRate(state, exchange, b.keys), reached),
+        ...edge(
+          `   ${last ? '└' : '├'}─`,
+          bindingText(type, b),
+          bindingRate(state, exchange, b),
+          reached,
+        ),
         { text: shortQueue(b.queue), bold: true },
       ];
       lines.push(...fitPath(head, tail(state, b.queue), width, last ? '      ' : '   │  '));

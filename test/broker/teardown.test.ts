@@ -129,4 +129,34 @@ checks: []
     assert.deepEqual(await queueBodies('own_q'), ['theirs']);
     assert.equal(await queueBodies('run_q'), undefined, 'the queue this run created is deleted');
   });
+  test('a headers binding the run added is removed with its arguments; the one that was there stays', async () => {
+    await onBroker(async (ch) => {
+      await ch.assertExchange('own_docs', 'headers', { durable: true });
+      await ch.assertQueue('own_pdf', { durable: true });
+      await ch.bindQueue('own_pdf', 'own_docs', '', { 'x-match': 'any', format: 'pdf' });
+    });
+    const args = async () =>
+      (await broker.management.bindings(broker.vhost, 'own_docs', 'own_pdf'))
+        .map((b) => JSON.stringify(b.arguments))
+        .sort();
+    const s = session(`${header('headers-bindings')}topology:
+  exchanges: [{ name: own_docs, type: headers, durable: true }]
+  queues: [{ name: own_pdf, durable: true }]
+  bindings:
+    - { exchange: own_docs, queue: own_pdf, match: any, headers: { format: pdf } }
+    - { exchange: own_docs, queue: own_pdf, match: all, headers: { format: pdf, type: report } }
+checks: []
+`);
+    try {
+      await s.start();
+      assert.equal((await args()).length, 2);
+    } finally {
+      await s.shutdown();
+    }
+    assert.deepEqual(
+      await args(),
+      ['{"format":"pdf","x-match":"any"}'],
+      'only the added one is gone',
+    );
+  });
 });

@@ -466,8 +466,8 @@ describe('fanout and routing', () => {
     assert.equal(topicMatches('kern.#', 'kern.disk.full'), true);
     assert.equal(topicMatches('#', 'anything.at.all'), true);
     assert.equal(topicMatches('a.*.c', 'a.b.c'), true);
-    assert.equal(routes('direct', ['error'], 'info'), false);
-    assert.equal(routes('fanout', [''], 'info'), true);
+    assert.equal(routes('direct', { keys: ['error'] }, 'info'), false);
+    assert.equal(routes('fanout', { keys: [''] }, 'info'), true);
   });
 });
 

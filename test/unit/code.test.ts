@@ -41,6 +41,36 @@ function lines(text: string): string[] {
 }
 
 describe('the generated programs', () => {
+  test('headers: bindings carry x-match and the headers; the producer cycles its header sets', async () => {
+    const s = await scenario('headers');
+    const p1 = actor<ProducerConfig>(s.actors, 'P1');
+    const ts = lines(program(p1, s.topology, 'typescript'));
+    assert.ok(
+      ts.includes("await channel.bindQueue('pdf-or-report', 'documents', '', {"),
+      ts.join('\n'),
+    );
+    assert.ok(ts.includes("'x-match': 'any',"));
+    assert.ok(ts.includes("{ format: 'csv', type: 'memo' },"));
+    assert.ok(ts.includes('const headers = headerSets[(seq - 1) % headerSets.length];'));
+    assert.ok(ts.some((l) => l.includes('Buffer.from(body), sendOptions,')));
+    const py = lines(program(p1, s.topology, 'python'));
+    assert.ok(py.includes("arguments={'x-match': 'all', 'format': 'pdf', 'type': 'report'},"));
+    assert.ok(py.includes("{'format': 'docx', 'type': 'invoice'},"));
+    assert.ok(py.includes('properties.headers = header_sets[(seq - 1) % len(header_sets)]'));
+  });
+
+  test('alternate exchange: declared with alternateExchange / arguments, and declared itself', async () => {
+    const s = await scenario('alternate-exchange');
+    const p1 = actor<ProducerConfig>(s.actors, 'P1');
+    const ts = lines(program(p1, s.topology, 'typescript'));
+    assert.ok(ts.includes("alternateExchange: 'orders-unrouted',"), ts.join('\n'));
+    assert.ok(ts.includes("await channel.assertExchange('orders-unrouted', 'fanout', {"));
+    assert.ok(ts.includes("await channel.bindQueue('unrouted', 'orders-unrouted', '');"));
+    const py = lines(program(p1, s.topology, 'python'));
+    assert.ok(py.includes("arguments={'alternate-exchange': 'orders-unrouted'},"), py.join('\n'));
+    assert.ok(needsOf(p1, s.topology).queues.some((q) => q.name === 'unrouted'));
+  });
+
   test('stream readers: x-stream-offset as each language sends it; a tracked one keeps a file', async () => {
     const s = await scenario('stream');
     const reader = actor<ConsumerConfig>(s.actors, 'C1');
@@ -213,7 +243,9 @@ describe('the generated programs', () => {
 
   test('a producer on an exchange declares the queues bound to it; a consumer its bindings', () => {
     const topology: TopologySpec = {
-      exchanges: [{ name: 'orders', type: 'direct', durable: true, autoDelete: false }],
+      exchanges: [
+        { name: 'orders', type: 'direct', durable: true, autoDelete: false, arguments: {} },
+      ],
       queues: [
         { name: 'eu', durable: true, exclusive: false, autoDelete: false, arguments: {} },
         { name: 'other', durable: false, exclusive: false, autoDelete: true, arguments: {} },

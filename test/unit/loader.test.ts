@@ -141,7 +141,14 @@ describe('catalog', () => {
     });
     assert.equal(await listScenarios(false, sink), 0);
     const headings = out.split('\n').filter((l) => /^[a-z][a-z ]*$/.test(l));
-    assert.deepEqual(headings, ['tutorials', 'reliability', 'integration', 'streams', 'cluster']);
+    assert.deepEqual(headings, [
+      'tutorials',
+      'reliability',
+      'routing',
+      'integration',
+      'streams',
+      'cluster',
+    ]);
     const groupOf = (name: string) => {
       const at = out.indexOf(`\n${name} `);
       return headings.filter((h) => out.indexOf(`${h}\n`) < at).at(-1);
@@ -150,6 +157,8 @@ describe('catalog', () => {
     assert.equal(groupOf('stream'), 'streams');
     assert.equal(groupOf('quorum-failover'), 'cluster');
     assert.equal(groupOf('dead-letter-retry'), 'reliability');
+    assert.equal(groupOf('headers'), 'routing');
+    assert.equal(groupOf('alternate-exchange'), 'routing');
     // A file of one's own without a group: from what it is, else 'your own'.
     assert.equal(parseScenario('name: mine\n', 'mine.yaml').group, 'your own');
     assert.equal(
