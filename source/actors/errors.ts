@@ -40,6 +40,15 @@ export function describeAmqpError(error: unknown, overTls = false): string {
     }
     return 'The broker does not allow access to this virtual host (NOT_ALLOWED); check the vhost in --url and the user’s permissions on it.';
   }
+  // An exchange type from a plugin the broker has not enabled (the consistent-hash exchange).
+  const plugin = /unknown exchange type '([^']+)'/.exec(message);
+  if (plugin) {
+    const enable =
+      plugin[1] === 'x-consistent-hash'
+        ? ': enable its plugin with rabbitmq-plugins enable rabbitmq_consistent_hash_exchange, or run with --broker embedded (the private node has it)'
+        : ': enable the plugin that provides it';
+    return `The broker has no '${plugin[1]}' exchange type${enable}.`;
+  }
   // amqplib formats server closes as 'Channel closed by server: 404 (NOT-FOUND) with message "…"'.
   const server = /(\d{3}) \(([A-Z-]+)\) with message "([^"]*)"/.exec(message);
   if (server) {

@@ -10,7 +10,14 @@ import {
   type HeaderSet,
   parseHeaderQuery,
 } from './headers-match.js';
-import { type BindingRule, type ExchangeType, explainTopicMatch, routePath } from './routing.js';
+import {
+  type BindingRule,
+  type ExchangeType,
+  explainTopicMatch,
+  HASH_EXCHANGE,
+  hashWeight,
+  routePath,
+} from './routing.js';
 import { exchangeTypeOf, isLive, type LabState, labBindings, routingNet } from './store.js';
 
 export interface BindingVerdict {
@@ -29,6 +36,12 @@ export interface BindingVerdict {
 function verdict(type: ExchangeType, binding: BindingRule, query: string) {
   const { keys } = binding;
   if (type === 'fanout') return { matches: true, why: 'a fanout exchange ignores the routing key' };
+  if (type === HASH_EXCHANGE) {
+    return {
+      matches: true,
+      why: `one of the exchange's queues gets it, picked by the hash of '${query}' (the same key always the same queue); this binding holds ${hashWeight(binding)} point(s) of the ring`,
+    };
+  }
   if (type === 'headers') {
     const parsed = parseHeaderQuery(query);
     if ('error' in parsed) return { matches: false, why: parsed.error };
@@ -80,6 +93,7 @@ function labelOf(type: ExchangeType, exchange: string, b: BindingRule): string {
   if (type === 'fanout') return exchange;
   if (type === 'headers')
     return `${exchange}[${b.match ?? 'all'} ${formatHeaders(b.headers ?? {})}]`;
+  if (type === HASH_EXCHANGE) return `${exchange}[weight ${hashWeight(b)}]`;
   return `${exchange}[${b.keys.join(' ')}]`;
 }
 

@@ -7,6 +7,7 @@ import type { CheckContext, ConsumerFacts, Finding } from './check-facts.js';
 import { formatHeaders, type HeaderSet } from './headers-match.js';
 import {
   type BindingRule,
+  HASH_EXCHANGE,
   headersOf,
   type RoutingNet,
   reaches,
@@ -16,6 +17,9 @@ import {
 import type { SeqSet } from './seq-set.js';
 
 type Producer = CheckContext['producers'][number];
+
+/** A consistent-hash exchange gives each message to one queue: the consistent-hash check's. */
+const hashed = (c: CheckContext, exchange: string) => c.exchangeType(exchange) === HASH_EXCHANGE;
 
 /** The routing key and headers of a producer's `seq`-th message. */
 function messageOf(c: CheckContext, p: Producer, seq: number) {
@@ -79,6 +83,7 @@ function owed(c: CheckContext, filterKeys: boolean) {
   const net = netOf(c);
   return c.consumers
     .filter((con) => con.bind !== undefined && con.boundAt !== undefined && con.alive)
+    .filter((con) => !hashed(c, con.bind?.exchange ?? ''))
     .map((con) => {
       const bind = con.bind as NonNullable<ConsumerFacts['bind']>;
       const takes = takenBy(c, net, bind, filterKeys);
@@ -213,6 +218,7 @@ function queueRows(c: CheckContext, only?: ReadonlySet<string>) {
   const net = netOf(c);
   return (c.queueBindings ?? [])
     .filter((b) => only === undefined || only.has(b.queue))
+    .filter((b) => !hashed(c, b.exchange))
     .map((b) => {
       const seen = c.ledger.byQueue.get(b.queue);
       const left = c.ledger.leftByQueue.get(b.queue);

@@ -6,6 +6,7 @@
 import type { CheckName, CheckSpec } from '../scenario/schema.js';
 import { describeAccounting, plural } from './accounting.js';
 import { accountingOf, type CheckContext, type Finding } from './check-facts.js';
+import { consistentHash } from './checks-hash.js';
 import { limitsExplained, priorityOrder } from './checks-limits.js';
 import {
   ackedOrParked,
@@ -229,6 +230,7 @@ const checks: Record<CheckName, (c: CheckContext) => Finding> = {
   'each-once': eachOnce,
   ordering,
   'single-active': singleActive,
+  'consistent-hash': consistentHash,
   'stream-complete': streamComplete,
   'offset-resume': offsetResume,
   'redelivery-after-crash': redeliveryAfterCrash,

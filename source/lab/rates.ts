@@ -3,9 +3,11 @@
  * queue's consumers receive, in/s what the producers publish that the exchange routes there
  * (producers cycle through their routing keys, so a key's share is its share of the cycle).
  */
+import { hashShares } from './hash-split.js';
 import type { HeaderSet } from './headers-match.js';
 import {
   type BindingRule,
+  HASH_EXCHANGE,
   type PublishShape,
   publishCycle,
   reaches,
@@ -28,8 +30,17 @@ function share(p: PublishShape, takes: (key: string, headers: HeaderSet) => bool
  * Messages per second through one binding: what the live producers publish to the exchange with
  * a routing key the binding's keys match (the default exchange binds every queue by its name).
  */
-export function bindingRate(state: LabState, exchange: string, binding: BindingRule): number {
+export function bindingRate(
+  state: LabState,
+  exchange: string,
+  binding: BindingRule & { readonly queue?: string },
+): number {
   const net = routingNet(state);
+  const weight =
+    net.exchangeType(exchange) === HASH_EXCHANGE
+      ? (hashShares(net.bindings, exchange, () => 0).find((s) => s.queue === binding.queue)
+          ?.expected ?? 0)
+      : 1;
   let rate = 0;
   for (const a of state.actors) {
     if (a.config.kind !== 'producer' || !isLive(a)) continue;
@@ -41,7 +52,7 @@ export function bindingRate(state: LabState, exchange: string, binding: BindingR
         from === '' ? binding.keys.includes(k) : reaches(net, from, { ...binding, exchange }, k, h),
       );
   }
-  return rate;
+  return rate * weight;
 }
 
 export function queueRates(state: LabState): Map<string, QueueRates> {
@@ -66,6 +77,12 @@ export function queueRates(state: LabState): Map<string, QueueRates> {
     if (exchange === '') {
       for (const queue of new Set(routingKeys))
         entry(queue).in += a.rate * share(a.config, (k) => k === queue);
+      continue;
+    }
+    if (net.exchangeType(exchange) === HASH_EXCHANGE) {
+      // One queue per message, by the key's hash: each gets about its weight's share.
+      for (const s of hashShares(net.bindings, exchange, () => 0))
+        entry(s.queue).in += a.rate * s.expected;
       continue;
     }
     const queues = new Set(net.bindings.map((b) => b.queue));

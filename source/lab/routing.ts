@@ -1,7 +1,18 @@
 import { type HeaderMatch, type HeaderSet, headersMatch } from './headers-match.js';
 
 /** How an exchange of this type matches a routing key against a binding key. */
-export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers';
+export type ExchangeType = 'direct' | 'fanout' | 'topic' | 'headers' | 'x-consistent-hash';
+
+/** The consistent-hash exchange (a plugin): one bound queue per message, chosen by key hash. */
+export const HASH_EXCHANGE = 'x-consistent-hash';
+
+/**
+ * A binding's weight on a consistent-hash exchange: its key is the number of points it takes on
+ * the hash ring (several keys add up).
+ */
+export function hashWeight(binding: Pick<BindingRule, 'keys'>): number {
+  return binding.keys.reduce((sum, k) => sum + (Number.parseInt(k, 10) || 0), 0);
+}
 
 /** AMQP topic matching: words are dot-separated, `*` is exactly one word, `#` zero or more. */
 export function topicMatches(pattern: string, key: string): boolean {
@@ -60,6 +71,10 @@ export function routes(
 ): boolean {
   switch (type) {
     case 'fanout':
+      return true;
+    // Any one of its queues may get it (which one, the key's hash decides): it is judged by the
+    // consistent-hash check, not by matching.
+    case 'x-consistent-hash':
       return true;
     case 'headers':
       return headersMatch(binding.match ?? 'all', binding.headers ?? {}, headers);

@@ -35,6 +35,14 @@ function checkBindings(scenario: Parts, issues: Issues): void {
     const type = typeOf.get(b.exchange);
     const add = (field: string, message: string) =>
       issues.addIssue({ code: 'custom', path: [...path, field], message });
+    if (type === 'x-consistent-hash') {
+      if (!b.keys.every((k) => /^[1-9]\d{0,5}$/.test(k)))
+        add(
+          'keys',
+          `a binding to the consistent-hash exchange '${b.exchange}' takes its weight as its key: a whole number such as 1 or 2`,
+        );
+      return;
+    }
     if (type === 'headers') {
       if (b.headers === undefined)
         add(

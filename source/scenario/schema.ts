@@ -11,7 +11,8 @@ const argumentValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const exchangeSchema = z.strictObject({
   name: entityName.min(1),
-  type: z.enum(['direct', 'fanout', 'topic', 'headers']),
+  /** x-consistent-hash needs the plugin (the private node enables it); its binding keys are weights. */
+  type: z.enum(['direct', 'fanout', 'topic', 'headers', 'x-consistent-hash']),
   durable: z.boolean().default(false),
   autoDelete: z.boolean().default(false),
   /** Declaration arguments, e.g. `alternate-exchange`: where messages no binding takes go. */
@@ -206,6 +207,7 @@ export const checkNameSchema = z.enum([
   'each-once',
   'ordering',
   'single-active',
+  'consistent-hash',
   'stream-complete',
   'offset-resume',
   'redelivery-after-crash',

@@ -3,9 +3,10 @@
  * consumers, built from what the actors really are and do. Pure, so it is tested without Ink.
  */
 
+import { describeShare, hashShares } from '../lab/hash-split.js';
 import { formatHeaders } from '../lab/headers-match.js';
 import { bindingRate } from '../lab/rates.js';
-import { type ExchangeType, publishCycle, reaches } from '../lab/routing.js';
+import { type ExchangeType, HASH_EXCHANGE, publishCycle, reaches } from '../lab/routing.js';
 import {
   type ActorView,
   consumerQueue,
@@ -162,9 +163,25 @@ function deadLetterLines(
   return lines;
 }
 
-/** A binding's label on its edge: its keys, or its x-match and headers (none for a fanout). */
-function bindingText(type: ExchangeType, b: LabBinding): string {
+/** What the consumers of a queue received, dead ones too (a consistent-hash queue's part). */
+function receivedFrom(state: LabState, queue: string): number {
+  return state.actors
+    .filter((a) => a.config.kind === 'consumer' && consumerQueue(a) === queue)
+    .reduce((sum, a) => sum + a.received, 0);
+}
+
+/**
+ * A binding's label on its edge: its keys, its x-match and headers, or on a consistent-hash
+ * exchange its weight and share against what the queue got (none for a fanout).
+ */
+function bindingText(state: LabState, type: ExchangeType, b: LabBinding): string {
   if (type === 'fanout') return '';
+  if (type === HASH_EXCHANGE) {
+    const share = hashShares(labBindings(state), b.exchange, (q) => receivedFrom(state, q)).find(
+      (s) => s.queue === b.queue,
+    );
+    return share ? `[${describeShare(share)}]` : `[${b.keys.join(' ')}]`;
+  }
   if (type === 'headers') return `[${b.match ?? 'all'} ${formatHeaders(b.headers ?? {})}]`;
   return `[${b.keys.join(' ')}]`;
 }
@@ -270,7 +287,7 @@ export function topologyLines(state: LabState, width?: number): Line[] {
       const head = [
         ...edge(
           `   ${last ? '└' : '├'}─`,
-          bindingText(type, b),
+          bindingText(state, type, b),
           bindingRate(state, exchange, b),
           reached,
         ),
