@@ -31,7 +31,8 @@ function tallyExchange(c: CheckContext, exchange: string, queues: readonly strin
       t.messages++;
       if (at.length > 1 && t.twice.length < 3)
         t.twice.push(`${p.id}-${seq} in ${at.join(' and ')}`);
-      const key = c.ledger.keyOf(p.id, seq) ?? '';
+      const key =
+        c.ledger.keyOf(p.id, seq) ?? p.routingKeys[(seq - 1) % p.routingKeys.length] ?? '';
       const of = t.queuesOfKey.get(key) ?? new Set<string>();
       for (const q of at) {
         of.add(q);

@@ -55,4 +55,20 @@ describe('broker features', () => {
     const kept = report.messages?.queues.find((q) => q.queue === 'orders.at-least-once');
     assert.equal(kept?.lost, 0);
   });
+
+  test('consistent-hash: one queue per message and per customer; a stopped shard keeps its own', async () => {
+    const { code, report } = await headless(broker, 'consistent-hash', 8);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    const hash = check(report, 'consistent-hash');
+    const split =
+      /^orders\.hash: (\d+) messages, 24 keys, each to one queue: shard-1 weight 1 \(25%\) got \d+%, shard-2 weight 2 \(50%\) got \d+%, shard-3 weight 1 \(25%\) got \d+%$/.exec(
+        hash.detail,
+      );
+    assert.ok(split, hash.detail);
+    assert.equal(Number(split[1]), actor(report, 'P1').published);
+    // The tour stopped C2 at 6 s: shard-2's orders since then waited in shard-2, read back by id.
+    assert.equal(actor(report, 'C2').status, 'stopped');
+    assert.match(check(report, 'no-loss').detail, /still waiting in shard-2/);
+    assert.equal(check(report, 'ordering').ok, true);
+  });
 });

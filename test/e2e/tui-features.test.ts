@@ -91,4 +91,32 @@ describe('broker features, on the screen', () => {
       term.close();
     }
   });
+
+  test('consistent-hash: each binding shows its weight, its share of the ring and what its queue got; m explains the hash', async () => {
+    const term = open('consistent-hash', '--no-tour');
+    try {
+      await waitFor(
+        () =>
+          /orders\.hash \(x-consistent-hash\)/.test(term.screen()) &&
+          /\[weight 2 \(50%\) got \d+%\].*shard-2/.test(term.screen()) &&
+          /\[weight 1 \(25%\) got \d+%\].*shard-1/.test(term.screen()),
+        { what: 'weights and shares in the topology', timeoutMs: 20_000, intervalMs: 200 },
+      ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      term.press('m');
+      term.press(...Array.from({ length: 40 }, () => 'BSpace'));
+      term.press('customer-7', 'Enter');
+      await waitFor(
+        () =>
+          /Routing key 'customer-7': 3 of 3 bindings match/.test(term.screen()) &&
+          /orders\.hash\[weight 2\] one of the exchange's queues gets it, picked by the hash of 'customer-7'/.test(
+            term.screen(),
+          ),
+        { what: 'the tester on customer-7', timeoutMs: 10_000, intervalMs: 200 },
+      ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
+      term.press('Escape');
+      await quit(term);
+    } finally {
+      term.close();
+    }
+  });
 });
