@@ -23,7 +23,7 @@ function testFiles(dir: string): string[] {
 
 const only = process.argv.slice(2);
 const needsCluster = (file: string) => file.split(path.sep).includes('cluster');
-/** The longest files first, so two at a time end together: the cluster's, then private clusters'. */
+/** The longest files first, so those running together end together: the cluster's, then private clusters'. */
 const heavy = (file: string) => (needsCluster(file) ? 0 : /cluster-/.test(file) ? 1 : 2);
 const files = (only.length > 0 ? only : testFiles('test').sort()).sort(
   (a, b) => heavy(a) - heavy(b),
@@ -107,7 +107,8 @@ const child = spawn(
     '--import',
     'tsx',
     '--test',
-    '--test-concurrency=2',
+    // Three at a time: the files mostly wait on brokers and timers (about a third of two cores busy).
+    '--test-concurrency=3',
     // A hung test fails after two minutes instead of holding CI until its deadline.
     '--test-timeout=120000',
     '--test-reporter=spec',
