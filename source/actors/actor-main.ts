@@ -44,24 +44,36 @@ let endpoint: { url: string; close: () => void } | undefined;
 let node = 0;
 const reporter = new BatchReporter(send);
 
+/**
+ * Every return (unroutable) arrives before its confirm: once all are answered, the last batch is
+ * complete. (amqplib's waitForConfirms gives up at the first nack; the producer's own count does
+ * not.) A busy broker answers thousands late: wait while answers keep coming, until `by` (within
+ * the supervisor's 5 s grace) or a second without one.
+ */
+async function awaitAnswers(by: number): Promise<void> {
+  let left = producer?.unanswered ?? 0;
+  let progressAt = Date.now();
+  while (left > 0 && channel && Date.now() < by && Date.now() - progressAt < 1000) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const now = producer?.unanswered ?? 0;
+    if (now < left) progressAt = Date.now();
+    left = now;
+  }
+}
+
 async function stop(code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (retryTimer) clearTimeout(retryTimer);
+  const started = Date.now();
   // An RPC client waits for the replies it is owed (servers are still answering).
   producer?.pauseForStop();
-  const waitUntil = Date.now() + 2500;
+  const waitUntil = started + 2500;
   while ((producer?.rpc?.outstanding ?? 0) > 0 && channel && Date.now() < waitUntil) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   producer?.stop();
-  // Every return (unroutable) arrives before its confirm: once all are answered, the last batch
-  // is complete. (amqplib's waitForConfirms gives up at the first nack; the producer's own count
-  // does not.) Within the supervisor's 5 s grace; at most maxInFlight answers are owed.
-  const confirmsBy = Date.now() + 2500;
-  while ((producer?.unanswered ?? 0) > 0 && channel && Date.now() < confirmsBy) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await awaitAnswers(started + 4000);
   endpoint?.close();
   consumer?.stop();
   // Acknowledgements wait for their receipts: let them go before the connection closes.

@@ -33,6 +33,8 @@ export interface QueueCounters {
   readonly node?: string;
   /** running, or down (a classic queue whose node is gone)… */
   readonly state?: string;
+  /** At-least-once dead-lettering: dead letters the queue holds until its target takes them. */
+  readonly held?: number;
 }
 
 /** A cluster node as /api/nodes lists it. */

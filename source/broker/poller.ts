@@ -37,6 +37,8 @@ export interface PollerOptions {
   readonly consumerCounts?: (names: readonly string[]) => Promise<ReadonlyMap<string, number>>;
   /** Also read the cluster's nodes and their connections. */
   readonly nodes?: boolean;
+  /** Also read the dead letters queues hold for at-least-once dead-lettering (from statistics). */
+  readonly held?: () => Promise<ReadonlyMap<string, number>>;
   /** Also read which consumers are active (single active consumer); undefined: none. */
   readonly activity?: () => Promise<Readonly<Record<string, 'active' | 'waiting'>>>;
 }
@@ -122,6 +124,10 @@ export class Poller {
         queues = queues.map((q) =>
           q.type === 'stream' ? q : { ...q, consumers: counts.get(q.name) ?? q.consumers },
         );
+      }
+      if (this.options.held) {
+        const held = await this.options.held().catch(() => new Map<string, number>());
+        queues = queues.map((q) => (held.has(q.name) ? { ...q, held: held.get(q.name) } : q));
       }
       this.failures = 0;
       const nodes = this.options.nodes ? await this.readNodes() : undefined;

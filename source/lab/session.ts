@@ -16,12 +16,12 @@ import type { QueueEnd } from './accounting.js';
 import { LabActors } from './actors.js';
 import type { CheckResult } from './checks.js';
 import { type NodeAction, nodesUnsettled } from './cluster-state.js';
-import { hasSingleActiveQueue, readActivity } from './consumer-activity.js';
 import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
 import type { SessionOptions } from './engine.js';
 import { labChecks, labReport, type RunFacts } from './lab-report.js';
 import { labNodes, NodeOperator, type QueuePlacement } from './node-ops.js';
 import { closeClientConnection, restartWithNotices } from './operator.js';
+import { pollExtras } from './poll-extras.js';
 import type { Report } from './report.js';
 import { atLeastOnceQueues, planQueues, readHeld, readQueues } from './run-end.js';
 import { liveActors } from './store.js';
@@ -95,9 +95,7 @@ export class Session extends LabActors {
       nodes: (target.amqpUrls?.length ?? 1) > 1,
       include: (name) => this.queueNames().has(name),
       consumerCounts: (names) => this.consumerCounts(names),
-      ...(hasSingleActiveQueue(scenario.topology)
-        ? { activity: () => readActivity(this.management, target.vhost, this.runId) }
-        : {}),
+      ...pollExtras(scenario.topology, this.management, target.vhost, this.runId),
       onResult: (result) => {
         this.noteForeignConsumers(result.queues);
         this.dispatch({ type: 'poll', result, at: Date.now() });

@@ -94,6 +94,7 @@ export function QueueTable({
           {formatRate(rates?.get(q.name)?.out ?? 0)
             .replace('/s', '')
             .padStart(8)}
+          {q.held ? <Text color="yellow">{`  ${q.held} held for dead-lettering`}</Text> : null}
           {nodeLabel ? (
             <Text
               color={

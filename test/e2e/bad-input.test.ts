@@ -226,7 +226,7 @@ const rows: Row[] = [
       '--headless',
     ],
     message:
-      /^rabbit-lab: schema\.yaml:9: topology\.exchanges\[0\]\.type: Invalid option: expected one of "direct"\|"fanout"\|"topic"\|"headers"$/,
+      /^rabbit-lab: schema\.yaml:9: topology\.exchanges\[0\]\.type: Invalid option: expected one of "direct"\|"fanout"\|"topic"\|"headers"\|"x-consistent-hash"$/,
   },
   {
     name: 'negative producer rate in a scenario file',
