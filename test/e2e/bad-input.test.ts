@@ -386,7 +386,10 @@ const rows: Row[] = [
   },
 ];
 
-describe('bad input: one sentence, exit code 2, no stack trace, no password', () => {
+// Each row is a CLI run of its own, mostly waiting on node's start: four at a time.
+describe('bad input: one sentence, exit code 2, no stack trace, no password', {
+  concurrency: 4,
+}, () => {
   for (const row of rows) {
     test(row.name, async () => {
       const result = await runCli(await row.args(), {

@@ -4,51 +4,14 @@
  * header, and an alternate exchange taking the keys nobody binds while nothing comes back.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type TestBroker, testBroker, waitFor } from '../support/broker.js';
-import { hasTmux, openLab, type TerminalSession } from '../support/tmux.js';
+import { describe, test } from 'node:test';
+import { labScreens } from '../support/lab-screens.js';
 
 describe('routing by headers and alternate exchanges, on the screen', () => {
-  let broker: TestBroker;
-  const open = (scenario: string) =>
-    openLab(broker, scenario, ['--no-tour'], { columns: 160, rows: 48 });
-  before(async () => {
-    assert.ok(
-      hasTmux(),
-      'the terminal tests need tmux: install it with `npm run setup` (or apt-get install tmux)',
-    );
-    broker = await testBroker('tui-routing');
-  });
-  after(async () => {
-    await broker.dispose();
-  });
-
-  /** Wait until the screen matches every pattern; fail with the screen otherwise. */
-  async function see(term: TerminalSession, what: string, ...patterns: RegExp[]): Promise<string> {
-    return waitFor(
-      () => {
-        const s = term.screen();
-        return patterns.every((p) => p.test(s)) ? s : undefined;
-      },
-      { what, timeoutMs: 20_000, intervalMs: 200 },
-    ).catch((e: Error) => assert.fail(`${e.message}\n${term.screen()}`));
-  }
-
-  /** Open the binding tester, replace the suggested query with `query`, submit. */
-  function test_(term: TerminalSession, query: string): void {
-    term.press('m');
-    term.press(...Array.from({ length: 40 }, () => 'BSpace'));
-    term.press(query, 'Enter');
-  }
-
-  async function quit(term: TerminalSession): Promise<void> {
-    term.press('q');
-    const closed = await waitFor(
-      () => (/exit code \d+/.test(term.screen()) ? term.screen() : undefined),
-      { what: 'the CLI to exit', timeoutMs: 20_000 },
-    );
-    assert.match(closed, /exit code 0/);
-  }
+  const lab = labScreens('tui-routing');
+  const open = (scenario: string) => lab.open(scenario, '--no-tour');
+  const { see, quit } = lab;
+  const test_ = lab.tester;
 
   test('headers: the bindings show x-match and headers; m judges typed headers one by one', async () => {
     const term = open('headers');
