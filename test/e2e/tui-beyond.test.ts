@@ -3,34 +3,14 @@
  * of retries through dead-lettering, and what they do with service queues and the HTTP endpoint.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { consumerCount, type TestBroker, testBroker, waitFor } from '../support/broker.js';
-import { hasTmux, openLab, type TerminalSession } from '../support/tmux.js';
+import { describe, test } from 'node:test';
+import { consumerCount, waitFor } from '../support/broker.js';
+import { labScreens } from '../support/lab-screens.js';
 
 describe('beyond the tutorials, on the screen', () => {
-  let broker: TestBroker;
-  const open = (scenario: string, ...args: string[]) =>
-    openLab(broker, scenario, args, { columns: 160, rows: 48 });
-  before(async () => {
-    assert.ok(
-      hasTmux(),
-      'the terminal tests need tmux: install it with `npm run setup` (or apt-get install tmux)',
-    );
-    broker = await testBroker('tui-beyond');
-  });
-  after(async () => {
-    await broker.dispose();
-  });
-
-  async function quit(term: TerminalSession): Promise<void> {
-    term.press('q');
-    const closed = await waitFor(
-      () => (/exit code \d+/.test(term.screen()) ? term.screen() : undefined),
-      { what: 'the CLI to exit', timeoutMs: 20_000 },
-    );
-    assert.match(closed, /exit code 0/);
-    assert.deepEqual(await broker.management.queues(broker.vhost), [], 'its queues are gone');
-  }
+  const lab = labScreens('tui-beyond');
+  const open = lab.open;
+  const quit = (term: Parameters<typeof lab.quit>[0]) => lab.quit(term);
 
   test('dead-letter-retry: the flow log shows each hop and attempt, the topology where queues dead-letter', async () => {
     const term = open('dead-letter-retry', '--no-tour');
@@ -92,7 +72,7 @@ describe('beyond the tutorials, on the screen', () => {
 
       term.press('b');
       // Until b has declared it, the queue is not there (a 404): not yet, rather than a failure.
-      const consumers = () => consumerCount(broker.url, 'analytics').catch(() => 0);
+      const consumers = () => consumerCount(lab.broker().url, 'analytics').catch(() => 0);
       await waitFor(async () => (await consumers()) === 1, {
         what: 'a consumer on the new analytics queue, on the broker',
       });

@@ -1,6 +1,6 @@
 /**
- * Priorities, TTLs and dead-letter strategies on the lab screen in a real terminal (tmux): what a
- * learner sees overtake, expire and wait to be dead-lettered.
+ * Priorities, length limits, TTLs and dead-letter strategies on the lab screen in a real terminal
+ * (tmux): what a learner sees overtake, get refused, expire and wait to be dead-lettered.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -42,6 +42,35 @@ describe('priorities, TTLs and dead-lettering, on the screen', () => {
         term.screen(),
         /jobs\.priority\s+[1-9]\d*\s+1\s+1\b/,
         'a backlog in jobs.priority',
+      );
+      await lab.quit(term);
+    } finally {
+      term.close();
+    }
+  });
+
+  test('length-limit: three queues held at 5 ready, refused publishes in the flow log', async () => {
+    const term = lab.open('length-limit', '--no-tour');
+    try {
+      const wanted = {
+        dropHead: /limit\.drop-head\s+[45]\s+1\s+1\b/,
+        reject: /limit\.reject\s+5\s+1\s+1\b/,
+        rejectDlx: /limit\.reject-dlx\s+5\s+1\s+1\b/,
+        refused:
+          /P2 ─▶ \(default\)\[limit\.reject\] ─▶ \(refused\) {2}P2-\d+ {2}✗ nacked by the broker/,
+        nacks: /P2\s+producer running .*nacked [1-9]\d*/,
+        deadLettered: /P3 ─▶ .*limit\.dead ─▶ C4/,
+      };
+      // Rows scroll by: collect what the screen showed until every one was on it.
+      const seen = new Set<string>();
+      await lab.until(
+        term,
+        'the limits on the screen',
+        (s) => {
+          for (const [name, pattern] of Object.entries(wanted)) if (pattern.test(s)) seen.add(name);
+          return seen.size === Object.keys(wanted).length;
+        },
+        30_000,
       );
       await lab.quit(term);
     } finally {
