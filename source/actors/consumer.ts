@@ -227,7 +227,7 @@ export class Consumer {
           : reporter.runs;
       runs.add(id.producer, id.seq);
       reporter.receivedKey(msg.fields.routingKey);
-      this.noteLimits(msg, id);
+      this.noteLimits(msg, id, !redelivered && attempt === 1);
     } else {
       reporter.counts.external++;
     }
@@ -246,10 +246,14 @@ export class Consumer {
     if (!this.working) this.work();
   }
 
-  /** What limits did to a lab message before it came: its wait by priority, its dead-lettering. */
-  private noteLimits(msg: ConsumeMessage, id: LabId): void {
+  /**
+   * What a lab message met before it came: its latency (first deliveries), its wait by priority,
+   * its dead-lettering.
+   */
+  private noteLimits(msg: ConsumeMessage, id: LabId, first: boolean): void {
     const priority: unknown = msg.properties.priority;
     const sentAt: unknown = msg.properties.headers?.[headers.sentAt];
+    if (first && typeof sentAt === 'number') this.reporter.latency.add(Date.now() - sentAt);
     if (typeof priority === 'number' && typeof sentAt === 'number')
       this.reporter.waited(priority, Date.now() - sentAt);
     if (msg.properties.headers?.['x-death'] === undefined) return;

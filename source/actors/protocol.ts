@@ -1,3 +1,4 @@
+import type { LatencyBuckets } from './latency.js';
 /**
  * The typed IPC protocol between the supervisor (parent) and actor processes (children).
  * Children batch what they observe and report about 20 times a second, never per message.
@@ -258,6 +259,8 @@ export interface ConsumerRuns {
   readonly waits?: readonly PriorityWait[];
   /** Lab messages dead-lettered on their way here, by x-death's newest entry: [queue, reason, runs]. */
   readonly deaths?: readonly Death[];
+  /** First deliveries' latency from the producer's send time, as histogram buckets. */
+  readonly latency?: LatencyBuckets;
 }
 
 export type PriorityWait = readonly [priority: number, count: number, waitMs: number];

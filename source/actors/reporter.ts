@@ -1,4 +1,5 @@
 import { RingBuffer } from '../util/ring-buffer.js';
+import { LatencyHistogram } from './latency.js';
 import type {
   BatchCounts,
   ChildMessage,
@@ -163,6 +164,8 @@ export class BatchReporter {
     return out;
   }
 
+  /** First deliveries' latency from publish, since the last receipt. */
+  readonly latency = new LatencyHistogram();
   private waits = new Map<number, [count: number, ms: number]>();
   private deaths = new Map<string, { queue: string; reason: string; runs: SeqRunBuilder }>();
 
@@ -186,8 +189,9 @@ export class BatchReporter {
     entry.runs.add(id.producer, id.seq);
   }
 
-  private takeLimits(): Pick<ConsumerRuns, 'waits' | 'deaths'> {
+  private takeLimits(): Pick<ConsumerRuns, 'waits' | 'deaths' | 'latency'> {
     const out = {
+      ...(this.latency.count > 0 ? { latency: this.latency.take() } : {}),
       ...(this.waits.size > 0
         ? { waits: [...this.waits].map(([p, [n, ms]]) => [p, n, ms] as const) }
         : {}),

@@ -128,7 +128,12 @@ export function labReport(facts: RunFacts, durationMs: number, endedAt: number):
     durationMs,
     labQueueNames(facts.scenario, facts.state),
   );
-  return { ...report, messages: messageFigures(facts.ledger, accountingOf(context)) };
+  const latency = facts.ledger.latency.report();
+  return {
+    ...report,
+    messages: messageFigures(facts.ledger, accountingOf(context)),
+    ...(latency ? { latency } : {}),
+  };
 }
 
 /** The report as headless mode prints it: one JSON document, or the readable table. */

@@ -74,6 +74,7 @@ export function feedLedger(
   const spec = state.scenario.topology?.queues.find((q) => q.name === queue);
   if (isStreamQueue(spec)) ledger.streams.add(queue);
   feedLimits(ledger, state, id, queue, spec, report);
+  if (report.latency) ledger.latency.note(queue, id, report.latency);
   ledger.recordReceived(id, queue, report.runs, false, autoAck);
   ledger.recordReceived(id, queue, report.redeliveredRuns, true, autoAck);
   if (report.retriedRuns) ledger.recordRetried(id, queue, report.retriedRuns);

@@ -1,5 +1,6 @@
 import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
 import { DeliveryOrder } from './delivery-order.js';
+import { LatencyBook } from './latency-book.js';
 import { LimitsLedger } from './limits-ledger.js';
 import { SeqSet } from './seq-set.js';
 import { FirstDeliveries } from './single-active.js';
@@ -119,6 +120,8 @@ export class Ledger {
   readonly firsts = new FirstDeliveries();
   /** Priorities, per-message TTLs and what the broker dead-lettered on the way. */
   readonly limits = new LimitsLedger();
+  /** Publish → first delivery latency, per queue and consumer. */
+  readonly latency = new LatencyBook();
   duplicates = 0;
   /** Duplicates per queue (delivered again from it without the redelivered flag). */
   readonly duplicatesByQueue = new Map<string, number>();

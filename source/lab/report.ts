@@ -1,5 +1,6 @@
 import type { CheckResult } from './checks.js';
 import { type Failover, nodeActionDone, nodeLabel } from './cluster-state.js';
+import { type LatencyReport, latencyLines } from './latency-book.js';
 import { type MessageFigures, messageLines } from './message-figures.js';
 import { consumerQueue, type LabState } from './store.js';
 
@@ -43,6 +44,8 @@ export interface Report {
   readonly failovers?: readonly FailoverReport[];
   /** Per message, by id: confirmed and lost, duplicated, redelivered, reordered; per queue too. */
   readonly messages?: MessageFigures;
+  /** Publish → first delivery, p50/p95/p99 per queue and per consumer (ms). */
+  readonly latency?: LatencyReport;
 }
 
 export interface FailoverReport {
@@ -182,6 +185,7 @@ export function formatReport(report: Report): string {
     }
   }
   if (report.messages !== undefined) lines.push('', ...messageLines(report.messages));
+  if (report.latency !== undefined) lines.push('', ...latencyLines(report.latency));
   const failovers = failoverLines(report);
   if (failovers.length > 0) lines.push('', ...failovers);
   for (const n of report.notices) lines.push('', `note: ${n}`);

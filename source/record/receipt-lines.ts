@@ -6,11 +6,12 @@
  * change, no other consumer's delivery), so a replay feeds the ledger the same facts in the same
  * order against the same state, in a fraction of the lines.
  */
+import { LatencyHistogram } from '../actors/latency.js';
 import type { ConsumerRuns, SeqRun } from '../actors/protocol.js';
 import { SeqRunBuilder } from '../actors/seq-runs.js';
 import type { RecordLine } from './format.js';
 
-type RunField = Exclude<keyof ConsumerRuns, 'keys' | 'stream' | 'waits' | 'deaths'>;
+type RunField = Exclude<keyof ConsumerRuns, 'keys' | 'stream' | 'waits' | 'deaths' | 'latency'>;
 const fields: readonly RunField[] = [
   'runs',
   'redeliveredRuns',
@@ -27,14 +28,16 @@ interface Pending {
   readonly keys: Map<string, number>;
   readonly waits: Map<number, [count: number, ms: number]>;
   readonly deaths: Map<string, { queue: string; reason: string; runs: SeqRunBuilder }>;
+  readonly latency: LatencyHistogram;
 }
 
 function add(builder: SeqRunBuilder, runs: readonly SeqRun[]): void {
   for (const [producer, first, last] of runs) builder.addRange(producer, first, last);
 }
 
-/** Waits by priority and dead-letterings, merged like the runs. */
+/** Latency, waits by priority and dead-letterings, merged like the runs. */
 function holdLimits(p: Pending, receipts: ConsumerRuns): void {
+  if (receipts.latency) p.latency.merge(receipts.latency);
   for (const [priority, n, ms] of receipts.waits ?? []) {
     const w = p.waits.get(priority) ?? [0, 0];
     p.waits.set(priority, [w[0] + n, w[1] + ms]);
@@ -47,11 +50,13 @@ function holdLimits(p: Pending, receipts: ConsumerRuns): void {
   }
 }
 
-/** The held waits and dead-letterings, as a receipt's fields. */
-function takeLimits(p: Pending): Pick<ConsumerRuns, 'waits' | 'deaths'> {
+/** The held latency, waits and dead-letterings, as a receipt's fields. */
+function takeLimits(p: Pending): Pick<ConsumerRuns, 'waits' | 'deaths' | 'latency'> {
+  const latency = p.latency.count > 0 ? { latency: p.latency.take() } : {};
   const waits = [...p.waits].map(([priority, [n, ms]]) => [priority, n, ms] as const);
   const deaths = [...p.deaths.values()].map((d) => [d.queue, d.reason, d.runs.take()] as const);
   return {
+    ...latency,
     ...(waits.length > 0 ? { waits } : {}),
     ...(deaths.length > 0 ? { deaths } : {}),
   };
@@ -64,7 +69,14 @@ export class ReceiptLines {
   hold(id: string, receipts: ConsumerRuns, at: number): void {
     let p = this.pending.get(id);
     if (!p) {
-      p = { at, runs: new Map(), keys: new Map(), waits: new Map(), deaths: new Map() };
+      p = {
+        at,
+        runs: new Map(),
+        keys: new Map(),
+        waits: new Map(),
+        deaths: new Map(),
+        latency: new LatencyHistogram(),
+      };
       this.pending.set(id, p);
     }
     p.at = at;

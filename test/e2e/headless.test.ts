@@ -56,6 +56,22 @@ describe('headless hello-queue against a real broker', () => {
       },
       { name: 'actors-healthy', ok: true, detail: 'no actor failed' },
     ]);
+    // Publish → first delivery, per queue and consumer, from every message (not a sample).
+    const [hello] = report.latency?.queues ?? [];
+    assert.equal(hello?.queue, 'hello');
+    assert.equal(hello?.count, p1?.published);
+    assert.ok(
+      hello &&
+        hello.p50 > 0 &&
+        hello.p50 <= hello.p95 &&
+        hello.p95 <= hello.p99 &&
+        hello.p99 < 5000,
+      JSON.stringify(report.latency),
+    );
+    assert.deepEqual(
+      report.latency?.consumers.map((c) => [c.consumer, c.queue, c.count]),
+      [['C1', 'hello', p1?.published]],
+    );
     // Progress went to stderr, not into the JSON.
     assert.match(result.stderr, /hello-queue \d+\/4 s · P1 sent \d+ · C1 got \d+/);
     // The queue this run created is gone, and so are its connections.

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { bucketOf, bucketTop, LatencyHistogram } from '../../source/actors/latency.js';
+import { LatencyBook, latencyLines } from '../../source/lab/latency-book.js';
+
+describe('latency histograms', () => {
+  test('buckets are 1 ms wide below 10 ms and within 10 % above', () => {
+    assert.equal(bucketOf(0), 0);
+    assert.equal(bucketOf(3.7), 3);
+    assert.equal(bucketOf(-2), 0, 'clock skew counts as 0');
+    for (const ms of [10, 11, 57, 999, 12_345, 600_000]) {
+      const top = bucketTop(bucketOf(ms));
+      assert.ok(top >= ms && top <= ms * 1.1 + 1e-9, `${ms} ms → bucket top ${top}`);
+    }
+  });
+
+  test('percentiles: p50, p95 and p99 of 100 latencies 1..100 ms', () => {
+    const h = new LatencyHistogram();
+    for (let ms = 1; ms <= 100; ms++) h.add(ms);
+    const near = (p: number, want: number) => {
+      const got = h.percentile(p) ?? 0;
+      assert.ok(got >= want && got <= want * 1.1 + 1, `p${p * 100}: ${got}, want about ${want}`);
+    };
+    near(0.5, 50);
+    near(0.95, 95);
+    near(0.99, 99);
+    assert.equal(new LatencyHistogram().percentile(0.5), undefined);
+  });
+
+  test('what travels in receipts merges to the same figures', () => {
+    const a = new LatencyHistogram();
+    const whole = new LatencyHistogram();
+    for (let ms = 0; ms < 500; ms += 7) {
+      a.add(ms);
+      whole.add(ms);
+    }
+    const sent = a.take();
+    assert.equal(a.count, 0, 'taken: empty again');
+    const merged = new LatencyHistogram();
+    merged.merge(sent);
+    assert.deepEqual(merged.buckets(), whole.buckets());
+  });
+
+  test('the book reports per queue and per consumer', () => {
+    const book = new LatencyBook();
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 10; i++) h.add(4);
+    book.note('orders', 'C1', h.take());
+    for (let i = 0; i < 10; i++) h.add(400);
+    book.note('orders', 'C2', h.take());
+    const r = book.report();
+    assert.deepEqual(
+      r?.consumers.map((c) => [c.consumer, c.count, c.p50]),
+      [
+        ['C1', 10, 5],
+        ['C2', 10, 411],
+      ],
+    );
+    assert.deepEqual(latencyLines(r ?? { queues: [], consumers: [] }), [
+      'latency, publish → first delivery:',
+      '  orders  p50 5 ms · p95 411 ms · p99 411 ms (20 messages)',
+    ]);
+    assert.equal(new LatencyBook().report(), undefined);
+  });
+});
