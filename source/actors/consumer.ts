@@ -253,7 +253,11 @@ export class Consumer {
   private noteLimits(msg: ConsumeMessage, id: LabId, first: boolean): void {
     const priority: unknown = msg.properties.priority;
     const sentAt: unknown = msg.properties.headers?.[headers.sentAt];
-    if (first && typeof sentAt === 'number') this.reporter.latency.add(Date.now() - sentAt);
+    if (first) {
+      const now = Date.now();
+      this.reporter.deliveredAt(now);
+      if (typeof sentAt === 'number') this.reporter.latency.add(now - sentAt);
+    }
     if (typeof priority === 'number' && typeof sentAt === 'number')
       this.reporter.waited(priority, Date.now() - sentAt);
     if (msg.properties.headers?.['x-death'] === undefined) return;

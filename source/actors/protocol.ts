@@ -261,6 +261,8 @@ export interface ConsumerRuns {
   readonly deaths?: readonly Death[];
   /** First deliveries' latency from the producer's send time, as histogram buckets. */
   readonly latency?: LatencyBuckets;
+  /** First deliveries of lab messages per second of the consumer's clock: [epoch second, count]. */
+  readonly perSecond?: readonly (readonly [second: number, count: number])[];
 }
 
 export type PriorityWait = readonly [priority: number, count: number, waitMs: number];

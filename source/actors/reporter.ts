@@ -166,6 +166,14 @@ export class BatchReporter {
 
   /** First deliveries' latency from publish, since the last receipt. */
   readonly latency = new LatencyHistogram();
+  /** First deliveries per second (epoch seconds), since the last receipt. */
+  private perSecond = new Map<number, number>();
+
+  /** Consumer: a lab message came for the first time, at `at` (ms since epoch). */
+  deliveredAt(at: number): void {
+    const second = Math.floor(at / 1000);
+    this.perSecond.set(second, (this.perSecond.get(second) ?? 0) + 1);
+  }
   private waits = new Map<number, [count: number, ms: number]>();
   private deaths = new Map<string, { queue: string; reason: string; runs: SeqRunBuilder }>();
 
@@ -189,9 +197,10 @@ export class BatchReporter {
     entry.runs.add(id.producer, id.seq);
   }
 
-  private takeLimits(): Pick<ConsumerRuns, 'waits' | 'deaths' | 'latency'> {
+  private takeLimits(): Pick<ConsumerRuns, 'waits' | 'deaths' | 'latency' | 'perSecond'> {
     const out = {
       ...(this.latency.count > 0 ? { latency: this.latency.take() } : {}),
+      ...(this.perSecond.size > 0 ? { perSecond: [...this.perSecond] } : {}),
       ...(this.waits.size > 0
         ? { waits: [...this.waits].map(([p, [n, ms]]) => [p, n, ms] as const) }
         : {}),
@@ -203,6 +212,7 @@ export class BatchReporter {
           }
         : {}),
     };
+    if (this.perSecond.size > 0) this.perSecond = new Map();
     if (this.waits.size > 0) this.waits = new Map();
     if (this.deaths.size > 0) this.deaths = new Map();
     return out;

@@ -133,6 +133,11 @@ export function labReport(facts: RunFacts, durationMs: number, endedAt: number):
     ...report,
     messages: messageFigures(facts.ledger, accountingOf(context)),
     ...(latency ? { latency } : {}),
+    timeline: facts.ledger.timeline.report(
+      facts.state.startedAt,
+      endedAt,
+      [...facts.ledger.producers.values()].map((p) => p.segments),
+    ),
   };
 }
 

@@ -75,6 +75,7 @@ export function feedLedger(
   if (isStreamQueue(spec)) ledger.streams.add(queue);
   feedLimits(ledger, state, id, queue, spec, report);
   if (report.latency) ledger.latency.note(queue, id, report.latency);
+  if (report.perSecond) ledger.timeline.note(report.perSecond);
   ledger.recordReceived(id, queue, report.runs, false, autoAck);
   ledger.recordReceived(id, queue, report.redeliveredRuns, true, autoAck);
   if (report.retriedRuns) ledger.recordRetried(id, queue, report.retriedRuns);

@@ -4,6 +4,7 @@ import { LatencyBook } from './latency-book.js';
 import { LimitsLedger } from './limits-ledger.js';
 import { SeqSet } from './seq-set.js';
 import { FirstDeliveries } from './single-active.js';
+import { Timeline } from './timeline.js';
 
 interface ProducerEntry {
   /** Highest sequence number published (messages are numbered 1..lastSeq). */
@@ -122,6 +123,8 @@ export class Ledger {
   readonly limits = new LimitsLedger();
   /** Publish → first delivery latency, per queue and consumer. */
   readonly latency = new LatencyBook();
+  /** First deliveries per second (published ones come from the producers' segments). */
+  readonly timeline = new Timeline();
   duplicates = 0;
   /** Duplicates per queue (delivered again from it without the redelivered flag). */
   readonly duplicatesByQueue = new Map<string, number>();

@@ -3,6 +3,7 @@ import { type Failover, nodeActionDone, nodeLabel } from './cluster-state.js';
 import { type LatencyReport, latencyLines } from './latency-book.js';
 import { type MessageFigures, messageLines } from './message-figures.js';
 import { consumerQueue, type LabState } from './store.js';
+import type { TimelineReport } from './timeline.js';
 
 export interface ActorReport {
   readonly id: string;
@@ -46,6 +47,8 @@ export interface Report {
   readonly messages?: MessageFigures;
   /** Publish → first delivery, p50/p95/p99 per queue and per consumer (ms). */
   readonly latency?: LatencyReport;
+  /** Published and first delivered, one sample a second. */
+  readonly timeline?: TimelineReport;
 }
 
 export interface FailoverReport {

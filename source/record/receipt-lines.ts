@@ -11,7 +11,10 @@ import type { ConsumerRuns, SeqRun } from '../actors/protocol.js';
 import { SeqRunBuilder } from '../actors/seq-runs.js';
 import type { RecordLine } from './format.js';
 
-type RunField = Exclude<keyof ConsumerRuns, 'keys' | 'stream' | 'waits' | 'deaths' | 'latency'>;
+type RunField = Exclude<
+  keyof ConsumerRuns,
+  'keys' | 'stream' | 'waits' | 'deaths' | 'latency' | 'perSecond'
+>;
 const fields: readonly RunField[] = [
   'runs',
   'redeliveredRuns',
@@ -29,6 +32,7 @@ interface Pending {
   readonly waits: Map<number, [count: number, ms: number]>;
   readonly deaths: Map<string, { queue: string; reason: string; runs: SeqRunBuilder }>;
   readonly latency: LatencyHistogram;
+  readonly perSecond: Map<number, number>;
 }
 
 function add(builder: SeqRunBuilder, runs: readonly SeqRun[]): void {
@@ -38,6 +42,8 @@ function add(builder: SeqRunBuilder, runs: readonly SeqRun[]): void {
 /** Latency, waits by priority and dead-letterings, merged like the runs. */
 function holdLimits(p: Pending, receipts: ConsumerRuns): void {
   if (receipts.latency) p.latency.merge(receipts.latency);
+  for (const [second, n] of receipts.perSecond ?? [])
+    p.perSecond.set(second, (p.perSecond.get(second) ?? 0) + n);
   for (const [priority, n, ms] of receipts.waits ?? []) {
     const w = p.waits.get(priority) ?? [0, 0];
     p.waits.set(priority, [w[0] + n, w[1] + ms]);
@@ -51,12 +57,15 @@ function holdLimits(p: Pending, receipts: ConsumerRuns): void {
 }
 
 /** The held latency, waits and dead-letterings, as a receipt's fields. */
-function takeLimits(p: Pending): Pick<ConsumerRuns, 'waits' | 'deaths' | 'latency'> {
+function takeLimits(p: Pending): Pick<ConsumerRuns, 'waits' | 'deaths' | 'latency' | 'perSecond'> {
   const latency = p.latency.count > 0 ? { latency: p.latency.take() } : {};
+  const perSecond = p.perSecond.size > 0 ? { perSecond: [...p.perSecond] } : {};
+  p.perSecond.clear();
   const waits = [...p.waits].map(([priority, [n, ms]]) => [priority, n, ms] as const);
   const deaths = [...p.deaths.values()].map((d) => [d.queue, d.reason, d.runs.take()] as const);
   return {
     ...latency,
+    ...perSecond,
     ...(waits.length > 0 ? { waits } : {}),
     ...(deaths.length > 0 ? { deaths } : {}),
   };
@@ -76,6 +85,7 @@ export class ReceiptLines {
         waits: new Map(),
         deaths: new Map(),
         latency: new LatencyHistogram(),
+        perSecond: new Map(),
       };
       this.pending.set(id, p);
     }

@@ -72,6 +72,11 @@ describe('headless hello-queue against a real broker', () => {
       report.latency?.consumers.map((c) => [c.consumer, c.queue, c.count]),
       [['C1', 'hello', p1?.published]],
     );
+    // One sample a second: what was published and first delivered, adding up to the totals.
+    const sum = (xs: readonly number[] = []) => xs.reduce((a, b) => a + b, 0);
+    assert.equal(sum(report.timeline?.published), p1?.published);
+    assert.equal(sum(report.timeline?.delivered), c1?.received);
+    assert.ok((report.timeline?.published.length ?? 0) >= 4, JSON.stringify(report.timeline));
     // Progress went to stderr, not into the JSON.
     assert.match(result.stderr, /hello-queue \d+\/4 s · P1 sent \d+ · C1 got \d+/);
     // The queue this run created is gone, and so are its connections.

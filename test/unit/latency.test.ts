@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bucketOf, bucketTop, LatencyHistogram } from '../../source/actors/latency.js';
 import { LatencyBook, latencyLines } from '../../source/lab/latency-book.js';
+import { Timeline } from '../../source/lab/timeline.js';
 
 describe('latency histograms', () => {
   test('buckets are 1 ms wide below 10 ms and within 10 % above', () => {
@@ -61,5 +62,27 @@ describe('latency histograms', () => {
       '  orders  p50 5 ms · p95 411 ms · p99 411 ms (20 messages)',
     ]);
     assert.equal(new LatencyBook().report(), undefined);
+  });
+});
+
+describe('timeline: one sample a second', () => {
+  test('published from the batches’ segments, delivered from the consumers’ seconds', () => {
+    const t = new Timeline();
+    t.note([
+      [100, 3],
+      [102, 1],
+    ]);
+    t.note([[102, 2]]);
+    const report = t.report(100_400, 103_100, [
+      [
+        [1, 4, 100_500, 100_900],
+        [5, 6, 101_950, 102_050],
+      ],
+    ]);
+    assert.deepEqual(report, {
+      fromMs: 100_000,
+      published: [4, 0, 2, 0],
+      delivered: [3, 0, 3, 0],
+    });
   });
 });
