@@ -113,8 +113,11 @@ export class LabEngine {
    */
   protected dispatch(event: LabEvent): void {
     const before = this.state;
+    // One time for the event's report entry and its record line, so a replay lists it alike.
+    const at = Date.now();
+    this.ledger.events.note(event, before, at);
     this.state = reduce(this.state, event);
-    this.recordEvent(event);
+    this.recordEvent(event, at);
     // Ledger facts only (receipts): nothing on screen changed.
     if (this.state === before && event.type === 'actor') return;
     if (event.type === 'actor' && event.message.type === 'batch') this.throttle.soon();
@@ -122,13 +125,13 @@ export class LabEngine {
     else this.throttle.now();
   }
 
-  protected recordEvent(event: LabEvent): void {
+  protected recordEvent(event: LabEvent, at = Date.now()): void {
     if (!this.recorder.active) return;
     const producerBatch =
       event.type === 'actor' &&
       event.message.type === 'batch' &&
       this.state.actors.find((a) => a.id === event.id)?.config.kind === 'producer';
-    this.recorder.event(event, Date.now(), producerBatch);
+    this.recorder.event(event, at, producerBatch);
   }
 
   /** A producer's batch carried publisher confirms (the failover measures watch for them). */

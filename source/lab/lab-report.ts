@@ -138,6 +138,7 @@ export function labReport(facts: RunFacts, durationMs: number, endedAt: number):
       endedAt,
       [...facts.ledger.producers.values()].map((p) => p.segments),
     ),
+    events: facts.ledger.events.report(),
   };
 }
 

@@ -2,6 +2,7 @@ import type { PublishedSegment, SeqRun } from '../actors/protocol.js';
 import { DeliveryOrder } from './delivery-order.js';
 import { LatencyBook } from './latency-book.js';
 import { LimitsLedger } from './limits-ledger.js';
+import { RunEvents } from './run-events.js';
 import { SeqSet } from './seq-set.js';
 import { FirstDeliveries } from './single-active.js';
 import { Timeline } from './timeline.js';
@@ -125,6 +126,8 @@ export class Ledger {
   readonly latency = new LatencyBook();
   /** First deliveries per second (published ones come from the producers' segments). */
   readonly timeline = new Timeline();
+  /** What happened when (actors, tour steps, nodes): not per message, but kept alike. */
+  readonly events = new RunEvents();
   duplicates = 0;
   /** Duplicates per queue (delivered again from it without the redelivered flag). */
   readonly duplicatesByQueue = new Map<string, number>();

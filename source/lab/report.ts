@@ -2,6 +2,7 @@ import type { CheckResult } from './checks.js';
 import { type Failover, nodeActionDone, nodeLabel } from './cluster-state.js';
 import { type LatencyReport, latencyLines } from './latency-book.js';
 import { type MessageFigures, messageLines } from './message-figures.js';
+import type { RunEvent } from './run-events.js';
 import { consumerQueue, type LabState } from './store.js';
 import type { TimelineReport } from './timeline.js';
 
@@ -49,6 +50,8 @@ export interface Report {
   readonly latency?: LatencyReport;
   /** Published and first delivered, one sample a second. */
   readonly timeline?: TimelineReport;
+  /** What happened when: actors started, stopped, killed; tour steps; nodes down and up. */
+  readonly events?: readonly RunEvent[];
 }
 
 export interface FailoverReport {

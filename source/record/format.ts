@@ -249,7 +249,7 @@ export class Replay {
     if (this.taken) return;
     switch (line.type) {
       case 'event':
-        this.apply(line.event as unknown as LabEvent, n);
+        this.apply(line.event as unknown as LabEvent, n, line.at);
         return;
       case 'queue-end':
         this.ends.push(line.end);
@@ -264,8 +264,9 @@ export class Replay {
     }
   }
 
-  private apply(event: LabEvent, n: number): void {
+  private apply(event: LabEvent, n: number, at: number): void {
     try {
+      this.ledger.events.note(event, this.state, at);
       if (event.type === 'actor' && isReport(event.message)) {
         feedLedger(this.ledger, this.state, event.id, event.message);
       }

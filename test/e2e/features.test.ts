@@ -19,6 +19,14 @@ describe('broker features', () => {
     // The tour kills the active C1 at 9 s; C2 takes over, C3 still waits.
     assert.equal(actor(report, 'C1').status, 'killed');
     assert.equal(actor(report, 'C3').received, 0);
+    // The events with their times: the tour's steps and what they did, C1's kill at 9 s.
+    const kill = report.events?.find((e) => e.text === 'C1 killed');
+    assert.ok(
+      kill && kill.kind === 'actor' && kill.atS >= 8.5 && kill.atS < 11,
+      JSON.stringify(report.events),
+    );
+    const steps = report.events?.filter((e) => e.kind === 'tour').map((e) => e.text.split(':')[0]);
+    assert.deepEqual(steps, ['tour 1', 'tour 2', 'tour 3', 'tour 4']);
     const sac = check(report, 'single-active');
     const turns =
       /\(2 consumers\): C1 P1-1…P1-(\d+) \(\d+\), then C2 P1-(\d+)…P1-\d+ \(\d+\)$/.exec(

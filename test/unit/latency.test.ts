@@ -1,8 +1,30 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bucketOf, bucketTop, LatencyHistogram } from '../../source/actors/latency.js';
+import type { ConsumerConfig } from '../../source/actors/protocol.js';
 import { LatencyBook, latencyLines } from '../../source/lab/latency-book.js';
+import { RunEvents } from '../../source/lab/run-events.js';
+import { initialState } from '../../source/lab/store.js';
 import { Timeline } from '../../source/lab/timeline.js';
+
+const broker = {
+  redactedUrl: 'amqp://guest:***@localhost:5672',
+  managementUrl: 'http://localhost:15672',
+  embedded: true,
+  version: '3.10.8',
+  vhost: '/',
+};
+const consumerConfig = (id: string): ConsumerConfig => ({
+  kind: 'consumer',
+  id,
+  queue: 'q',
+  prefetch: 1,
+  ack: 'manual',
+  workMs: 0,
+  workPerDotMs: 0,
+  nackEvery: 0,
+  requeue: false,
+});
 
 describe('latency histograms', () => {
   test('buckets are 1 ms wide below 10 ms and within 10 % above', () => {
@@ -84,5 +106,23 @@ describe('timeline: one sample a second', () => {
       published: [4, 0, 2, 0],
       delivered: [3, 0, 3, 0],
     });
+  });
+});
+
+describe('run events: what happened when', () => {
+  test('actors, tour steps and nodes, in seconds into the run; nothing else', () => {
+    const events = new RunEvents();
+    const state = initialState({ name: 'x', title: 'x', lesson: '' }, broker, 10_000);
+    events.note({ type: 'tour', index: 0, text: 'hello' }, state, 10_000);
+    events.note({ type: 'spawned', config: consumerConfig('C2') }, state, 12_340);
+    events.note({ type: 'exit', id: 'C2', killed: true, code: null }, state, 15_000);
+    events.note({ type: 'exit', id: 'C3', killed: false, code: 1 }, state, 15_050);
+    events.note({ type: 'notice', text: 'not an event' }, state, 16_000);
+    assert.deepEqual(events.report(), [
+      { atS: 0, kind: 'tour', text: 'tour 1: hello' },
+      { atS: 2.3, kind: 'actor', text: 'C2 started' },
+      { atS: 5, kind: 'actor', text: 'C2 killed' },
+      { atS: 5.1, kind: 'actor', text: 'C3 failed' },
+    ]);
   });
 });
