@@ -15,7 +15,9 @@ import type { PolledNode, PollResult } from '../broker/poller.js';
 import type { TopologySpec } from '../broker/topology.js';
 import { type ClusterEvent, type ClusterState, reduceCluster } from './cluster-state.js';
 import type { HeaderMatch, HeaderSet } from './headers-match.js';
+import { emptyHistory, type History, sampleHistory } from './history.js';
 import type { ExchangeType } from './routing.js';
+import { isLive } from './store-queries.js';
 
 export type ActorStatus =
   | 'starting'
@@ -125,6 +127,8 @@ export interface LabState {
   };
   /** A cluster's nodes as the management API last listed them. */
   readonly nodes?: readonly PolledNode[];
+  /** The last minute of queue counters and actor rates, a sample a poll (the sparklines). */
+  readonly history?: History;
   /** Single active consumer: which lab consumers the broker lets receive, as last polled. */
   readonly activity?: PollResult['activity'];
   readonly flow: readonly MessageRecord[];
@@ -392,17 +396,24 @@ export function reduce(state: LabState, event: LabEvent): LabState {
             ? 'failed'
             : 'stopped',
       }));
-    case 'poll':
+    case 'poll': {
+      const decayed = decayRates(state, event.at);
+      const rates = decayed.actors.filter(isLive).map((a) => [a.id, a.rate] as const);
       return {
-        ...decayRates(state, event.at),
+        ...decayed,
         queues: {
           sampledAt: event.result.sampledAt,
           error: event.result.error,
           list: event.result.queues,
         },
+        // A poll that failed keeps the counters it had: no sample for it.
+        history: event.result.error
+          ? (state.history ?? emptyHistory)
+          : sampleHistory(state.history ?? emptyHistory, event.result.queues, rates, event.at),
         ...(event.result.nodes ? { nodes: event.result.nodes } : {}),
         ...(event.result.activity ? { activity: event.result.activity } : {}),
       };
+    }
     case 'bound': {
       const { exchange, queue, keys, at } = event;
       return {

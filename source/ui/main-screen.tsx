@@ -24,6 +24,16 @@ import { TopologyPane } from './topology-pane.js';
 import { useNow } from './use-lab-state.js';
 import type { TerminalSize } from './use-terminal-size.js';
 
+/**
+ * The queue sparklines' width: what the terminal has beyond the table's columns (about 77 with
+ * its frame, and 36 more for a cluster's placement column), up to 30; none when that leaves less
+ * than 12: they give way first.
+ */
+export function sparkWidth(columns: number, cluster: boolean): number {
+  const room = columns - 86 - (cluster ? 36 : 0);
+  return room >= 12 ? Math.min(30, room) : 0;
+}
+
 interface MainScreenProps {
   readonly state: LabState;
   readonly size: TerminalSize;
@@ -105,6 +115,8 @@ export function MainScreen({
         error={state.queues.error}
         now={now}
         compact={compact}
+        {...(state.history ? { history: state.history } : {})}
+        sparkWidth={sparkWidth(size.columns, nodes.length > 0)}
       />
       {/* An overlay takes the place of the actors and the flow log, so the frame keeps its height. */}
       {tested !== undefined ? (

@@ -1,8 +1,10 @@
 import { Text } from 'ink';
 import type { QueueCounters } from '../broker/management-client.js';
+import { HISTORY_MS, type History } from '../lab/history.js';
 import type { QueueRates } from '../lab/rates.js';
 import { fit, formatAge, formatRate } from './format.js';
 import { Pane } from './pane.js';
+import { sparkline } from './sparkline.js';
 
 export interface QueueTableProps {
   readonly queues: readonly QueueCounters[];
@@ -17,6 +19,9 @@ export interface QueueTableProps {
   readonly rates?: ReadonlyMap<string, QueueRates>;
   /** A cluster: how to name a node (node 2), and so show each queue's type, leader and members. */
   readonly nodeLabel?: (nodeName: string | undefined) => string;
+  /** The last minute of each queue's ready count, as a sparkline this wide (0: none). */
+  readonly history?: History;
+  readonly sparkWidth?: number;
 }
 
 /** `quorum · leader node 2 · 2/3 online`, `classic · on node 1`, `classic · down (node 1)`. */
@@ -59,6 +64,8 @@ export function QueueTable({
   rates,
   compact,
   nodeLabel,
+  history,
+  sparkWidth = 0,
 }: QueueTableProps) {
   const shown = pick(queues, rows);
   const hidden = queues.length - shown.length;
@@ -81,6 +88,7 @@ export function QueueTable({
       <Text dimColor>
         {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}{' '}
         {'in/s'.padStart(8)} {'out/s'.padStart(8)}
+        {sparkWidth > 0 ? `  ${fit('ready, 1 min', sparkWidth)}` : ''}
         {nodeLabel ? '  where' : ''}
       </Text>
       {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
@@ -94,6 +102,12 @@ export function QueueTable({
           {formatRate(rates?.get(q.name)?.out ?? 0)
             .replace('/s', '')
             .padStart(8)}
+          {sparkWidth > 0 ? (
+            <Text color="cyan">
+              {'  '}
+              {sparkline(history?.ready[q.name], sparkWidth, HISTORY_MS, now)}
+            </Text>
+          ) : null}
           {q.held ? <Text color="yellow">{`  ${q.held} held for dead-lettering`}</Text> : null}
           {nodeLabel ? (
             <Text

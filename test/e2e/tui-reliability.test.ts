@@ -98,7 +98,7 @@ describe('priorities, TTLs and dead-lettering, on the screen', () => {
     const term = lab.open('at-least-once-dead-lettering');
     try {
       const held =
-        /orders\.at-least-once\s+\d+\s+\d+\s+1\s+[\d.]+\s+[\d.]+ {2}(\d+) held for dead-lettering/;
+        /orders\.at-least-once\s+\d+\s+\d+\s+1\s+[\d.]+\s+[\d.]+ .*\b(\d+) held for dead-lettering/;
       const most = await lab.until(term, 'dead letters held by orders.at-least-once', (s) =>
         held.exec(s),
       );

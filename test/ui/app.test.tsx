@@ -464,3 +464,34 @@ describe('typing fast', () => {
     ui.unmount();
   });
 });
+
+describe('sparklines', () => {
+  test('each queue’s ready count over the last minute, beside its counters', async () => {
+    const lab = new FakeLab();
+    const ui = render(<App session={lab} />);
+    const now = Date.now();
+    for (let i = 0; i <= 40; i++) {
+      lab.dispatch({
+        type: 'poll',
+        at: now - 40_000 + i * 1000,
+        result: {
+          sampledAt: now,
+          queues: [{ name: 'hello', messagesReady: i, messagesUnacknowledged: 0, consumers: 1 }],
+        },
+      });
+    }
+    const frame = await waitFor(
+      () => (/hello\s+40\s+0\s+1.*[▁▂▃▄▅▆▇█]{5,}/.test(frameOf(ui)) ? frameOf(ui) : undefined),
+      { what: 'a rising sparkline on the queue row' },
+    );
+    assert.match(frame, /out\/s {2}ready, 1 min/);
+    // Rising: no block lower than the one before it, the last the highest.
+    const line = /hello .*?([▁▂▃▄▅▆▇█]+)/.exec(frame)?.[1] ?? '';
+    const levels = [...line].map((c) => '▁▂▃▄▅▆▇█'.indexOf(c));
+    assert.ok(
+      line.endsWith('█') && levels.every((v, i) => i === 0 || v >= (levels[i - 1] ?? 0)),
+      line,
+    );
+    ui.unmount();
+  });
+});
