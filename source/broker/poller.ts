@@ -1,3 +1,4 @@
+import type { LatencyFigures } from '../lab/latency-book.js';
 import type { ManagementClient, NodeFacts, QueueCounters } from './management-client.js';
 
 /** A node with its client connections counted. */
@@ -18,6 +19,8 @@ export interface PollResult {
    * receive (`active`) and which wait their turn.
    */
   readonly activity?: Readonly<Record<string, 'active' | 'waiting'>>;
+  /** Publish → first delivery per queue over the last 10 s (the lab adds it, not the API). */
+  readonly latency?: Readonly<Record<string, LatencyFigures>>;
   /** The last error, cleared by the next success. */
   readonly error?: string;
 }

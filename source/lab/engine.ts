@@ -10,10 +10,11 @@ import { Recorder } from '../record/recorder.js';
 import type { Scenario } from '../scenario/schema.js';
 import { redact } from '../util/redact.js';
 import { labQueueNames, scenarioView } from './lab-report.js';
+import { LatencyWindow } from './latency-window.js';
 import { Ledger } from './ledger.js';
 import { feedLedger, type ReportMessage } from './ledger-feed.js';
 import type { ClusterControl } from './node-ops.js';
-import { initialState, type LabEvent, type LabState, reduce } from './store.js';
+import { consumerQueue, initialState, type LabEvent, type LabState, reduce } from './store.js';
 import { Throttle } from './throttle.js';
 
 export interface SessionOptions {
@@ -44,6 +45,8 @@ export class LabEngine {
   /** What HTTP publish endpoints require as `Authorization: Bearer <token>`. */
   readonly httpToken: string;
   readonly ledger = new Ledger();
+  /** Publish → delivery over the last 10 s per queue, for the screen's latency line. */
+  protected readonly recentLatency = new LatencyWindow();
   protected state: LabState;
   // 10 a second, below Ink's own cap of 15: two throttles at the same rate beat against each
   // other and let only every other frame through (measured: ~8 renders/s, keys up to 240 ms).
@@ -112,6 +115,11 @@ export class LabEngine {
    * effect, a tour step, an actor coming or going), so a key press shows on the next frame.
    */
   protected dispatch(event: LabEvent): void {
+    // A poll carries the last 10 s of latency, as the consumers' receipts gave it.
+    if (event.type === 'poll' && !event.result.error) {
+      const latency = this.recentLatency.figures(event.at);
+      event = { ...event, result: { ...event.result, latency } };
+    }
     const before = this.state;
     // One time for the event's report entry and its record line, so a replay lists it alike.
     const at = Date.now();
@@ -160,6 +168,11 @@ export class LabEngine {
     }
     if (report.runs.length + report.redeliveredRuns.length > 0 || report.handledRuns)
       this.lastConsumerReportAt = Date.now();
+    if (report.latency) {
+      const actor = this.state.actors.find((a) => a.id === id);
+      const queue = actor && consumerQueue(actor);
+      if (queue) this.recentLatency.note(queue, report.latency, Date.now());
+    }
     feedLedger(this.ledger, this.state, id, report);
   }
 }

@@ -124,6 +124,8 @@ export interface LabState {
     readonly sampledAt?: number;
     readonly error?: string;
     readonly list: readonly QueueCounters[];
+    /** Publish → first delivery over the last 10 s, per queue (lab consumers' receipts). */
+    readonly latency?: PollResult['latency'];
   };
   /** A cluster's nodes as the management API last listed them. */
   readonly nodes?: readonly PolledNode[];
@@ -405,6 +407,7 @@ export function reduce(state: LabState, event: LabEvent): LabState {
           sampledAt: event.result.sampledAt,
           error: event.result.error,
           list: event.result.queues,
+          ...(event.result.latency ? { latency: event.result.latency } : {}),
         },
         // A poll that failed keeps the counters it had: no sample for it.
         history: event.result.error

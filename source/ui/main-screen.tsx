@@ -25,13 +25,23 @@ import { useNow } from './use-lab-state.js';
 import type { TerminalSize } from './use-terminal-size.js';
 
 /**
- * The queue sparklines' width: what the terminal has beyond the table's columns (about 77 with
- * its frame, and 36 more for a cluster's placement column), up to 30; none when that leaves less
- * than 12: they give way first.
+ * What the queue table adds beyond its columns (about 77 with its frame, and 36 more for a
+ * cluster's placement column): the latency column (19) once there is room for it and a sparkline,
+ * the ready sparkline (up to 30) from 12 columns of room. They give way first: none at 80.
  */
-export function sparkWidth(columns: number, cluster: boolean): number {
+export function queueExtras(
+  columns: number,
+  cluster: boolean,
+): { latency: boolean; sparkWidth: number } {
   const room = columns - 86 - (cluster ? 36 : 0);
-  return room >= 12 ? Math.min(30, room) : 0;
+  const latency = room >= 19 + 12;
+  const left = room - (latency ? 19 : 0);
+  return { latency, sparkWidth: left >= 12 ? Math.min(30, left) : 0 };
+}
+
+/** The ready sparkline's width alone (see queueExtras). */
+export function sparkWidth(columns: number, cluster: boolean): number {
+  return queueExtras(columns, cluster).sparkWidth;
 }
 
 interface MainScreenProps {
@@ -67,6 +77,7 @@ export function MainScreen({
   const labNodes = state.cluster?.nodes ?? [];
   const onNode = actorNodes(state);
   const nodes = nodeRows(labNodes, brokerNodes(state), onNode);
+  const extras = queueExtras(size.columns, nodes.length > 0);
   const actorNodeLabels =
     nodes.length > 0
       ? new Map([...onNode].map(([id, name]) => [id, nodeLabel(labNodes, name)]))
@@ -116,7 +127,9 @@ export function MainScreen({
         now={now}
         compact={compact}
         {...(state.history ? { history: state.history } : {})}
-        sparkWidth={sparkWidth(size.columns, nodes.length > 0)}
+        sparkWidth={extras.sparkWidth}
+        latencyShown={extras.latency}
+        {...(state.queues.latency ? { latency: state.queues.latency } : {})}
       />
       {/* An overlay takes the place of the actors and the flow log, so the frame keeps its height. */}
       {tested !== undefined ? (

@@ -1,6 +1,7 @@
 import { Text } from 'ink';
 import type { QueueCounters } from '../broker/management-client.js';
 import { HISTORY_MS, type History } from '../lab/history.js';
+import type { LatencyFigures } from '../lab/latency-book.js';
 import type { QueueRates } from '../lab/rates.js';
 import { fit, formatAge, formatRate } from './format.js';
 import { Pane } from './pane.js';
@@ -22,7 +23,19 @@ export interface QueueTableProps {
   /** The last minute of each queue's ready count, as a sparkline this wide (0: none). */
   readonly history?: History;
   readonly sparkWidth?: number;
+  /** Publish → first delivery over the last 10 s, shown when `latencyShown`. */
+  readonly latency?: Readonly<Record<string, LatencyFigures>>;
+  readonly latencyShown?: boolean;
 }
+
+/** `3/5/9 ms`: a queue's p50, p95 and p99 over the last 10 s. */
+export function latencyText(l: LatencyFigures | undefined): string {
+  if (l === undefined) return '–';
+  const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : String(ms));
+  return `${s(l.p50)}/${s(l.p95)}/${s(l.p99)} ms`;
+}
+
+const LATENCY_WIDTH = 17;
 
 /** `quorum · leader node 2 · 2/3 online`, `classic · on node 1`, `classic · down (node 1)`. */
 export function placementText(
@@ -66,6 +79,8 @@ export function QueueTable({
   nodeLabel,
   history,
   sparkWidth = 0,
+  latency,
+  latencyShown = false,
 }: QueueTableProps) {
   const shown = pick(queues, rows);
   const hidden = queues.length - shown.length;
@@ -88,6 +103,7 @@ export function QueueTable({
       <Text dimColor>
         {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}{' '}
         {'in/s'.padStart(8)} {'out/s'.padStart(8)}
+        {latencyShown ? `  ${fit('p50/p95/p99 10 s', LATENCY_WIDTH)}` : ''}
         {sparkWidth > 0 ? `  ${fit('ready, 1 min', sparkWidth)}` : ''}
         {nodeLabel ? '  where' : ''}
       </Text>
@@ -102,6 +118,7 @@ export function QueueTable({
           {formatRate(rates?.get(q.name)?.out ?? 0)
             .replace('/s', '')
             .padStart(8)}
+          {latencyShown ? `  ${latencyText(latency?.[q.name]).padStart(LATENCY_WIDTH)}` : ''}
           {sparkWidth > 0 ? (
             <Text color="cyan">
               {'  '}

@@ -37,6 +37,13 @@ describe('broker features, on the screen', () => {
         (s) => /C1\s+consumer\s+killed/.test(s) && Number(row('C2', '★ active').exec(s)?.[1]) > 0,
       );
       assert.match(term.screen(), row('C3', '· waiting'));
+      // Publish → delivery over the last 10 s, beside the counters; the ready count's minute.
+      await lab.see(
+        term,
+        'the latency column and the sparkline',
+        /out\/s {2}p50\/p95\/p99 10 s {3}ready, 1 min/,
+        /payments\s+\d+\s+\d+\s+\d+\s+[\d.]+\s+[\d.]+\s+\d+(\.\ds)?\/\d+(\.\ds)?\/\d+(\.\ds)? ms {2}[▁▂▃▄▅▆▇█ ]+/,
+      );
       await lab.quit(term);
     } finally {
       term.close();

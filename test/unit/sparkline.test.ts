@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { LatencyHistogram } from '../../source/actors/latency.js';
 import type { QueueCounters } from '../../source/broker/management-client.js';
 import { emptyHistory, HISTORY_MS, sampleHistory } from '../../source/lab/history.js';
-import { sparkWidth } from '../../source/ui/main-screen.js';
+import { LatencyWindow } from '../../source/lab/latency-window.js';
+import { queueExtras, sparkWidth } from '../../source/ui/main-screen.js';
+import { latencyText } from '../../source/ui/queue-table.js';
 import { sparkline } from '../../source/ui/sparkline.js';
 
 const queue = (name: string, ready: number): QueueCounters => ({
@@ -42,5 +45,27 @@ describe('sparklines', () => {
     assert.equal(sparkWidth(160, false), 30);
     assert.equal(sparkWidth(120, true), 0);
     assert.equal(sparkWidth(140, true), 18);
+  });
+});
+
+describe('the latency column', () => {
+  test('p50/p95/p99 over the last 10 s, per queue, from the receipts’ histograms', () => {
+    const w = new LatencyWindow();
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 100; i++) h.add(4);
+    w.note('orders', h.take(), 1_000);
+    h.add(900);
+    w.note('orders', h.take(), 9_500);
+    assert.deepEqual(w.figures(10_000), { orders: { count: 101, p50: 5, p95: 5, p99: 5 } });
+    // Eleven seconds on, the first second has left the window: the slow one is all there is.
+    assert.deepEqual(w.figures(12_500), { orders: { count: 1, p50: 970, p95: 970, p99: 970 } });
+    assert.deepEqual(w.figures(30_000), {});
+    assert.equal(latencyText({ count: 3, p50: 3, p95: 12, p99: 1500 }), '3/12/1.5s ms');
+  });
+
+  test('it comes with room for it and a sparkline; both give way first', () => {
+    assert.deepEqual(queueExtras(100, false), { latency: false, sparkWidth: 14 });
+    assert.deepEqual(queueExtras(120, false), { latency: true, sparkWidth: 15 });
+    assert.deepEqual(queueExtras(80, false), { latency: false, sparkWidth: 0 });
   });
 });
