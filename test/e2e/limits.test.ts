@@ -31,11 +31,20 @@ describe('queue limits and priorities', () => {
       const [urgent, routine] = q?.priorities ?? [];
       assert.ok(urgent && routine, `${name}: ${JSON.stringify(q)}`);
       assert.deepEqual([urgent.priority, routine.priority], [9, 1]);
-      assert.equal(urgent.delivered * 3, routine.delivered, 'every 4th task is urgent');
       return { urgent, routine };
     };
     const priority = queue('jobs.priority');
     const fifo = queue('jobs.fifo');
+    // Every 4th task is urgent (1, 1, 1, 9). What was still waiting when the run ended was read
+    // back, not delivered: in publish order (jobs.fifo) the delivered ones are a prefix, 3 routine
+    // to an urgent one, give or take the last turn; in jobs.priority urgent ones go first, so they
+    // are at least their share.
+    const lead = fifo.routine.delivered - 3 * fifo.urgent.delivered;
+    assert.ok(lead >= 0 && lead <= 3, `jobs.fifo: ${JSON.stringify(fifo)}`);
+    assert.ok(
+      priority.routine.delivered <= 3 * priority.urgent.delivered + 3,
+      `jobs.priority: ${JSON.stringify(priority)}`,
+    );
     // Urgent tasks wait at most for the task in hand; in the plain queue as long as the rest.
     assert.ok((priority.urgent.meanWaitMs ?? 0) < 400, JSON.stringify(priority));
     assert.ok((priority.routine.meanWaitMs ?? 0) > 1000, JSON.stringify(priority));
