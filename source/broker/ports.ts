@@ -1,4 +1,5 @@
 import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 /** True for 127.0.0.0/8 and ::1. */
@@ -69,8 +70,35 @@ async function ephemeralPort(hosts: readonly string[]): Promise<number> {
 }
 
 /**
- * A port free on all `hosts` and not in `exclude`: `preferred` when possible,
- * otherwise one picked by the kernel.
+ * The kernel's range for the local ports of outgoing connections (Linux: ip_local_port_range;
+ * elsewhere the IANA range macOS uses). A listener planned inside it can be taken by any client's
+ * connection in the seconds before the broker binds it (a cluster boots for 15 s and more).
+ */
+export function outgoingPortRange(
+  read: () => string = () => readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'),
+): [number, number] {
+  try {
+    const [low, high] = read().trim().split(/\s+/).map(Number);
+    if (low !== undefined && high !== undefined && low > 0 && high >= low) return [low, high];
+  } catch {
+    // Not Linux: fall through.
+  }
+  return [49_152, 65_535];
+}
+
+/** A port to try for a listener: at random below the outgoing range (or above it), from 10000. */
+export function listenerCandidate(range = outgoingPortRange(), random = Math.random): number {
+  const [low, high] = range;
+  const below = low - 1 - 10_000;
+  const above = 65_535 - high;
+  if (below >= above) return 10_000 + Math.floor(random() * below);
+  return high + 1 + Math.floor(random() * above);
+}
+
+/**
+ * A port free on all `hosts` and not in `exclude`: `preferred` when possible, otherwise one
+ * outside the range the kernel hands to outgoing connections (see `outgoingPortRange`), and a
+ * kernel-picked one only when none of those is free.
  */
 export async function choosePort(
   hosts: readonly string[],
@@ -79,6 +107,11 @@ export async function choosePort(
 ): Promise<number> {
   if (preferred !== undefined && !exclude.has(preferred) && (await isPortFree(preferred, hosts))) {
     return preferred;
+  }
+  const range = outgoingPortRange();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = listenerCandidate(range);
+    if (!exclude.has(port) && (await isPortFree(port, hosts))) return port;
   }
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await ephemeralPort(hosts);
