@@ -238,6 +238,14 @@ function queueRows(c: CheckContext, only?: ReadonlySet<string>) {
 }
 
 /**
+ * Messages the bound queues among `only` were owed that no consumer of theirs has reported yet
+ * (a message copied to three queues is not settled when one of them has it).
+ */
+export function owedTo(c: CheckContext, only: ReadonlySet<string>): number {
+  return queueRows(c, only).reduce((n, r) => n + Math.max(0, r.expected - r.got - r.waiting), 0);
+}
+
+/**
  * Named queues bound to an exchange (per service, SNS→SQS style): each got every message
  * published after it was bound that its keys match, delivered from it or still waiting in it by
  * id at the end (a durable queue keeps what arrives while its consumer is down). A queue the run

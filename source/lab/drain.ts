@@ -4,7 +4,8 @@
  */
 import type { QueueCounters } from '../broker/management-client.js';
 import type { QueueSpec } from '../scenario/schema.js';
-import type { ActorView } from './store.js';
+import { owedToQueues, type RunFacts } from './lab-report.js';
+import { type ActorView, liveActors } from './store.js';
 
 /**
  * Retry queues (a TTL and a dead-letter exchange) send their messages back after the TTL: they
@@ -46,6 +47,18 @@ export function consumersSettled(actors: readonly ActorView[]): boolean {
       a.config.ack !== 'manual' ||
       a.received <= a.acked + a.nacked + a.abandoned,
   );
+}
+
+/**
+ * Every promised message is accounted for by id, and every live consumer's queue has its copy
+ * (a message copied to three queues is not settled when one of them has it).
+ */
+export function settledById(facts: RunFacts): boolean {
+  if (facts.ledger.unaccounted() > 0) return false;
+  const live = liveActors(facts.state).flatMap((a) =>
+    a.config.kind === 'consumer' && a.queue !== undefined ? [a.queue] : [],
+  );
+  return owedToQueues(facts, new Set(live)) === 0;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,6 +6,7 @@
 import type { Scenario } from '../scenario/schema.js';
 import type { ForeignDeliveries, Outage, QueueEnd } from './accounting.js';
 import { accountingOf, type CheckContext, type CheckResult, runChecks } from './checks.js';
+import { owedTo } from './checks-routing.js';
 import type { Ledger } from './ledger.js';
 import { messageFigures } from './message-figures.js';
 import { buildReport, formatReport, type Report } from './report.js';
@@ -118,6 +119,11 @@ function checkContext(facts: RunFacts, endedAt: number): CheckContext {
 
 export function labChecks(facts: RunFacts, endedAt: number): CheckResult[] {
   return runChecks(facts.scenario.checks, checkContext(facts, endedAt));
+}
+
+/** What the live consumers' queues are still owed by id (a draining run waits for it). */
+export function owedToQueues(facts: RunFacts, queues: ReadonlySet<string>): number {
+  return owedTo(checkContext(facts, Date.now()), queues);
 }
 
 export function labReport(facts: RunFacts, durationMs: number, endedAt: number): Report {

@@ -16,7 +16,7 @@ import type { QueueEnd } from './accounting.js';
 import { LabActors } from './actors.js';
 import type { CheckResult } from './checks.js';
 import { type NodeAction, nodesUnsettled } from './cluster-state.js';
-import { consumersSettled, pendingQueues, retryQueues, waitUntil } from './drain.js';
+import { consumersSettled, pendingQueues, retryQueues, settledById, waitUntil } from './drain.js';
 import type { SessionOptions } from './engine.js';
 import { labChecks, labReport, type RunFacts } from './lab-report.js';
 import { labNodes, NodeOperator, type QueuePlacement } from './node-ops.js';
@@ -349,8 +349,8 @@ export class Session extends LabActors {
       () =>
         Date.now() - this.lastConsumerReportAt > 200 &&
         consumersSettled(liveActors(this.state)) &&
-        // The ledger walk costs one step per message published: only when the rest holds.
-        (Date.now() > settleBy - 1000 || this.ledger.unaccounted() === 0),
+        // The ledger walks cost a step per message published: only when the rest holds.
+        (Date.now() > settleBy - 1000 || settledById(this.facts())),
       settleBy,
       50,
     );

@@ -12,6 +12,7 @@ import {
 } from '../../source/lab/checks.js';
 import {
   fanoutComplete,
+  owedTo,
   queuesComplete,
   routingComplete,
   routingCorrect,
@@ -507,6 +508,21 @@ describe('queues-complete', () => {
 
   test('no named queue bound: nothing to judge', () => {
     assert.equal(queuesComplete(context(shipped())).idle, true);
+  });
+
+  test('a draining run is not settled while one queue lacks the copies another one has', () => {
+    const l = shipped();
+    const both = [...bound, { exchange: 'events', queue: 'audit', keys: [''], boundAt: 0 }];
+    l.recordReceived('C1', 'shipping', [['P1', 1, 10]], false);
+    l.recordHandled('C1', 'shipping', [['P1', 1, 10]]);
+    l.recordReceived('C2', 'audit', [['P1', 1, 7]], false);
+    const c = context(l, { producers: events, queueBindings: both });
+    // Every message was handled somewhere: the ledger alone would call the run settled.
+    assert.equal(l.unaccounted(), 0);
+    assert.equal(owedTo(c, new Set(['shipping', 'audit'])), 3);
+    assert.equal(owedTo(c, new Set(['shipping'])), 0, 'only the queues asked about');
+    l.recordReceived('C2', 'audit', [['P1', 8, 10]], false);
+    assert.equal(owedTo(c, new Set(['shipping', 'audit'])), 0);
   });
 });
 
