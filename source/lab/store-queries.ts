@@ -1,4 +1,5 @@
 /** Questions asked of the lab's state: which actors are live, what a consumer reads, the bindings. */
+import type { TopologySpec } from '../broker/topology.js';
 import type { BindingRule, ExchangeType, RoutingNet } from './routing.js';
 import type { ActorView, LabState } from './store.js';
 
@@ -58,4 +59,34 @@ export function labBindings(state: LabState): LabBinding[] {
         : [],
     ),
   ];
+}
+
+/**
+ * The topology with a queue added live and its binding, so the program `v` shows for its consumer
+ * declares and binds it too.
+ */
+export function withBoundQueue(
+  topology: TopologySpec,
+  added: { exchange: string; queue: string; keys: readonly string[]; durable?: boolean },
+): TopologySpec {
+  const known = topology.queues.some((q) => q.name === added.queue);
+  return {
+    ...topology,
+    queues: known
+      ? topology.queues
+      : [
+          ...topology.queues,
+          {
+            name: added.queue,
+            durable: added.durable ?? true,
+            exclusive: false,
+            autoDelete: false,
+            arguments: {},
+          },
+        ],
+    bindings: [
+      ...topology.bindings,
+      { exchange: added.exchange, queue: added.queue, keys: [...added.keys] },
+    ],
+  };
 }

@@ -16,8 +16,9 @@ import type { TopologySpec } from '../broker/topology.js';
 import { type ClusterEvent, type ClusterState, reduceCluster } from './cluster-state.js';
 import type { HeaderMatch, HeaderSet } from './headers-match.js';
 import { emptyHistory, type History, sampleHistory } from './history.js';
+import { type Mark, withMarks } from './marks.js';
 import type { ExchangeType } from './routing.js';
-import { isLive } from './store-queries.js';
+import { isLive, withBoundQueue } from './store-queries.js';
 
 export type ActorStatus =
   | 'starting'
@@ -131,6 +132,9 @@ export interface LabState {
   readonly nodes?: readonly PolledNode[];
   /** The last minute of queue counters and actor rates, a sample a poll (the sparklines). */
   readonly history?: History;
+  /** What happened in the last minute, for the sparklines' time axis; the latest event time. */
+  readonly marks?: readonly Mark[];
+  readonly clock?: number;
   /** Single active consumer: which lab consumers the broker lets receive, as last polled. */
   readonly activity?: PollResult['activity'];
   readonly flow: readonly MessageRecord[];
@@ -362,7 +366,12 @@ function applyActorMessage(
   }
 }
 
+/** Fold one event into the state (and mark it on the time axis if it is something that happened). */
 export function reduce(state: LabState, event: LabEvent): LabState {
+  return withMarks(state, reduceEvent(state, event), event);
+}
+
+function reduceEvent(state: LabState, event: LabEvent): LabState {
   switch (event.type) {
     case 'spawned':
       return { ...state, actors: [...state.actors, newActor(event.config)] };
@@ -451,36 +460,6 @@ export function reduce(state: LabState, event: LabEvent): LabState {
     case 'tour':
       return { ...state, tour: { index: event.index, text: event.text } };
   }
-}
-
-/**
- * The topology with a queue added live and its binding, so the program `v` shows for its consumer
- * declares and binds it too.
- */
-function withBoundQueue(
-  topology: TopologySpec,
-  added: { exchange: string; queue: string; keys: readonly string[]; durable?: boolean },
-): TopologySpec {
-  const known = topology.queues.some((q) => q.name === added.queue);
-  return {
-    ...topology,
-    queues: known
-      ? topology.queues
-      : [
-          ...topology.queues,
-          {
-            name: added.queue,
-            durable: added.durable ?? true,
-            exclusive: false,
-            autoDelete: false,
-            arguments: {},
-          },
-        ],
-    bindings: [
-      ...topology.bindings,
-      { exchange: added.exchange, queue: added.queue, keys: [...added.keys] },
-    ],
-  };
 }
 
 export {

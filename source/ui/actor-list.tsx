@@ -1,9 +1,12 @@
 import { Box, Text } from 'ink';
 import type { Activity } from '../lab/consumer-activity.js';
+import type { History } from '../lab/history.js';
+import type { Mark } from '../lab/marks.js';
 import { type ActorView, isLive } from '../lab/store.js';
 import { streamLag } from '../lab/stream-lag.js';
 import { fit, formatRate, withKey } from './format.js';
 import { Pane } from './pane.js';
+import { Spark } from './spark.js';
 import { actorColour } from './theme.js';
 
 export interface ActorListProps {
@@ -15,9 +18,20 @@ export interface ActorListProps {
   readonly nodes?: ReadonlyMap<string, string>;
   /** Single active consumer: which consumers the broker lets receive, by actor id. */
   readonly activity?: Activity;
+  /** Each actor's rate over the last minute as a sparkline this wide (0: none), with the marks. */
+  readonly sparkWidth?: number;
+  readonly history?: History;
+  readonly marks?: readonly Mark[];
+  readonly now?: number;
 }
 
-function describe(actor: ActorView, actors: readonly ActorView[]): string {
+/** The rate sparkline on an actor's row: a little wider on wide terminals. */
+export function actorSparkWidth(columns: number): number {
+  return columns >= 120 ? 12 : 8;
+}
+
+/** An actor's row after its status: what it does and its rate (`lead`), then its figures. */
+function describe(actor: ActorView, actors: readonly ActorView[]): { lead: string; tail: string } {
   const c = actor.config;
   if (c.kind === 'producer') {
     const target =
@@ -37,13 +51,19 @@ function describe(actor: ActorView, actors: readonly ActorView[]): string {
       const r = actor.rpc;
       const rtt = r && r.replies > 0 ? `  ${Math.round(r.rttMs / r.replies)} ms` : '';
       const extra = r && r.retries > 0 ? `  retried ${r.retries}` : '';
-      return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  asked ${r?.requests ?? 0}  answered ${r?.replies ?? 0}${rtt}${extra}  via ${c.rpc.replyTo === 'direct' ? 'direct reply-to' : 'own queue'}`;
+      return {
+        lead: `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}`,
+        tail: `  asked ${r?.requests ?? 0}  answered ${r?.replies ?? 0}${rtt}${extra}  via ${c.rpc.replyTo === 'direct' ? 'direct reply-to' : 'own queue'}`,
+      };
     }
     // An HTTP endpoint publishes what it is sent: where it listens instead of a target rate.
     const source = c.http
       ? `HTTP ${actor.endpoint?.replace('http://', '') ?? '(starting)'}`
       : `target ${rate}`;
-    return `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}  sent ${actor.published}  ${source}${confirms}${refused}${returned}`;
+    return {
+      lead: `→ ${fit(target, 16)} ${formatRate(actor.rate).padStart(7)}`,
+      tail: `  sent ${actor.published}  ${source}${confirms}${refused}${returned}`,
+    };
   }
   const source = actor.queue ?? c.queue ?? '…';
   const prefetch = c.prefetch === 0 ? '∞' : String(c.prefetch);
@@ -57,7 +77,10 @@ function describe(actor: ActorView, actors: readonly ActorView[]): string {
     c.offset === undefined
       ? ''
       : `${streamText(actor, c.offset, actors)}${c.track ? `  as '${c.track}'` : ''}`;
-  return `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}  got ${actor.received}${stream}${held}${retries}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`;
+  return {
+    lead: `← ${fit(source, 16)} ${formatRate(actor.rate).padStart(7)}`,
+    tail: `  got ${actor.received}${stream}${held}${retries}  prefetch ${prefetch}  ${c.ack} ack${actor.redelivered ? `  redelivered ${actor.redelivered}` : ''}`,
+  };
 }
 
 /**
@@ -69,6 +92,36 @@ function streamText(actor: ActorView, offset: string | number, actors: readonly 
   if (s === undefined) return `  from ${offset}: nothing yet`;
   const lag = streamLag(actors, actor);
   return `  from ${offset} → offset ${s.first}…${s.last}${lag === undefined ? '' : `  lag ${lag}`}`;
+}
+
+interface RowProps {
+  readonly actor: ActorView;
+  readonly actors: readonly ActorView[];
+  readonly width: number;
+  readonly now: number;
+  readonly history: History | undefined;
+  readonly marks: readonly Mark[] | undefined;
+}
+
+/** What the actor does, its rate and the rate's last minute, its figures. */
+function Row({ actor, actors, width, now, history, marks }: RowProps) {
+  const { lead, tail } = describe(actor, actors);
+  return (
+    <Text>
+      {lead}
+      {width > 0 ? ' ' : ''}
+      {width > 0 ? (
+        <Spark
+          series={history?.rate[actor.id]}
+          width={width}
+          now={now}
+          marks={marks}
+          color="cyan"
+        />
+      ) : null}
+      {tail}
+    </Text>
+  );
 }
 
 const statusColour = {
@@ -95,7 +148,17 @@ function ActivityMark({ actor, activity }: { actor: ActorView; activity: Activit
   return <Text dimColor>{(state === 'waiting' ? '· waiting' : '').padEnd(9)}</Text>;
 }
 
-export function ActorList({ actors, selected, compact, nodes, activity }: ActorListProps) {
+export function ActorList({
+  actors,
+  selected,
+  compact,
+  nodes,
+  activity,
+  sparkWidth = 0,
+  history,
+  marks,
+  now = 0,
+}: ActorListProps) {
   return (
     <Pane title={<Text bold>Actors</Text>} compact={compact} flexGrow={1}>
       {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
@@ -112,7 +175,14 @@ export function ActorList({ actors, selected, compact, nodes, activity }: ActorL
             {activity && a.config.kind === 'consumer' ? (
               <ActivityMark actor={a} activity={activity} />
             ) : null}
-            <Text>{describe(a, actors)}</Text>
+            <Row
+              actor={a}
+              actors={actors}
+              now={now}
+              width={sparkWidth}
+              history={history}
+              marks={marks}
+            />
           </Text>
           {a.lastError ? (
             <Text color={a.status === 'reconnecting' ? 'yellow' : 'red'} wrap="truncate-end">

@@ -5,7 +5,7 @@ import { testRoutingKey, testsHeaders } from '../lab/binding-test.js';
 import { nodeLabel } from '../lab/cluster-state.js';
 import { queueRates } from '../lab/rates.js';
 import type { LabState } from '../lab/store.js';
-import { ActorList } from './actor-list.js';
+import { ActorList, actorSparkWidth } from './actor-list.js';
 import { BindingTester } from './binding-tester.js';
 import { FlowLog } from './flow-log.js';
 import { HintBar } from './hint-bar.js';
@@ -17,32 +17,13 @@ import { type BrokerNodeFacts, failoverLine, nodeRows } from './nodes.js';
 import { NodesPane } from './nodes-pane.js';
 import { paneChrome } from './pane.js';
 import { PromptLine } from './prompt-line.js';
+import { queueColumns } from './queue-columns.js';
 import { QueueTable } from './queue-table.js';
 import type { Prompt } from './screen-state.js';
 import { type Line, topologyLines } from './topology.js';
 import { TopologyPane } from './topology-pane.js';
 import { useNow } from './use-lab-state.js';
 import type { TerminalSize } from './use-terminal-size.js';
-
-/**
- * What the queue table adds beyond its columns (about 77 with its frame, and 36 more for a
- * cluster's placement column): the latency column (19) once there is room for it and a sparkline,
- * the ready sparkline (up to 30) from 12 columns of room. They give way first: none at 80.
- */
-export function queueExtras(
-  columns: number,
-  cluster: boolean,
-): { latency: boolean; sparkWidth: number } {
-  const room = columns - 86 - (cluster ? 36 : 0);
-  const latency = room >= 19 + 12;
-  const left = room - (latency ? 19 : 0);
-  return { latency, sparkWidth: left >= 12 ? Math.min(30, left) : 0 };
-}
-
-/** The ready sparkline's width alone (see queueExtras). */
-export function sparkWidth(columns: number, cluster: boolean): number {
-  return queueExtras(columns, cluster).sparkWidth;
-}
 
 interface MainScreenProps {
   readonly state: LabState;
@@ -77,7 +58,7 @@ export function MainScreen({
   const labNodes = state.cluster?.nodes ?? [];
   const onNode = actorNodes(state);
   const nodes = nodeRows(labNodes, brokerNodes(state), onNode);
-  const extras = queueExtras(size.columns, nodes.length > 0);
+  const columns = queueColumns(size.columns, nodes.length > 0);
   const actorNodeLabels =
     nodes.length > 0
       ? new Map([...onNode].map(([id, name]) => [id, nodeLabel(labNodes, name)]))
@@ -126,9 +107,9 @@ export function MainScreen({
         error={state.queues.error}
         now={now}
         compact={compact}
+        columns={columns}
         {...(state.history ? { history: state.history } : {})}
-        sparkWidth={extras.sparkWidth}
-        latencyShown={extras.latency}
+        {...(state.marks ? { marks: state.marks } : {})}
         {...(state.queues.latency ? { latency: state.queues.latency } : {})}
       />
       {/* An overlay takes the place of the actors and the flow log, so the frame keeps its height. */}
@@ -147,6 +128,10 @@ export function MainScreen({
             compact={compact}
             {...(actorNodeLabels ? { nodes: actorNodeLabels } : {})}
             {...(state.activity ? { activity: state.activity } : {})}
+            sparkWidth={actorSparkWidth(size.columns)}
+            {...(state.history ? { history: state.history } : {})}
+            {...(state.marks ? { marks: state.marks } : {})}
+            now={now}
           />
           <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
         </>

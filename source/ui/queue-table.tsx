@@ -1,11 +1,13 @@
 import { Text } from 'ink';
 import type { QueueCounters } from '../broker/management-client.js';
-import { HISTORY_MS, type History } from '../lab/history.js';
+import type { History } from '../lab/history.js';
 import type { LatencyFigures } from '../lab/latency-book.js';
+import type { Mark } from '../lab/marks.js';
 import type { QueueRates } from '../lab/rates.js';
 import { fit, formatAge, formatRate } from './format.js';
 import { Pane } from './pane.js';
-import { sparkline } from './sparkline.js';
+import { type QueueColumns, queueColumns } from './queue-columns.js';
+import { Spark } from './spark.js';
 
 export interface QueueTableProps {
   readonly queues: readonly QueueCounters[];
@@ -20,32 +22,53 @@ export interface QueueTableProps {
   readonly rates?: ReadonlyMap<string, QueueRates>;
   /** A cluster: how to name a node (node 2), and so show each queue's type, leader and members. */
   readonly nodeLabel?: (nodeName: string | undefined) => string;
-  /** The last minute of each queue's ready count, as a sparkline this wide (0: none). */
+  /** What fits (queueColumns); the narrow counters without extras when absent. */
+  readonly columns?: QueueColumns;
+  /** The last minute of each queue's counters, and what happened in it (the sparklines). */
   readonly history?: History;
-  readonly sparkWidth?: number;
-  /** Publish → first delivery over the last 10 s, shown when `latencyShown`. */
+  readonly marks?: readonly Mark[];
+  /** Publish → first delivery over the last 10 s, per queue. */
   readonly latency?: Readonly<Record<string, LatencyFigures>>;
-  readonly latencyShown?: boolean;
 }
 
-/** `3/5/9 ms`: a queue's p50, p95 and p99 over the last 10 s. */
-export function latencyText(l: LatencyFigures | undefined): string {
+/**
+ * `3/12/450 ms` (`3/12/450` with the unit in the header): a queue's p50, p95 and p99; from a
+ * second on, all in seconds (`1.2/5.0/12 s`), so the figures keep their width.
+ */
+export function latencyText(l: LatencyFigures | undefined, unit = true): string {
   if (l === undefined) return '–';
-  const s = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)}s` : String(ms));
-  return `${s(l.p50)}/${s(l.p95)}/${s(l.p99)} ms`;
+  if (l.p99 >= 1000) {
+    const s = (ms: number) =>
+      ms >= 10_000 ? String(Math.round(ms / 1000)) : (ms / 1000).toFixed(1);
+    return `${s(l.p50)}/${s(l.p95)}/${s(l.p99)} s`;
+  }
+  return `${l.p50}/${l.p95}/${l.p99}${unit ? ' ms' : ''}`;
 }
 
-const LATENCY_WIDTH = 17;
+/** The latencies in the title, when the table has no room for their column: the slowest first. */
+function latencyTitle(latency: Readonly<Record<string, LatencyFigures>> | undefined): string {
+  const slowest = Object.entries(latency ?? {}).sort(([, a], [, b]) => b.p99 - a.p99);
+  if (slowest.length === 0) return '';
+  return ` · p50/95/99 ${slowest.map(([q, l]) => `${q} ${latencyText(l)}`).join(', ')}`;
+}
 
-/** `quorum · leader node 2 · 2/3 online`, `classic · on node 1`, `classic · down (node 1)`. */
+/**
+ * `quorum · leader node 2 · 2/3 online`, `classic · on node 1`, `classic · down (node 1)`; short:
+ * `quorum · node 2 · 2/3`.
+ */
 export function placementText(
   q: QueueCounters,
   label: (name: string | undefined) => string,
+  short = false,
 ): string {
   const type = q.type ?? 'classic';
   if (q.leader !== undefined || q.members !== undefined) {
     const members = q.members?.length ?? 0;
     const online = q.online?.length ?? 0;
+    if (short) {
+      const leader = q.leader === undefined ? 'no leader' : label(q.leader);
+      return `${type} · ${leader} · ${online}/${members}`;
+    }
     const leader = q.leader === undefined ? 'no leader' : `leader ${label(q.leader)}`;
     return `${type} · ${leader} · ${online}/${members} online`;
   }
@@ -77,10 +100,10 @@ export function QueueTable({
   rates,
   compact,
   nodeLabel,
+  columns = queueColumns(0, false),
   history,
-  sparkWidth = 0,
+  marks,
   latency,
-  latencyShown = false,
 }: QueueTableProps) {
   const shown = pick(queues, rows);
   const hidden = queues.length - shown.length;
@@ -88,6 +111,9 @@ export function QueueTable({
     sampledAt === undefined
       ? 'waiting for the first sample'
       : formatAge(Math.max(0, now - sampledAt));
+  const c = columns;
+  const rate = (n: number) =>
+    c.rate > 0 ? ` ${formatRate(n).replace('/s', '').padStart(c.rate)}` : '';
   return (
     <Pane
       compact={compact}
@@ -97,43 +123,61 @@ export function QueueTable({
           <Text dimColor> · live · {age}</Text>
           {hidden > 0 ? <Text dimColor> · {hidden} more</Text> : null}
           {error ? <Text color="red"> · unavailable: {error}</Text> : null}
+          {c.latency === 0 ? <Text dimColor>{latencyTitle(latency)}</Text> : null}
         </>
       }
     >
-      <Text dimColor>
-        {fit('name', 26)} {'ready'.padStart(8)} {'unacked'.padStart(8)} {'consumers'.padStart(10)}{' '}
-        {'in/s'.padStart(8)} {'out/s'.padStart(8)}
-        {latencyShown ? `  ${fit('p50/p95/p99 10 s', LATENCY_WIDTH)}` : ''}
-        {sparkWidth > 0 ? `  ${fit('ready, 1 min', sparkWidth)}` : ''}
-        {nodeLabel ? '  where' : ''}
+      <Text dimColor wrap="truncate-end">
+        {fit('name', c.name)} {'ready'.padStart(c.ready)} {'unacked'.padStart(c.unacked)}{' '}
+        {c.consumersLabel.padStart(c.consumers)}
+        {c.rate > 0 ? ` ${'in/s'.padStart(c.rate)} ${'out/s'.padStart(c.rate)}` : ''}
+        {c.latency > 0
+          ? `  ${fit(c.latencyUnit ? 'p50/p95/p99 10 s' : 'p50/95/99 ms', c.latency)}`
+          : ''}
+        {c.readySpark > 0 ? `  ${fit('ready, 1 min', c.readySpark)}` : ''}
+        {c.unackedSpark > 0 ? `  ${fit('unacked, 1 min', c.unackedSpark)}` : ''}
+        {nodeLabel && c.placement !== 'none' ? '  where' : ''}
       </Text>
       {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
       {shown.map((q) => (
-        <Text key={q.name}>
-          {fit(q.name, 26)} {String(q.messagesReady).padStart(8)}{' '}
-          {String(q.messagesUnacknowledged).padStart(8)} {String(q.consumers).padStart(10)}{' '}
-          {formatRate(rates?.get(q.name)?.in ?? 0)
-            .replace('/s', '')
-            .padStart(8)}{' '}
-          {formatRate(rates?.get(q.name)?.out ?? 0)
-            .replace('/s', '')
-            .padStart(8)}
-          {latencyShown ? `  ${latencyText(latency?.[q.name]).padStart(LATENCY_WIDTH)}` : ''}
-          {sparkWidth > 0 ? (
-            <Text color="cyan">
-              {'  '}
-              {sparkline(history?.ready[q.name], sparkWidth, HISTORY_MS, now)}
-            </Text>
+        <Text key={q.name} wrap="truncate-end">
+          {fit(q.name, c.name)} {String(q.messagesReady).padStart(c.ready)}{' '}
+          {String(q.messagesUnacknowledged).padStart(c.unacked)}{' '}
+          {String(q.consumers).padStart(c.consumers)}
+          {rate(rates?.get(q.name)?.in ?? 0)}
+          {rate(rates?.get(q.name)?.out ?? 0)}
+          {c.latency > 0
+            ? `  ${latencyText(latency?.[q.name], c.latencyUnit).padStart(c.latency)}`
+            : ''}
+          {c.readySpark > 0 ? '  ' : ''}
+          {c.readySpark > 0 ? (
+            <Spark
+              series={history?.ready[q.name]}
+              width={c.readySpark}
+              now={now}
+              marks={marks}
+              color="cyan"
+            />
+          ) : null}
+          {c.unackedSpark > 0 ? '  ' : ''}
+          {c.unackedSpark > 0 ? (
+            <Spark
+              series={history?.unacked[q.name]}
+              width={c.unackedSpark}
+              now={now}
+              marks={marks}
+              color="magenta"
+            />
           ) : null}
           {q.held ? <Text color="yellow">{`  ${q.held} held for dead-lettering`}</Text> : null}
-          {nodeLabel ? (
+          {nodeLabel && c.placement !== 'none' ? (
             <Text
               color={
                 q.state === 'down' || (q.leader === undefined && q.members) ? 'red' : undefined
               }
             >
               {'  '}
-              {placementText(q, nodeLabel)}
+              {placementText(q, nodeLabel, c.placement === 'short')}
             </Text>
           ) : null}
         </Text>

@@ -36,3 +36,19 @@ export function sparkline(
     })
     .join('');
 }
+
+/** The slots of a `width`-character sparkline over `spanMs` before `now` where a mark falls. */
+export function markSlots(
+  marks: readonly { readonly at: number }[] | undefined,
+  width: number,
+  spanMs: number,
+  now: number,
+): Set<number> {
+  const slots = new Set<number>();
+  const from = now - spanMs;
+  for (const m of marks ?? []) {
+    if (m.at < from || m.at > now || width <= 0) continue;
+    slots.add(Math.min(width - 1, Math.floor(((m.at - from) / spanMs) * width)));
+  }
+  return slots;
+}

@@ -484,7 +484,7 @@ describe('sparklines', () => {
       () => (/hello\s+40\s+0\s+1.*[▁▂▃▄▅▆▇█]{5,}/.test(frameOf(ui)) ? frameOf(ui) : undefined),
       { what: 'a rising sparkline on the queue row' },
     );
-    assert.match(frame, /out\/s {2}ready, 1 min/);
+    assert.match(frame, /out\/s {2}p50\/95\/99 ms +ready, 1 min/);
     // Rising: no block lower than the one before it, the last the highest.
     const line = /hello .*?([▁▂▃▄▅▆▇█]+)/.exec(frame)?.[1] ?? '';
     const levels = [...line].map((c) => '▁▂▃▄▅▆▇█'.indexOf(c));

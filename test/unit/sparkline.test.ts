@@ -4,9 +4,12 @@ import { LatencyHistogram } from '../../source/actors/latency.js';
 import type { QueueCounters } from '../../source/broker/management-client.js';
 import { emptyHistory, HISTORY_MS, sampleHistory } from '../../source/lab/history.js';
 import { LatencyWindow } from '../../source/lab/latency-window.js';
-import { queueExtras, sparkWidth } from '../../source/ui/main-screen.js';
+import { withMarks } from '../../source/lab/marks.js';
+import { initialState, reduce } from '../../source/lab/store.js';
+import { queueColumns } from '../../source/ui/queue-columns.js';
 import { latencyText } from '../../source/ui/queue-table.js';
-import { sparkline } from '../../source/ui/sparkline.js';
+import { markedRuns } from '../../source/ui/spark.js';
+import { markSlots, sparkline } from '../../source/ui/sparkline.js';
 
 const queue = (name: string, ready: number): QueueCounters => ({
   name,
@@ -39,12 +42,69 @@ describe('sparklines', () => {
     assert.ok(h.rate.C1);
   });
 
-  test('they give way first: none at 80 columns, some at 100, less beside a cluster', () => {
-    assert.equal(sparkWidth(80, false), 0);
-    assert.equal(sparkWidth(100, false), 14);
-    assert.equal(sparkWidth(160, false), 30);
-    assert.equal(sparkWidth(120, true), 0);
-    assert.equal(sparkWidth(140, true), 18);
+  test('they give way first: all of them at 80, the unacked one from 119, fewer beside a cluster', () => {
+    const fits = (columns: number, cluster: boolean) => {
+      const c = queueColumns(columns, cluster);
+      return [c.latency, c.readySpark, c.unackedSpark, c.rate, c.placement];
+    };
+    assert.deepEqual(fits(80, false), [13, 9, 0, 6, 'none']);
+    assert.deepEqual(fits(100, false), [13, 29, 0, 6, 'none']);
+    assert.deepEqual(fits(160, false), [17, 30, 30, 8, 'none']);
+    // Beside a cluster's placement: at 80 the rates go and the placement is short; no latency
+    // column (the title has it), still a sparkline.
+    assert.deepEqual(fits(80, true), [0, 13, 0, 0, 'short']);
+    assert.deepEqual(fits(140, true), [13, 30, 0, 6, 'long']);
+    assert.deepEqual(fits(160, true), [17, 24, 0, 8, 'long']);
+    assert.deepEqual(fits(40, false).slice(0, 3), [0, 0, 0]);
+  });
+});
+
+describe('marks on the time axis', () => {
+  const broker = { redactedUrl: '', managementUrl: '', embedded: true, version: '', vhost: '/' };
+  const scenario = { name: 't', title: 't', lesson: '' };
+  const config = {
+    kind: 'consumer' as const,
+    id: 'C1',
+    queue: 'q',
+    prefetch: 1,
+    ack: 'manual' as const,
+    workMs: 0,
+    workPerDotMs: 0,
+    nackEvery: 0,
+    requeue: false,
+  };
+
+  test('a kill, a lost connection, a tour step: at the clock of the last event with a time', () => {
+    let s = initialState(scenario, broker, 1_000);
+    s = reduce(s, { type: 'spawned', config });
+    s = reduce(s, { type: 'phase', phase: 'running' });
+    assert.equal(s.marks, undefined, 'the scenario’s own actors starting are not marked');
+    s = reduce(s, { type: 'poll', at: 5_000, result: { sampledAt: 5_000, queues: [] } });
+    s = reduce(s, { type: 'tour', index: 0, text: 'look' });
+    const lost = { type: 'reconnecting' as const, attempt: 1, reason: 'gone', inMs: 100 };
+    s = reduce(s, { type: 'actor', id: 'C1', at: 7_000, message: lost });
+    s = reduce(s, { type: 'actor', id: 'C1', at: 7_500, message: { ...lost, attempt: 2 } });
+    s = reduce(s, { type: 'exit', id: 'C1', killed: true, code: null });
+    assert.deepEqual(s.marks, [
+      { at: 5_000, kind: 'tour' },
+      { at: 7_000, kind: 'reconnect' },
+      { at: 7_500, kind: 'kill' },
+    ]);
+    // A minute on, the old ones are gone.
+    s = reduce(s, { type: 'poll', at: 70_000, result: { sampledAt: 70_000, queues: [] } });
+    s = reduce(s, { type: 'spawned', config: { ...config, id: 'C2' } });
+    assert.deepEqual(s.marks, [{ at: 70_000, kind: 'start' }]);
+    assert.equal(withMarks(s, s, { type: 'notice', text: 'x' }), s, 'nothing new: the same state');
+  });
+
+  test('a mark colours its slot of the sparkline', () => {
+    const slots = markSlots([{ at: 45_000 }, { at: -1 }], 6, HISTORY_MS, 60_000);
+    assert.deepEqual([...slots], [4]);
+    assert.deepEqual(markedRuns('▁▂▃▄▅▆', slots), [
+      { text: '▁▂▃▄', marked: false },
+      { text: '▅', marked: true },
+      { text: '▆', marked: false },
+    ]);
   });
 });
 
@@ -60,12 +120,9 @@ describe('the latency column', () => {
     // Eleven seconds on, the first second has left the window: the slow one is all there is.
     assert.deepEqual(w.figures(12_500), { orders: { count: 1, p50: 970, p95: 970, p99: 970 } });
     assert.deepEqual(w.figures(30_000), {});
-    assert.equal(latencyText({ count: 3, p50: 3, p95: 12, p99: 1500 }), '3/12/1.5s ms');
-  });
-
-  test('it comes with room for it and a sparkline; both give way first', () => {
-    assert.deepEqual(queueExtras(100, false), { latency: false, sparkWidth: 14 });
-    assert.deepEqual(queueExtras(120, false), { latency: true, sparkWidth: 15 });
-    assert.deepEqual(queueExtras(80, false), { latency: false, sparkWidth: 0 });
+    assert.equal(latencyText({ count: 3, p50: 3, p95: 12, p99: 450 }), '3/12/450 ms');
+    assert.equal(latencyText({ count: 3, p50: 3, p95: 12, p99: 450 }, false), '3/12/450');
+    // From a second on, all in seconds, so the column keeps its width.
+    assert.equal(latencyText({ count: 3, p50: 3, p95: 1200, p99: 15_000 }), '0.0/1.2/15 s');
   });
 });
