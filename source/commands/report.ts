@@ -12,7 +12,7 @@ import { renderReport } from '../lab/lab-report.js';
 import type { Report } from '../lab/report.js';
 import { parseHeader, RecordFormatError, Replay, type ReplayResult } from '../record/format.js';
 import { writeProblem } from '../record/writer.js';
-import { reportPage } from '../report-html/page.js';
+import { recordPage } from '../report-html/page.js';
 
 interface Line {
   readonly text: string;
@@ -55,21 +55,7 @@ async function writePage(
   result: ReplayResult,
   report: Report,
 ): Promise<void> {
-  const { scenario, runId, startedAt } = replay.header;
-  const page = reportPage({
-    report,
-    run: {
-      title: scenario.title,
-      scenario: scenario.name,
-      runId,
-      startedAt,
-      lesson: scenario.lesson,
-    },
-    state: result.state,
-    depths: result.depths,
-    latency: result.latency,
-    endedEarly: result.endedEarly,
-  });
+  const page = recordPage(replay.header, result, report);
   try {
     await writeFile(html, page);
   } catch (error) {

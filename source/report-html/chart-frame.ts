@@ -3,7 +3,7 @@
  * events as numbered vertical marks (numbered as in the page's list of events).
  */
 import type { RunEvent } from '../lab/run-events.js';
-import { esc, num, tag, text, title } from './markup.js';
+import { esc, num, tag, text, textWidth, title } from './markup.js';
 
 export const CHART_WIDTH = 560;
 export const CHART_HEIGHT = 190;
@@ -132,7 +132,9 @@ export function eventMarks(frame: Frame, x: Scale, events: readonly RunEvent[]):
   const labels = groups(events, x)
     .map((g) => {
       const label = g.first === g.last ? `${g.first + 1}` : `${g.first + 1}–${g.last + 1}`;
-      const anchor = g.at > frame.right - 20 ? 'end' : g.at < frame.left + 20 ? 'start' : 'middle';
+      // Kept inside the chart: a label near an edge grows away from it.
+      const half = textWidth(label, 10) / 2;
+      const anchor = g.at + half > frame.width - 2 ? 'end' : g.at - half < 2 ? 'start' : 'middle';
       return text(
         { x: g.at, y: frame.top - 8, 'text-anchor': anchor, class: 'event-number' },
         label,

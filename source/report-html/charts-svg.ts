@@ -30,7 +30,9 @@ const count = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : String(
 
 function timeScale(span: RunSpan, lastS: number): Scale {
   const f = chartFrame;
-  return linearScale(Math.max(1, span.seconds, lastS), f.left, f.right, { count: 6, exact: true });
+  // To the last sample or event, should either come after the report's duration.
+  const end = Math.max(1, span.seconds, lastS, ...span.events.map((e) => e.atS));
+  return linearScale(end, f.left, f.right, { count: 6, exact: true });
 }
 
 function emptyNote(message: string): string {

@@ -8,6 +8,7 @@ import type { LatencyDistribution } from '../lab/latency-book.js';
 import type { DepthSeries } from '../lab/queue-depths.js';
 import type { Report } from '../lab/report.js';
 import { consumerQueue, type LabState } from '../lab/store.js';
+import type { RecordHeader, ReplayResult } from '../record/format.js';
 import { depthChart, type RunSpan, ratesChart } from './charts-svg.js';
 import { latencyHistogram, percentileBars } from './latency-svg.js';
 import { esc } from './markup.js';
@@ -116,4 +117,30 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/**
+ * The page of a replayed record: `report` is the one `rabbit-lab report` prints (the replay's,
+ * with the notice of a record cut short).
+ */
+export function recordPage(
+  header: RecordHeader,
+  result: ReplayResult,
+  report: Report = result.report,
+): string {
+  const { scenario, runId, startedAt } = header;
+  return reportPage({
+    report,
+    run: {
+      title: scenario.title,
+      scenario: scenario.name,
+      runId,
+      startedAt,
+      lesson: scenario.lesson,
+    },
+    state: result.state,
+    depths: result.depths,
+    latency: result.latency,
+    endedEarly: result.endedEarly,
+  });
 }
