@@ -79,33 +79,56 @@ const cell = (v: string | number | undefined) => `<td>${v === undefined ? '' : e
 const numeric = (v: number | undefined) =>
   `<td class="n">${v === undefined ? '' : esc(v.toLocaleString('en'))}</td>`;
 
-function actorRow(a: ActorReport): string {
-  const status = `<td class="status status-${esc(a.status)}">${esc(a.status)}</td>`;
-  return `<tr data-actor="${esc(a.id)}"><th scope="row">${esc(a.id)}</th>${cell(a.kind)}${status}${cell(a.queue)}${numeric(a.published)}${numeric(a.unroutable)}${numeric(a.received)}${numeric(a.acked)}${numeric(a.redelivered)}${numeric(a.external)}${numeric(a.retried)}${numeric(a.parked)}${numeric(a.errors)}${cell(a.lastError)}</tr>`;
-}
+/** The actors table's columns after the id: heading, and the cell. */
+const actorColumns: readonly {
+  readonly head: string;
+  readonly value: (a: ActorReport) => string | number | undefined;
+  readonly td: (a: ActorReport) => string;
+}[] = [
+  { head: 'kind', value: (a) => a.kind, td: (a) => cell(a.kind) },
+  {
+    head: 'status',
+    value: (a) => a.status,
+    td: (a) => `<td class="status status-${esc(a.status)}">${esc(a.status)}</td>`,
+  },
+  { head: 'queue', value: (a) => a.queue, td: (a) => cell(a.queue) },
+  ...(
+    [
+      ['sent', 'published'],
+      ['unroutable', 'unroutable'],
+      ['got', 'received'],
+      ['acked', 'acked'],
+      ['redelivered', 'redelivered'],
+      ['external', 'external'],
+      ['retried', 'retried'],
+      ['parked', 'parked'],
+      ['errors', 'errors'],
+    ] as const
+  ).map(([head, key]) => ({
+    head,
+    value: (a: ActorReport) => a[key],
+    td: (a: ActorReport) => numeric(a[key]),
+  })),
+  { head: 'last error', value: (a) => a.lastError, td: (a) => cell(a.lastError) },
+];
 
 export function actorsHtml(report: Report): string {
   if (report.actors.length === 0)
     return '<section id="actors"><h2>Actors</h2><p class="empty">No actor ran.</p></section>';
-  const head = [
-    'actor',
-    'kind',
-    'status',
-    'queue',
-    'sent',
-    'unroutable',
-    'got',
-    'acked',
-    'redelivered',
-    'external',
-    'retried',
-    'parked',
-    'errors',
-    'last error',
-  ]
+  // A column no actor has a value in (retries in a run without them, no error) is left out.
+  const columns = actorColumns.filter((c) =>
+    report.actors.some((a) => c.value(a) !== undefined && c.value(a) !== ''),
+  );
+  const head = ['actor', ...columns.map((c) => c.head)]
     .map((h) => `<th scope="col">${h}</th>`)
     .join('');
-  return `<section id="actors"><h2>Actors</h2><div class="scroll"><table class="actors"><thead><tr>${head}</tr></thead><tbody>${report.actors.map(actorRow).join('')}</tbody></table></div></section>`;
+  const rows = report.actors
+    .map(
+      (a) =>
+        `<tr data-actor="${esc(a.id)}"><th scope="row">${esc(a.id)}</th>${columns.map((c) => c.td(a)).join('')}</tr>`,
+    )
+    .join('');
+  return `<section id="actors"><h2>Actors</h2><div class="scroll"><table class="actors"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
 }
 
 /** What became of the messages, by id: the totals and a row per queue. */

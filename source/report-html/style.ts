@@ -118,6 +118,7 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
   section, .diagram, .chart { break-inside: avoid; }
   .charts { grid-template-columns: 1fr 1fr; }
   .diagram, .scroll { overflow: visible; }
-  th, td { white-space: normal; }
+  th, td { white-space: normal; padding: 3px 6px; }
+  table { font-size: 9pt; }
 }
 `;
