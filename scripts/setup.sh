@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run setup`: install what rabbit-lab needs on Debian/Ubuntu or macOS
-# (npm dependencies, RabbitMQ, tmux, openssl, Python's pika), then build. Safe to run again.
+# (npm dependencies, RabbitMQ, tmux, openssl, Python's pika, Chromium), then build. Safe to run
+# again.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -152,7 +153,24 @@ else
   fi
 fi
 
-# 6. build
+# 6. Chromium (only the tests need it: they open the `report --html` page in it, headless)
+chromium_installed() {
+  have chromium || have chromium-browser
+}
+if chromium_installed; then
+  say "Chromium is already installed"
+else
+  say "Chromium is not installed; installing it (the tests open the report page in it, headless)"
+  if [ "$(uname -s)" = Darwin ]; then
+    say "on macOS install it with: brew install --cask chromium (the tests look for chromium on PATH)"
+  elif install_package chromium chromium && chromium_installed; then
+    say "Chromium installed"
+  else
+    say "could not install Chromium; rabbit-lab works without it, only the tests of the report page need it."
+  fi
+fi
+
+# 7. build
 say "building (npm run build)"
 npm run build
 say "done; start the lab with: npm start"

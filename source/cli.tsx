@@ -170,7 +170,12 @@ function withCommands<T>(y: Argv<T>) {
     .command(
       'report <file>',
       'Print the report of a run recorded with --record, as headless mode printed it',
-      (y) => y.positional('file', { type: 'string', describe: 'e.g. run.ndjson' }),
+      (y) =>
+        y.positional('file', { type: 'string', describe: 'e.g. run.ndjson' }).option('html', {
+          type: 'string',
+          describe:
+            'Also write the report as one self-contained HTML page (topology diagram, queue depths and rates over time, latency, checks, actors) to this file; the report still goes to stdout',
+        }),
     )
     .command(
       'code <scenario>',
@@ -206,6 +211,10 @@ function parser() {
     .example(
       '$0 scenario work --headless --record run.ndjson && $0 report run.ndjson',
       'Record a run, then print its report again from the record',
+    )
+    .example(
+      '$0 report run.ndjson --html report.html',
+      'The recorded run as one page: topology, queues over time, latency, checks',
     )
     .example('$0 list --json', 'The built-in scenarios, for tools')
     .example('$0 code work --actor C1 --lang python', 'A worker as a Python program')
@@ -253,8 +262,16 @@ async function subcommand(command: string, argv: Args, url: string): Promise<boo
   }
 
   if (command === 'report') {
+    const html = argv.html as string | undefined;
+    if (html !== undefined && html.trim() === '') {
+      fail('--html needs a file name, e.g. --html report.html.');
+    }
     const { reportCommand } = await import('./commands/report.js');
-    process.exit(await reportCommand(String(argv.file), argv.json, process.stdout, process.stderr));
+    process.exit(
+      await reportCommand(String(argv.file), argv.json, process.stdout, process.stderr, {
+        ...(html === undefined ? {} : { html }),
+      }),
+    );
   }
 
   if (argv.record !== undefined && argv.record.trim() === '') {

@@ -1,12 +1,18 @@
 /**
- * `rabbit-lab report file.ndjson [--json]`: replay a record written with --record and print the
- * report headless mode printed for that run. A damaged record is one sentence naming the file and
- * the line (exit 2); a record cut short before its report still gives one, with a notice (exit 1).
+ * `rabbit-lab report file.ndjson [--json] [--html page.html]`: replay a record written with
+ * --record and print the report headless mode printed for that run (and, with --html, write it
+ * as a page). A damaged record is one sentence naming the file and the line (exit 2, no page); a
+ * record cut short before its report still gives one, with a notice (exit 1).
  */
 import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { renderReport } from '../lab/lab-report.js';
-import { parseHeader, RecordFormatError, Replay } from '../record/format.js';
+import type { Report } from '../lab/report.js';
+import { parseHeader, RecordFormatError, Replay, type ReplayResult } from '../record/format.js';
+import { writeProblem } from '../record/writer.js';
+import { recordPage } from '../report-html/page.js';
 
 interface Line {
   readonly text: string;
@@ -42,12 +48,38 @@ function readProblem(error: unknown): string | undefined {
   return code === undefined ? undefined : (error as Error).message;
 }
 
+/** Write the page for the replayed run; a path that cannot be written is one sentence. */
+async function writePage(
+  html: string,
+  replay: Replay,
+  result: ReplayResult,
+  report: Report,
+): Promise<void> {
+  const page = recordPage(replay.header, result, report);
+  try {
+    await writeFile(html, page);
+  } catch (error) {
+    throw new UsageError(`Cannot write the page to ${html}: ${writeProblem(error)}.`);
+  }
+}
+
+export interface ReportOptions {
+  /** Also write the report as a self-contained HTML page to this file. */
+  readonly html?: string;
+}
+
 export async function reportCommand(
   file: string,
   json: boolean,
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream,
+  options: ReportOptions = {},
 ): Promise<number> {
+  if (options.html !== undefined && path.resolve(options.html) === path.resolve(file)) {
+    throw new UsageError(
+      `--html ${options.html} would replace the record itself; name another file.`,
+    );
+  }
   let replay: Replay | undefined;
   /** A last line cut off mid-write. */
   let partial: number | undefined;
@@ -94,7 +126,9 @@ export async function reportCommand(
         `The record stops at line ${stopsAt} without its report line: the run was cut short, so this report covers what was recorded until then.`,
       ],
     };
-  } else if (result.endLine === undefined) {
+  }
+  if (options.html !== undefined) await writePage(options.html, replay, result, report);
+  if (!cutShort && result.endLine === undefined) {
     stderr.write(
       `rabbit-lab: ${file}:${stopsAt}: the record stops without its end line (the run was cut short while it shut down); the report, taken at line ${result.reportLine}, is complete.\n`,
     );

@@ -33,6 +33,12 @@ function figures(h: LatencyHistogram): LatencyFigures {
   };
 }
 
+/** A queue's whole histogram: `[bucket, count]` pairs by bucket (see `bucketTop`). */
+export interface LatencyDistribution {
+  readonly queue: string;
+  readonly buckets: LatencyBuckets;
+}
+
 export class LatencyBook {
   private readonly byQueue = new Map<string, LatencyHistogram>();
   private readonly byConsumer = new Map<string, { queue: string; h: LatencyHistogram }>();
@@ -51,6 +57,13 @@ export class LatencyBook {
       this.byConsumer.set(key, c);
     }
     c.h.merge(buckets);
+  }
+
+  /** Each queue's histogram, queues by name (the report page draws them). */
+  distributions(): LatencyDistribution[] {
+    return [...this.byQueue]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([queue, h]) => ({ queue, buckets: h.buckets() }));
   }
 
   /** The figures, queues and consumers by name; undefined when no latency was measured. */

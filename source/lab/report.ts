@@ -96,7 +96,7 @@ function failoverReports(state: LabState): FailoverReport[] | undefined {
   }));
 }
 
-function failoverLines(report: Report): string[] {
+export function failoverLines(report: Report): string[] {
   return (report.failovers ?? []).map((f) => {
     const queues = f.queues.map((q) =>
       q.electionMs === undefined

@@ -9,9 +9,12 @@
 import { z } from 'zod';
 import type { SeqRun } from '../actors/protocol.js';
 import type { ForeignDeliveries, QueueEnd } from '../lab/accounting.js';
+import { EarlyExits } from '../lab/early-exits.js';
 import { labReport, scenarioView } from '../lab/lab-report.js';
+import type { LatencyDistribution } from '../lab/latency-book.js';
 import { Ledger } from '../lab/ledger.js';
 import { feedLedger, isReport } from '../lab/ledger-feed.js';
+import { type DepthSeries, QueueDepths } from '../lab/queue-depths.js';
 import type { Report } from '../lab/report.js';
 import { initialState, type LabEvent, type LabState, reduce } from '../lab/store.js';
 import { type Scenario, scenarioSchema } from '../scenario/schema.js';
@@ -189,6 +192,14 @@ export interface ReplayResult {
   readonly endLine?: number;
   /** The last line read. */
   readonly lastLine: number;
+  /** The state as the report saw it (the report page draws the topology and actors from it). */
+  readonly state: LabState;
+  /** Each queue's ready and unacked counters over the run, from the polls (bounded). */
+  readonly depths: readonly DepthSeries[];
+  /** Each queue's latency histogram, publish → first delivery. */
+  readonly latency: readonly LatencyDistribution[];
+  /** The actors that exited while the run went on (killed, failed, stopped by a step or a key). */
+  readonly endedEarly: readonly string[];
 }
 
 /**
@@ -199,6 +210,8 @@ export class Replay {
   private state: LabState;
   private readonly ledger = new Ledger();
   private readonly ends: QueueEnd[] = [];
+  private readonly depths = new QueueDepths();
+  private readonly exits = new EarlyExits();
   private foreign: readonly ForeignDeliveries[] = [];
   private taken: { line: number; durationMs: number; endedAt: number } | undefined;
   private endLine: number | undefined;
@@ -270,6 +283,8 @@ export class Replay {
       if (event.type === 'actor' && isReport(event.message)) {
         feedLedger(this.ledger, this.state, event.id, event.message);
       }
+      if (event.type === 'poll') this.depths.note(event.result, event.at);
+      this.exits.note(event, at);
       this.state = reduce(this.state, event);
     } catch (error) {
       throw new RecordFormatError(
@@ -298,6 +313,10 @@ export class Replay {
       reportLine: this.taken?.line,
       endLine: this.endLine,
       lastLine: this.lastLine,
+      state: this.state,
+      depths: this.depths.series(),
+      latency: this.ledger.latency.distributions(),
+      endedEarly: this.exits.ids(),
     };
   }
 }

@@ -9,7 +9,8 @@ import { redact } from '../broker/url.js';
 import { UsageError } from '../errors.js';
 import type { RecordLine } from './format.js';
 
-function reason(error: unknown): string {
+/** Why a file cannot be written, in a few words (`its folder does not exist`). */
+export function writeProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
@@ -48,7 +49,7 @@ export class RecordWriter {
     readonly file: string,
   ) {
     stream.on('error', (error) => {
-      this.failure ??= reason(error);
+      this.failure ??= writeProblem(error);
     });
   }
 
@@ -57,7 +58,7 @@ export class RecordWriter {
     return new Promise((resolve, reject) => {
       const stream = createWriteStream(file, { flags: 'w', highWaterMark: 1 << 20 });
       const failed = (error: unknown) => {
-        reject(new UsageError(`Cannot write the record to ${file}: ${reason(error)}.`));
+        reject(new UsageError(`Cannot write the record to ${file}: ${writeProblem(error)}.`));
       };
       stream.once('error', failed);
       stream.once('open', () => {

@@ -227,5 +227,17 @@ describe('recording a run and printing its report again', () => {
     assert.match(report.checks[0]?.detail ?? '', /^(\d+) published, \1 confirmed by the broker, /);
     assert.ok((report.actors[0]?.published ?? 0) >= 1);
     assert.equal(readRecord(file).at(-1)?.type, 'end');
+
+    // Its page, as a headless run's: the same report on stdout, the checks and the queue on it.
+    const html = path.join(dir, 'screen.html');
+    const paged = await runCli(['report', file, '--json', '--html', html]);
+    assert.deepEqual(
+      { code: paged.code, stdout: paged.stdout },
+      { code: 0, stdout: result.stdout },
+    );
+    const page = readFileSync(html, 'utf8');
+    for (const c of report.checks) assert.ok(page.includes(`data-check="${c.name}"`), c.name);
+    assert.ok(page.includes('<svg class="chart depth" data-queue="hello"'));
+    assert.ok(page.includes('data-kind="queue" data-name="hello"'));
   });
 });
