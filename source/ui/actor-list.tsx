@@ -141,11 +141,11 @@ function ActivityMark({ actor, activity }: { actor: ActorView; activity: Activit
   if (state === 'active') {
     return (
       <Text color="green" bold>
-        {'★ active '}
+        {'★ active  '}
       </Text>
     );
   }
-  return <Text dimColor>{(state === 'waiting' ? '· waiting' : '').padEnd(9)}</Text>;
+  return <Text dimColor>{(state === 'waiting' ? '· waiting' : '').padEnd(10)}</Text>;
 }
 
 export function ActorList({

@@ -45,6 +45,13 @@ export function latencyText(l: LatencyFigures | undefined, unit = true): string 
   return `${l.p50}/${l.p95}/${l.p99}${unit ? ' ms' : ''}`;
 }
 
+/** `  12 held for dead-lettering` after the ready sparkline: room for it, from the sparklines. */
+function withRoomForHeld(c: QueueColumns, queues: readonly QueueCounters[]): QueueColumns {
+  if (!queues.some((q) => q.held)) return c;
+  const spare = c.readySpark + (c.unackedSpark > 0 ? 2 + c.unackedSpark : 0) - 28;
+  return { ...c, readySpark: spare >= 8 ? Math.min(c.readySpark, spare) : 0, unackedSpark: 0 };
+}
+
 /** The latencies in the title, when the table has no room for their column: the slowest first. */
 function latencyTitle(latency: Readonly<Record<string, LatencyFigures>> | undefined): string {
   const slowest = Object.entries(latency ?? {}).sort(([, a], [, b]) => b.p99 - a.p99);
@@ -111,7 +118,7 @@ export function QueueTable({
     sampledAt === undefined
       ? 'waiting for the first sample'
       : formatAge(Math.max(0, now - sampledAt));
-  const c = columns;
+  const c = withRoomForHeld(columns, queues);
   const rate = (n: number) =>
     c.rate > 0 ? ` ${formatRate(n).replace('/s', '').padStart(c.rate)}` : '';
   return (
