@@ -156,26 +156,25 @@ export function QueueTable({
           {c.latency > 0
             ? `  ${latencyText(latency?.[q.name], c.latencyUnit).padStart(c.latency)}`
             : ''}
-          {c.readySpark > 0 ? '  ' : ''}
-          {c.readySpark > 0 ? (
-            <Spark
-              series={history?.ready[q.name]}
-              width={c.readySpark}
-              now={now}
-              marks={marks}
-              color="cyan"
-            />
-          ) : null}
-          {c.unackedSpark > 0 ? '  ' : ''}
-          {c.unackedSpark > 0 ? (
-            <Spark
-              series={history?.unacked[q.name]}
-              width={c.unackedSpark}
-              now={now}
-              marks={marks}
-              color="magenta"
-            />
-          ) : null}
+          {(
+            [
+              ['ready', c.readySpark, 'cyan'],
+              ['unacked', c.unackedSpark, 'magenta'],
+            ] as const
+          ).map(([counter, width, color]) =>
+            width > 0 ? (
+              <Text key={counter}>
+                {'  '}
+                <Spark
+                  series={history?.[counter][q.name]}
+                  width={width}
+                  now={now}
+                  marks={marks}
+                  color={color}
+                />
+              </Text>
+            ) : null,
+          )}
           {q.held ? <Text color="yellow">{`  ${q.held} held for dead-lettering`}</Text> : null}
           {nodeLabel && c.placement !== 'none' ? (
             <Text

@@ -14,17 +14,11 @@ import { reportCommand } from '../../source/commands/report.js';
 import { renderReport } from '../../source/lab/lab-report.js';
 import type { Report } from '../../source/lab/report.js';
 import type { LabEvent } from '../../source/lab/store.js';
-import {
-  parseHeader,
-  type RecordHeader,
-  type RecordLine,
-  Replay,
-  recordFormat,
-  recordVersion,
-} from '../../source/record/format.js';
+import { parseHeader, type RecordLine, Replay } from '../../source/record/format.js';
 import { ReceiptLines } from '../../source/record/receipt-lines.js';
 import { RecordWriter } from '../../source/record/writer.js';
 import { parseScenario } from '../../source/scenario/loader.js';
+import { recordHeaderFor, t0 } from '../support/record-header.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'rabbit-lab-record-unit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,20 +39,7 @@ checks: [no-loss, each-once]
   'tiny.yaml',
 );
 
-const t0 = 1_700_000_000_000;
-const header: RecordHeader = {
-  type: recordFormat,
-  version: recordVersion,
-  runId: 'abcd1234',
-  startedAt: t0,
-  scenario,
-  broker: {
-    url: 'amqp://guest:***@localhost:5672',
-    managementUrl: 'http://localhost:15672',
-    embedded: true,
-    vhost: '/',
-  },
-};
+const header = recordHeaderFor(scenario);
 
 function batch(extra: Partial<Extract<ChildMessage, { type: 'batch' }>>): ChildMessage {
   return {

@@ -10,12 +10,7 @@ import { scenarioActors } from '../../source/commands/code.js';
 import { EarlyExits } from '../../source/lab/early-exits.js';
 import { MAX_POINTS, QueueDepths } from '../../source/lab/queue-depths.js';
 import type { LabEvent } from '../../source/lab/store.js';
-import {
-  type RecordHeader,
-  Replay,
-  recordFormat,
-  recordVersion,
-} from '../../source/record/format.js';
+import { Replay } from '../../source/record/format.js';
 import { depthChart, ratesChart } from '../../source/report-html/charts-svg.js';
 import { latencyHistogram, percentileBars } from '../../source/report-html/latency-svg.js';
 import { esc } from '../../source/report-html/markup.js';
@@ -26,31 +21,14 @@ import { topologySvg } from '../../source/report-html/topology-svg.js';
 import { loadCatalog } from '../../source/scenario/catalog.js';
 import { parseScenario } from '../../source/scenario/loader.js';
 import type { Scenario } from '../../source/scenario/schema.js';
-
-const t0 = 1_700_000_000_000;
-
-function headerFor(scenario: Scenario): RecordHeader {
-  return {
-    type: recordFormat,
-    version: recordVersion,
-    runId: 'abcd1234',
-    startedAt: t0,
-    scenario,
-    broker: {
-      url: 'amqp://guest:***@localhost:5672',
-      managementUrl: 'http://localhost:15672',
-      embedded: true,
-      vhost: '/',
-    },
-  };
-}
+import { recordHeaderFor, t0 } from '../support/record-header.js';
 
 /**
  * A run of the scenario's own actors: each starts (a subscriber's queue gets a server name),
  * the broker's counters are polled a few times, the run ends and its report is taken.
  */
 function runOf(scenario: Scenario, extra: readonly [number, LabEvent][] = []): Replay {
-  const replay = new Replay(headerFor(scenario));
+  const replay = new Replay(recordHeaderFor(scenario));
   const actors: ActorConfig[] = scenarioActors(scenario);
   const queues = new Set(scenario.topology.queues.map((q) => q.name));
   const events: [number, LabEvent][] = [
