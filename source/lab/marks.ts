@@ -47,11 +47,15 @@ function timeOf(event: LabEvent): number | undefined {
 
 /**
  * The state after `event` with the lab's clock moved on (the latest time an event carried) and
- * a mark for what happened, if it is one. Events without a time are marked at the clock.
+ * a mark for what happened, if it is one. Events without a time are marked at the clock. An
+ * event that changed nothing leaves the state as it was, clock and all.
  */
 export function withMarks(before: LabState, after: LabState, event: LabEvent): LabState {
-  const at = timeOf(event);
   const kind = markOf(event, before);
+  // Nothing changed (a consumer's receipts are ledger facts only): the same state, so the screen
+  // is not drawn again for it; the next batch or poll moves the clock on.
+  if (kind === undefined && after === before) return after;
+  const at = timeOf(event);
   const clock = Math.max(before.clock ?? before.startedAt, at ?? 0);
   if (kind === undefined) return clock === after.clock ? after : { ...after, clock };
   const from = clock - HISTORY_MS;

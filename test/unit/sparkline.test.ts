@@ -97,6 +97,21 @@ describe('marks on the time axis', () => {
     assert.equal(withMarks(s, s, { type: 'notice', text: 'x' }), s, 'nothing new: the same state');
   });
 
+  test('a consumer’s receipts change nothing on screen: the same state, so no extra frame', () => {
+    let s = initialState(scenario, broker, 1_000);
+    s = reduce(s, { type: 'spawned', config });
+    s = reduce(s, { type: 'phase', phase: 'running' });
+    const receipts = {
+      type: 'receipts' as const,
+      runs: [],
+      redeliveredRuns: [],
+      droppedRuns: [],
+      keys: [],
+    };
+    const after = reduce(s, { type: 'actor', id: 'C1', at: 9_000, message: receipts });
+    assert.equal(after, s, 'the engine draws again only for a new state');
+  });
+
   test('a mark colours its slot of the sparkline', () => {
     const slots = markSlots([{ at: 45_000 }, { at: -1 }], 6, HISTORY_MS, 60_000);
     assert.deepEqual([...slots], [4]);
