@@ -48,19 +48,26 @@ function readProblem(error: unknown): string | undefined {
   return code === undefined ? undefined : (error as Error).message;
 }
 
+/** What `report --html` says on stderr once the page is written (stdout keeps the report). */
+export function pageWritten(html: string, bytes: number): string {
+  const kb = Math.max(1, Math.round(bytes / 1024));
+  return `rabbit-lab: wrote ${html} (${kb} KB, self-contained): open it in a browser.\n`;
+}
+
 /** Write the page for the replayed run; a path that cannot be written is one sentence. */
 async function writePage(
   html: string,
   replay: Replay,
   result: ReplayResult,
   report: Report,
-): Promise<void> {
+): Promise<number> {
   const page = recordPage(replay.header, result, report);
   try {
     await writeFile(html, page);
   } catch (error) {
     throw new UsageError(`Cannot write the page to ${html}: ${writeProblem(error)}.`);
   }
+  return Buffer.byteLength(page);
 }
 
 export interface ReportOptions {
@@ -127,7 +134,10 @@ export async function reportCommand(
       ],
     };
   }
-  if (options.html !== undefined) await writePage(options.html, replay, result, report);
+  if (options.html !== undefined) {
+    const bytes = await writePage(options.html, replay, result, report);
+    stderr.write(pageWritten(options.html, bytes));
+  }
   if (!cutShort && result.endLine === undefined) {
     stderr.write(
       `rabbit-lab: ${file}:${stopsAt}: the record stops without its end line (the run was cut short while it shut down); the report, taken at line ${result.reportLine}, is complete.\n`,

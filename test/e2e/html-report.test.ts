@@ -5,10 +5,11 @@
  * blank. A damaged record writes no page; one cut short gives the page with its notice.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pageWritten } from '../../source/commands/report.js';
 import type { Report } from '../../source/lab/report.js';
 import { type TestBroker, testBroker } from '../support/broker.js';
 import { chromiumPath, screenshot } from '../support/chromium.js';
@@ -81,7 +82,7 @@ describe('report --html: the page of a recorded run, in headless Chromium', () =
       const { file, run, report } = get(name);
       const page = path.join(dir, `${name}.html`);
       const result = await runCli(['report', file, '--json', '--html', page]);
-      assert.equal(result.stderr, '');
+      assert.equal(result.stderr, pageWritten(page, statSync(page).size));
       assert.equal(result.code, run.code, 'the exit code of the run');
       assert.equal(result.stdout, run.stdout, 'the report on stdout, as the run printed it');
 
@@ -181,7 +182,11 @@ describe('report --html: the page of a recorded run, in headless Chromium', () =
     const plain = await runCli(['report', cut]);
     assert.deepEqual(
       { code: withPage.code, stdout: withPage.stdout, stderr: withPage.stderr },
-      { code: 1, stdout: plain.stdout, stderr: plain.stderr },
+      {
+        code: 1,
+        stdout: plain.stdout,
+        stderr: plain.stderr + pageWritten(page, statSync(page).size),
+      },
     );
     const probe = await probePage(page, path.join(dir, 'cut.probe.html'));
     assert.match(
