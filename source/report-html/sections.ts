@@ -57,7 +57,7 @@ export function checksHtml(report: Report): string {
     .map((c) => {
       const state = c.ok ? 'ok' : 'fail';
       const idle = c.judged === false ? ' <span class="idle">(nothing to judge)</span>' : '';
-      return `<li class="check ${state}" data-check="${esc(c.name)}" data-ok="${c.ok}"><span class="mark" aria-label="${c.ok ? 'held' : 'failed'}">${c.ok ? '✓' : '✗'}</span> <strong class="check-name">${esc(c.name)}</strong>${idle}<span class="check-detail">${esc(c.detail)}</span></li>`;
+      return `<li class="check ${state}" data-check="${esc(c.name)}" data-ok="${c.ok}"><span class="mark" aria-label="${c.ok ? 'held' : 'failed'}">${c.ok ? '✓' : '✗'}</span> <span class="check-head"><strong class="check-name">${esc(c.name)}</strong>${idle}</span><span class="check-detail">${esc(c.detail)}</span></li>`;
     })
     .join('');
   return `<section id="checks"><h2>Checks</h2><ul class="checks">${items}</ul></section>`;

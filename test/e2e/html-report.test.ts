@@ -122,6 +122,7 @@ describe('report --html: the page of a recorded run, in headless Chromium', () =
       assert.deepEqual([...probe.topology.consumer].sort(), ids('consumer').sort());
       assert.deepEqual(probe.overlaps, [], 'no text on another in the topology');
       assert.deepEqual(probe.outside, [], 'no text past its picture');
+      assert.deepEqual(probe.squeezed, [], 'each check’s detail has the width of its row');
       assert.deepEqual(
         probe.actors,
         report.actors.map((a) => a.id),

@@ -19,6 +19,8 @@ export interface Probe {
   readonly overlaps: readonly string[];
   /** Texts in any SVG drawn past its edges. */
   readonly outside: readonly string[];
+  /** Checks whose detail was squeezed into less than half of its row (a word to a line). */
+  readonly squeezed: readonly string[];
   readonly actors: readonly string[];
   readonly latencyQueues: readonly string[];
   readonly events: number;
@@ -48,6 +50,7 @@ for (const svg of q('svg')) {
       outside.push(t.textContent);
   }
 }
+const squeezed = q('[data-check]').filter((li) => box(li.querySelector('.check-detail')).width < box(li).width / 2).map((li) => li.dataset.check);
 const names = (kind) => q('svg.topology g[data-kind="' + kind + '"]').map((g) => g.dataset.name);
 const result = {
   title: document.title,
@@ -60,6 +63,7 @@ const result = {
   topology: { producer: names('producer'), exchange: names('exchange'), queue: names('queue'), consumer: names('consumer') },
   overlaps,
   outside,
+  squeezed,
   actors: q('tr[data-actor]').map((r) => r.dataset.actor),
   latencyQueues: q('svg[data-latency-queue]').map((s) => s.dataset.latencyQueue),
   events: q('ol.events li').length,
