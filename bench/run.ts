@@ -23,7 +23,7 @@
  * profile.ts, boot.ts, failover.ts); what they share is in lib/.
  */
 import { existsSync } from 'node:fs';
-import { baselineSection } from './baseline.js';
+import { type Baselines, baselineSection } from './baseline.js';
 import { bootSection } from './boot.js';
 import { failoverSection } from './failover.js';
 import { headlessFixedSection, headlessSection } from './headless.js';
@@ -112,11 +112,11 @@ async function main(): Promise<void> {
     screensDir: process.env.BENCH_SCREENS || undefined,
     results: {},
   };
-  let baselines = { plain: Number.NaN, labShaped: Number.NaN };
+  let baselines: Baselines = { plain: Number.NaN, mandatory: Number.NaN, labShaped: Number.NaN };
   let headlessMax: HeadlessResult | undefined;
 
   if (wanted('baseline')) baselines = await baselineSection(ctx);
-  if (wanted('headless')) headlessMax = await headlessSection(ctx, baselines.plain);
+  if (wanted('headless')) headlessMax = await headlessSection(ctx, baselines);
   if (wanted('headless') && Number.isFinite(baselines.labShaped)) {
     await headlessFixedSection(ctx, baselines.labShaped);
   }

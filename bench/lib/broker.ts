@@ -13,7 +13,7 @@ import {
 
 export { type EmbeddedBroker, findRabbitmqServer, reapStaleNodes, startEmbeddedBroker };
 
-/** The CLI's options for this node: external broker, no rate bound, room for 64 actors. */
+/** The CLI's options for this node: external broker, no rate bound, the default actor bound. */
 export function brokerArgs(node: EmbeddedBroker): string[] {
   return [
     '--url',
@@ -24,9 +24,6 @@ export function brokerArgs(node: EmbeddedBroker): string[] {
     'external',
     '--max-rate',
     '1000000',
-    // 32 subscribers and their producer: one more than the default bound of 32.
-    '--max-actors',
-    '64',
     '--no-tour',
   ];
 }

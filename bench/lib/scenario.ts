@@ -11,6 +11,8 @@ export interface ScenarioShape {
   readonly consumers?: number;
   readonly subscribers?: number;
   readonly queue?: string;
+  /** Consumers acknowledge every n-th message with one multiple ack (1: each on its own). */
+  readonly ackEvery?: number;
 }
 
 /** A scenario file for the CLI: one producer and consumers on one queue, or fanout subscribers. */
@@ -46,7 +48,8 @@ export function writeScenario(dir: string, shape: ScenarioShape): string {
       `  - { kind: producer, routingKeys: [${queue}], rate: ${shape.rate}, body: ${body} }`,
     );
     for (let i = 0; i < (shape.consumers ?? 1); i++) {
-      lines.push(`  - { kind: consumer, queue: ${queue}, prefetch: 100, ack: manual }`);
+      const every = shape.ackEvery && shape.ackEvery > 1 ? `, ackEvery: ${shape.ackEvery}` : '';
+      lines.push(`  - { kind: consumer, queue: ${queue}, prefetch: 100, ack: manual${every} }`);
     }
   }
   lines.push('checks: [no-loss]', '');

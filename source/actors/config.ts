@@ -5,8 +5,13 @@
 import type { ConsumerSpec, ProducerSpec } from '../scenario/schema.js';
 import type { ActorConfig, ConsumerConfig, ProducerConfig } from './protocol.js';
 
-/** At most this many live actors unless --max-actors says otherwise. */
-export const defaultMaxActors = 32;
+/**
+ * At most this many live actors unless --max-actors says otherwise. Each actor is a Node process
+ * (about 50 MB) with its own connection: the bound keeps a held key or a scenario from filling the
+ * machine's memory or a shared broker's connection limit, while 32 subscribers and their producer
+ * still fit.
+ */
+export const defaultMaxActors = 64;
 /** Per producer, unless the user lifts it: a lab pointed at a shared broker must not flood it. */
 export const defaultMaxRate = 1000;
 

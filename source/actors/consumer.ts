@@ -1,8 +1,9 @@
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { type LabMessageId, labMessageOf, shortMessageId } from './lab-message.js';
 import type { ActorEnvironment, ConsumerConfig, Outcome, RetryConfig } from './protocol.js';
-import { consumerTagFor, headers, isStreamTime, parseMessageId } from './protocol.js';
+import { consumerTagFor, headers, isStreamTime } from './protocol.js';
 
-type LabId = NonNullable<ReturnType<typeof parseMessageId>>;
+type LabId = LabMessageId;
 
 import type { BatchReporter } from './reporter.js';
 
@@ -252,7 +253,7 @@ export class Consumer {
    */
   private noteLimits(msg: ConsumeMessage, id: LabId, first: boolean): void {
     const priority: unknown = msg.properties.priority;
-    const sentAt: unknown = msg.properties.headers?.[headers.sentAt];
+    const sentAt = id.sentAt;
     if (first) {
       const now = Date.now();
       this.reporter.deliveredAt(now);
@@ -267,8 +268,7 @@ export class Consumer {
 
   /** Producer and sequence of a message from this run's producers; undefined for any other. */
   private labId(msg: ConsumeMessage): LabId | undefined {
-    const id = parseMessageId(msg.properties.messageId);
-    return id && msg.properties.headers?.[headers.run] === this.env.runId ? id : undefined;
+    return labMessageOf(msg.properties, this.env.runId);
   }
 
   private work(): void {
@@ -381,6 +381,8 @@ export class Consumer {
     const p = msg.properties;
     const options = {
       messageId: p.messageId,
+      appId: p.appId,
+      timestamp: p.timestamp,
       headers: p.headers,
       persistent: p.deliveryMode === 2,
       ...(p.contentType ? { contentType: p.contentType } : {}),
@@ -461,13 +463,13 @@ export class Consumer {
       outcome === 'dead-lettered' ||
       delivery.attempt > 1;
     if (!this.reporter.wantsSample(notable)) return;
-    const sentAt = msg.properties.headers?.[headers.sentAt];
+    const sentAt = id?.sentAt;
     const now = Date.now();
     // A priority queue's flow log shows each message's priority: the urgent ones overtaking.
     const priority: unknown = msg.properties.priority;
     if (detail === undefined && typeof priority === 'number') detail = `priority ${priority}`;
     this.reporter.sample({
-      messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
+      messageId: id ? shortMessageId(id) : String(msg.properties.messageId ?? ''),
       producer: id?.producer,
       exchange: msg.fields.exchange,
       routingKey: msg.fields.routingKey,

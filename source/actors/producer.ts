@@ -1,8 +1,9 @@
 import type { Channel, Message } from 'amqplib';
 import type { HeaderSet } from '../scenario/schema.js';
 import { type BrokerAnswer, ConfirmWaiters } from './confirm-waiters.js';
+import { labAppId, labMessageId, parseMessageId, shortMessageId } from './lab-message.js';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
-import { headers, parseMessageId, priorityOf } from './protocol.js';
+import { priorityOf } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
 import { RpcClient } from './rpc-client.js';
 
@@ -85,12 +86,15 @@ export class Producer {
 
   /** Set for an RPC client: requests wait for replies. */
   readonly rpc: RpcClient | undefined;
+  /** This run's app id, on every message (lab-message.ts). */
+  private readonly appId: string;
 
   constructor(
     private config: ProducerConfig,
-    private readonly env: ActorEnvironment,
+    env: ActorEnvironment,
     private readonly reporter: BatchReporter,
   ) {
+    this.appId = labAppId(env.runId);
     this.rpc = config.rpc
       ? new RpcClient(config.rpc, config.id, reporter, (correlationId, body) =>
           this.publishOne(undefined, body, correlationId),
@@ -310,14 +314,15 @@ export class Producer {
   }
 
   private onReturn(msg: Message): void {
-    const id = parseMessageId(msg.properties.messageId);
+    const id =
+      msg.properties.appId === this.appId ? parseMessageId(msg.properties.messageId) : undefined;
     if (id && id.producer === this.config.id) {
       this.reporter.returnedRuns.add(id.producer, id.seq);
       this.waiters.noteReturned(id.seq);
     }
     this.reporter.counts.unroutable++;
     this.reporter.sample({
-      messageId: typeof msg.properties.messageId === 'string' ? msg.properties.messageId : '',
+      messageId: id ? shortMessageId(id) : String(msg.properties.messageId ?? ''),
       producer: this.config.id,
       exchange: msg.fields.exchange,
       routingKey: msg.fields.routingKey,
@@ -367,10 +372,11 @@ export class Producer {
     return this.fixed.content;
   }
 
-  /** The scenario's headers for message `seq`: its header sets in turn. */
-  private headersOf(seq: number): HeaderSet {
+  /** The scenario's headers for message `seq`, its header sets in turn; none without any. */
+  private headersOf(seq: number): { headers: HeaderSet } | undefined {
     const sets = this.config.headers ?? [];
-    return sets.length === 0 ? {} : (sets[(seq - 1) % sets.length] ?? {});
+    const set = sets.length === 0 ? undefined : sets[(seq - 1) % sets.length];
+    return set === undefined ? undefined : { headers: set };
   }
 
   /** Publish one message now (also used by "send one" requests); false without a connection. */
@@ -396,17 +402,15 @@ export class Producer {
       (correlationId === undefined
         ? this.rpc.request(seq, text ?? this.config.body)
         : { replyTo: this.rpc.replyQueue, correlationId });
+    // Who, which and when travel in the standard properties (lab-message.ts): no headers table.
     const ok = channel.publish(this.config.exchange, key, content, {
-      messageId: `${this.config.id}-${seq}`,
+      messageId: labMessageId(this.config.id, seq, now),
+      appId: this.appId,
       timestamp: Math.floor(now / 1000),
       persistent: this.config.persistent,
       contentType: 'text/plain',
       mandatory: true,
-      headers: {
-        ...this.headersOf(seq),
-        [headers.sentAt]: now,
-        [headers.run]: this.env.runId,
-      },
+      ...this.headersOf(seq),
       ...(request ? { replyTo: request.replyTo, correlationId: request.correlationId } : {}),
       ...(this.config.priorities || this.config.ttlMs !== undefined
         ? limitProperties(this.config, seq)

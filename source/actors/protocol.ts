@@ -103,11 +103,11 @@ export interface ActorEnvironment {
   readonly httpToken?: string;
 }
 
-/** Header names set on every message a lab producer publishes. */
+/**
+ * The lab's own header names. A lab message needs none (see lab-message.ts); an RPC reply names
+ * the server actor that answered.
+ */
 export const headers = {
-  sentAt: 'x-rabbit-lab-sent-at',
-  run: 'x-rabbit-lab-run',
-  /** On an RPC reply: the server actor that answered. */
   server: 'x-rabbit-lab-server',
 } as const;
 
@@ -336,14 +336,4 @@ export function emptyCounts(): BatchCounts {
     retried: 0,
     parked: 0,
   };
-}
-
-/** Parse `P1-42` into its producer and sequence number. */
-export function parseMessageId(id: unknown): { producer: string; seq: number } | undefined {
-  if (typeof id !== 'string') return undefined;
-  const dash = id.lastIndexOf('-');
-  if (dash <= 0) return undefined;
-  const seq = Number(id.slice(dash + 1));
-  if (!Number.isSafeInteger(seq) || seq < 1) return undefined;
-  return { producer: id.slice(0, dash), seq };
 }

@@ -3,7 +3,8 @@
  * which it deletes right after anyway, so taking the messages out changes nothing anybody keeps.
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { headers, parseMessageId, type SeqRun } from '../actors/protocol.js';
+import { labMessageOf } from '../actors/lab-message.js';
+import type { SeqRun } from '../actors/protocol.js';
 import { SeqRunBuilder } from '../actors/seq-runs.js';
 
 export interface ReadBack {
@@ -44,8 +45,8 @@ export async function readBack(
     if (!msg) return;
     read++;
     lastAt = Date.now();
-    const id = parseMessageId(msg.properties.messageId);
-    if (id && msg.properties.headers?.[headers.run] === runId) {
+    const id = labMessageOf(msg.properties, runId);
+    if (id) {
       let seqs = ids.get(id.producer);
       if (!seqs) {
         seqs = [];

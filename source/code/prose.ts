@@ -329,7 +329,7 @@ export function handlerText(retry: RetryConfig, fails: string): string {
 
 /** What a retry consumer does with a message whose last attempt failed. */
 export const parkingText =
-  'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.';
+  'Its last attempt failed: park it for a person to look at. Published on the default exchange, whose key names the queue, with its id, app id, timestamp and headers (x-death says what happened), and acknowledged once the broker confirmed the copy; refused, the original goes back to its queue.';
 
 export const headerSetsText =
   'The headers of each message, in turn: a headers exchange routes by them, not by the routing key.';

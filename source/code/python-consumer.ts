@@ -66,7 +66,7 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
   const { retry } = c;
   const handlerBody = failing(retry)
     ? [
-        "    match = re.search(r'-(\\d+)$', properties.message_id or '')",
+        "    match = re.search(r'-(\\d+)(@\\d+)?$', properties.message_id or '')",
         '    seq = int(match.group(1)) if match else 0',
         ...(retry.poisonEvery > 0
           ? [
@@ -135,6 +135,8 @@ function retryHandling(
       'pika.BasicProperties',
       [
         ['message_id', 'properties.message_id'],
+        ['app_id', 'properties.app_id'],
+        ['timestamp', 'properties.timestamp'],
         ['headers', 'properties.headers'],
         ['delivery_mode', 'properties.delivery_mode'],
         ['content_type', 'properties.content_type'],

@@ -65,7 +65,7 @@ function retryHelpers(c: ConsumerConfig & { retry: RetryConfig }): string[] {
   const { retry } = c;
   const handlerBody = failing(retry)
     ? [
-        "  const match = /-(\\d+)$/.exec(String(msg.properties.messageId ?? ''));",
+        "  const match = /-(\\d+)(@\\d+)?$/.exec(String(msg.properties.messageId ?? ''));",
         '  const seq = match ? Number(match[1]) : 0;',
         ...(retry.poisonEvery > 0
           ? [
@@ -128,6 +128,8 @@ function retryHandling(
     `${i}    const p = msg.properties;`,
     `${i}    const options = {`,
     `${i}      messageId: p.messageId,`,
+    `${i}      appId: p.appId,`,
+    `${i}      timestamp: p.timestamp,`,
     `${i}      headers: p.headers,`,
     `${i}      persistent: p.deliveryMode === 2,`,
     `${i}      contentType: p.contentType,`,

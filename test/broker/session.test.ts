@@ -94,10 +94,15 @@ actors:
       channel.sendToQueue('shared_hello', Buffer.from('Hello from new_task.js'));
       // A lab-looking id from another run is still foreign.
       channel.sendToQueue('shared_hello', Buffer.from('x'), { messageId: 'P1-1' });
+      // So is one shaped exactly like a lab message, from another run.
+      channel.sendToQueue('shared_hello', Buffer.from('y'), {
+        messageId: `P1-2@${Date.now()}`,
+        appId: 'rabbit-lab.00000000',
+      });
       const external = await waitFor(
         () => {
           const records = s.snapshot().flow.filter((r) => r.producer === undefined);
-          return records.length >= 2 ? records : undefined;
+          return records.length >= 3 ? records : undefined;
         },
         { what: 'external messages in the flow log' },
       );
@@ -105,14 +110,51 @@ actors:
       assert.equal(external[0]?.queue, 'shared_hello');
       await s.drain();
       const c1 = s.snapshot().actors.find((a) => a.id === 'C1');
-      assert.equal(c1?.external, 2);
-      assert.equal(c1?.received, s.ledger.totalPublished() + 2);
+      assert.equal(c1?.external, 3);
+      assert.equal(c1?.received, s.ledger.totalPublished() + 3);
       const [noLoss] = s.checks();
       assert.equal(noLoss?.ok, true);
       assert.match(
         noLoss?.detail ?? '',
         /^(\d+) published, \1 confirmed by the broker, \1 handled$/,
       );
+    } finally {
+      await other.close();
+      await s.shutdown();
+    }
+  });
+
+  test('a lab message: who, which and when in its standard properties, no headers table', async () => {
+    const s = session(`${header('message-shape')}topology:
+  queues: [{ name: shape_plain }, { name: shape_headers }]
+actors:
+  - { kind: producer, routingKeys: [shape_plain], rate: 20 }
+  - kind: producer
+    routingKeys: [shape_headers]
+    rate: 20
+    headers: [{ format: pdf }, { format: csv, size: 3 }]
+`);
+    const other = await amqp.connect(broker.url);
+    try {
+      const started = Date.now();
+      await s.start();
+      await waitFor(() => s.ledger.totalPublished() >= 6, { what: 'six messages published' });
+      const channel = await other.createChannel();
+      const plain = await channel.get('shape_plain', { noAck: true });
+      assert.ok(plain, 'a message in shape_plain');
+      // amqplib sends every message a headers table; the lab's is empty (nothing to encode).
+      assert.deepEqual(plain.properties.headers ?? {}, {}, 'no header of the lab’s');
+      assert.equal(plain.properties.appId, `rabbit-lab.${s.runId}`);
+      const [, seq, sentAt] = /^P1-(\d+)@(\d+)$/.exec(String(plain.properties.messageId)) ?? [];
+      assert.equal(seq, '1');
+      assert.ok(Number(sentAt) >= started && Number(sentAt) <= Date.now(), 'sent at, in ms');
+      assert.equal(plain.properties.timestamp, Math.floor(Number(sentAt) / 1000), 'seconds');
+      const first = await channel.get('shape_headers', { noAck: true });
+      const second = await channel.get('shape_headers', { noAck: true });
+      assert.ok(first && second, 'two messages in shape_headers');
+      assert.deepEqual(first.properties.headers, { format: 'pdf' }, 'only the scenario’s own');
+      assert.deepEqual(second.properties.headers, { format: 'csv', size: 3 });
+      assert.match(String(first.properties.messageId), /^P2-1@\d+$/);
     } finally {
       await other.close();
       await s.shutdown();

@@ -91,7 +91,12 @@ describe('rabbit-lab code: retries and HTTP bridges run against the broker', () 
           const channel = await connection.createChannel();
           const parked = await channel.get('work.parked', { noAck: true });
           assert.ok(parked, 'a message in work.parked');
-          assert.equal(parked.properties.messageId, 'P1-10');
+          assert.match(String(parked.properties.messageId), /^P1-10@\d+$/);
+          assert.match(
+            String(parked.properties.appId),
+            /^rabbit-lab\.\w+/,
+            'the run’s app id kept',
+          );
           assert.equal(parked.content.toString(), 'Task 10');
           const rejected = parked.properties.headers?.['x-death']?.find(
             (d) => d.queue === 'work' && d.reason === 'rejected',

@@ -427,6 +427,7 @@ describe('the generated programs', () => {
     assert.ok(ts.includes('if (attempt < maxAttempts) {'));
     assert.ok(nack > 0 && park > nack && refused > park && parkedAck > refused, tsText);
     assert.ok(ts.includes('messageId: p.messageId,'));
+    assert.ok(ts.includes('appId: p.appId,'), 'the run the lab tells its messages by');
     assert.ok(ts.includes('headers: p.headers,'));
     assert.ok(ts.includes('persistent: p.deliveryMode === 2,'));
     assert.match(
@@ -454,7 +455,7 @@ describe('the generated programs', () => {
     assert.ok(py.includes("deaths = (properties.headers or {}).get('x-death') or []"));
     assert.ok(py.includes("if death.get('queue') == queue and death.get('reason') == 'rejected'"));
     assert.ok(py.includes('attempt = attempt_of(properties, queue)'));
-    assert.ok(py.includes("match = re.search(r'-(\\d+)$', properties.message_id or '')"));
+    assert.ok(py.includes("match = re.search(r'-(\\d+)(@\\d+)?$', properties.message_id or '')"));
     assert.ok(py.includes('if seq > 0 and seq % 4 == 0 and attempt == 1:'));
     const pyNack = py.indexOf('ch.basic_nack(delivery_tag=method.delivery_tag, requeue=False)');
     const pyPark = py.indexOf('routing_key=parking_queue,');
