@@ -19,7 +19,9 @@ export interface EndpointPublisher {
   readonly publish: (
     routingKey: string | undefined,
     body: string,
-  ) => Promise<{ id: string; ok: boolean | undefined; routed: boolean } | undefined>;
+  ) => Promise<
+    { id: string; messageId: string; ok: boolean | undefined; routed: boolean } | undefined
+  >;
 }
 
 function reply(res: ServerResponse, status: number, body: Record<string, unknown>): void {
@@ -114,8 +116,9 @@ async function handle(
     reply(res, 502, { id: result.id, error: 'the broker refused it (nack)' });
   } else {
     // Confirmed either way; routed false: the broker returned it, as no queue is bound for it.
-    const { id, routed } = result;
-    reply(res, 202, { id, exchange, routingKey: key ?? null, confirmed: true, routed, tookMs });
+    const { id, messageId, routed } = result;
+    const routingKey = key ?? null;
+    reply(res, 202, { id, messageId, exchange, routingKey, confirmed: true, routed, tookMs });
   }
 }
 

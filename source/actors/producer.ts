@@ -44,7 +44,10 @@ const maxInFlight = 10_000;
 
 /** What `publishConfirmed` learnt: ok undefined when the broker did not answer in time. */
 export interface PublishOutcome extends BrokerAnswer {
+  /** `P1-7`, as the screen and the report name it. */
   readonly id: string;
+  /** The message's own messageId property (`P1-7@<sent-at ms>`). */
+  readonly messageId: string;
 }
 
 interface ConfirmFields {
@@ -88,6 +91,8 @@ export class Producer {
   readonly rpc: RpcClient | undefined;
   /** This run's app id, on every message (lab-message.ts). */
   private readonly appId: string;
+  /** The messageId of the last message published. */
+  private lastMessageId = '';
 
   constructor(
     private config: ProducerConfig,
@@ -212,7 +217,8 @@ export class Producer {
     if (!this.publishOne(routingKey, body)) return undefined;
     const seq = this.seq;
     const id = `${this.config.id}-${seq}`;
-    return { id, ...(await this.waiters.wait(seq, timeoutMs)) };
+    const messageId = this.lastMessageId;
+    return { id, messageId, ...(await this.waiters.wait(seq, timeoutMs)) };
   }
 
   start(): void {
@@ -403,8 +409,10 @@ export class Producer {
         ? this.rpc.request(seq, text ?? this.config.body)
         : { replyTo: this.rpc.replyQueue, correlationId });
     // Who, which and when travel in the standard properties (lab-message.ts): no headers table.
+    const messageId = labMessageId(this.config.id, seq, now);
+    this.lastMessageId = messageId;
     const ok = channel.publish(this.config.exchange, key, content, {
-      messageId: labMessageId(this.config.id, seq, now),
+      messageId,
       appId: this.appId,
       timestamp: Math.floor(now / 1000),
       persistent: this.config.persistent,

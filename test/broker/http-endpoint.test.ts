@@ -85,6 +85,7 @@ describe('HTTP publish endpoint', () => {
       const ok = await post(url, 'invoice 1 paid');
       assert.equal(ok.status, 202);
       assert.equal(ok.json.id, 'P1-1');
+      assert.match(String(ok.json.messageId), /^P1-1@\d+$/, 'the message’s own messageId');
       assert.equal(ok.json.confirmed, true);
 
       const noToken = await post(url, 'x', {});
