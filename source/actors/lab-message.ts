@@ -1,14 +1,18 @@
 /**
- * How a message says it is one of this run's, without a headers table (encoding one is the
- * producer's largest cost at full speed): the standard properties carry it all.
+ * How a message says it is one of this run's, without a headers table (encoding one was the
+ * producer's largest cost at full speed): two standard properties carry it all.
  *
  * - `appId` is `rabbit-lab.<run>`: the run that sent it, compared exactly, so a message from
  *   another run or another program is never counted as this run's.
  * - `messageId` is `<producer>-<seq>@<sent-at ms>`: who sent it, its place in that producer's
  *   sequence, and when (for publish → delivery latency and priority waits; same machine clock).
  *
- * `timestamp` stays the standard one, in seconds; a scenario's own headers still travel as
- * headers, and only they make a headers table.
+ * Nothing else: no `timestamp` (the id has the time, to the ms) and no `contentType`. The broker
+ * keeps a message's encoded properties as one Erlang binary, and a binary over 64 bytes is
+ * reference-counted off the process heap instead of copied: measured here, a message whose
+ * properties took 65–70 bytes moved at about half the rate of one with 62 or fewer. The lab's take
+ * about 50 (`test/unit/lab-message.test.ts` holds them under 64 for long ids). A scenario's own
+ * headers, priorities and TTLs still travel as it says.
  */
 
 export interface LabId {
@@ -24,6 +28,28 @@ export interface LabMessageId extends LabId {
 /** The app id of every message the run `runId` publishes. */
 export function labAppId(runId: string): string {
   return `rabbit-lab.${runId}`;
+}
+
+/** What a lab producer publishes a message with, besides a scenario's own properties. */
+export interface LabPublishOptions {
+  readonly messageId: string;
+  readonly appId: string;
+  readonly persistent: boolean;
+  readonly mandatory: true;
+}
+
+/**
+ * The options of the `seq`-th message of `producer` (`appId` from labAppId): the same for the
+ * lab's producers and for the bench's lab-shaped baseline.
+ */
+export function labPublishOptions(
+  appId: string,
+  producer: string,
+  seq: number,
+  sentAt: number,
+  persistent: boolean,
+): LabPublishOptions {
+  return { messageId: labMessageId(producer, seq, sentAt), appId, persistent, mandatory: true };
 }
 
 /** The message id of the `seq`-th message of `producer`, sent at `sentAt`. */

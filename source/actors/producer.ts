@@ -1,7 +1,7 @@
 import type { Channel, Message } from 'amqplib';
 import type { HeaderSet } from '../scenario/schema.js';
 import { type BrokerAnswer, ConfirmWaiters } from './confirm-waiters.js';
-import { labAppId, labMessageId, parseMessageId, shortMessageId } from './lab-message.js';
+import { labAppId, labPublishOptions, parseMessageId, shortMessageId } from './lab-message.js';
 import type { ActorEnvironment, ProducerConfig } from './protocol.js';
 import { priorityOf } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
@@ -408,16 +408,12 @@ export class Producer {
       (correlationId === undefined
         ? this.rpc.request(seq, text ?? this.config.body)
         : { replyTo: this.rpc.replyQueue, correlationId });
-    // Who, which and when travel in the standard properties (lab-message.ts): no headers table.
-    const messageId = labMessageId(this.config.id, seq, now);
-    this.lastMessageId = messageId;
+    // Who, which and when travel in two standard properties (lab-message.ts): no headers table.
+    const { id, persistent } = this.config;
+    const lab = labPublishOptions(this.appId, id, seq, now, persistent);
+    this.lastMessageId = lab.messageId;
     const ok = channel.publish(this.config.exchange, key, content, {
-      messageId,
-      appId: this.appId,
-      timestamp: Math.floor(now / 1000),
-      persistent: this.config.persistent,
-      contentType: 'text/plain',
-      mandatory: true,
+      ...lab,
       ...this.headersOf(seq),
       ...(request ? { replyTo: request.replyTo, correlationId: request.correlationId } : {}),
       ...(this.config.priorities || this.config.ttlMs !== undefined
