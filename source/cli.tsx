@@ -48,7 +48,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** The same options, left out of yargs' own help: help.ts prints it, and yargs renders one anyway. */
+/** The options as yargs gets them: hidden from the help it renders for itself (help.ts prints ours). */
 function hidden<T extends Readonly<Record<string, OptionSpec>>>(
   options: T,
 ): { [K in keyof T]: T[K] & { hidden: true } } {
