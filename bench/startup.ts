@@ -1,5 +1,5 @@
 /**
- * 5. Start-up: `--help`, launch → first frame, an actor's spawn → its first publish, and the node
+ * 5. Start-up: `--help` and the other short commands against a bare yargs program, launch → first frame, an actor's spawn → its first publish, and the node
  * start-up and imports under them.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,33 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { resolveTarget } from '../source/broker/url.js';
 import { brokerArgs, type EmbeddedBroker } from './lib/broker.js';
 import { aborted } from './lib/children.js';
-import { cliEnvironment, cliPath, root } from './lib/cli.js';
+import { root } from './lib/cli.js';
 import type { BenchContext } from './lib/context.js';
 import { figure, samplesNote } from './lib/figures.js';
 import { findCliPid, launchScreen, quitScreen } from './lib/pty.js';
 import { median } from './lib/stats.js';
 import { log, sleep, withTimeout } from './lib/util.js';
-
-function helpWallTimes(runs: number): number[] {
-  const times: number[] = [];
-  // One run first to warm the file cache; not counted.
-  spawnSync(process.execPath, [cliPath, '--help'], {
-    stdio: 'ignore',
-    env: cliEnvironment(),
-    timeout: 10_000,
-  });
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const result = spawnSync(process.execPath, [cliPath, '--help'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: cliEnvironment(),
-      timeout: 10_000,
-    });
-    if (result.status !== 0) throw new Error(`rabbit-lab --help exited with ${result.status}`);
-    times.push(performance.now() - started);
-  }
-  return times;
-}
+import { commandFigures, commandWallTimes } from './startup-commands.js';
 
 type SessionModule = typeof import('../source/lab/session.js');
 type Session = InstanceType<SessionModule['Session']>;
@@ -155,8 +135,9 @@ async function launchToFirstFrame(node: EmbeddedBroker, file: string): Promise<L
 /** Every start-up time, in the order measured; kept as the section's details. */
 async function measureStartup(ctx: BenchContext) {
   const { node, settings, files } = ctx;
-  log('start-up: --help…');
-  const help = helpWallTimes(settings.helpRuns);
+  log('start-up: --help, --version, list, match, validate, new, code and a bare yargs program…');
+  const commands = commandWallTimes(settings.helpRuns);
+  const help = commands.help ?? [];
   log(`start-up: launch → first frame × ${settings.launches}…`);
   const launches: Launch[] = [];
   for (let i = 0; i < settings.launches && !aborted(); i++) {
@@ -181,6 +162,7 @@ async function measureStartup(ctx: BenchContext) {
   );
   return {
     helpMs: help,
+    commandsMs: commands,
     launches,
     spawns,
     bareNodeMs: bareNode,
@@ -208,6 +190,7 @@ export async function startupSection(ctx: BenchContext): Promise<void> {
     met: helpMedian <= 250,
     note: samplesNote(help),
   });
+  commandFigures(startup.commandsMs);
   const m = (pick: (l: Launch) => number) => median(launches.map(pick)).toFixed(0);
   figure({
     id: 'firstFrameMs',

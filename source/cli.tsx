@@ -1,19 +1,30 @@
 #!/usr/bin/env node
 /**
- * The command line: parse and validate once, here, then hand typed options to the lab. Heavy
- * modules (Ink, React, amqplib) load only when a scenario runs, so --help stays fast.
+ * The command line: parse and validate once, here, then hand typed options to the lab. What it
+ * accepts is in cli-spec.ts. `--help` and `--version` are answered before yargs loads (help.ts);
+ * heavy modules (Ink, React, amqplib) load only when a scenario runs.
  */
 import { readFileSync } from 'node:fs';
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { defaultMaxActors, defaultMaxRate } from './actors/config.js';
+import type { Argv } from 'yargs';
 import { defaultAmqpUrl, hasPassword } from './broker/url.js';
+import {
+  brokerOptions,
+  builtinOptions,
+  commandName,
+  commands,
+  type OptionSpec,
+  runOptions,
+} from './cli-spec.js';
 import { formatError, isUserError } from './errors.js';
+import { earlyRequest, helpText, helpWidth } from './help.js';
 import type { RunOptions } from './run.js';
 
-const { version } = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+function version(): string {
+  const { version } = JSON.parse(
+    readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  return version;
+}
 
 /**
  * Every local user can read another's command line (ps, /proc/<pid>/cmdline), but not its
@@ -37,198 +48,44 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** `--url a --url b` arrives as an array: the same as `--url a,b`. */
-function joinRepeated(value: string | string[]): string {
-  return [value].flat().join(',');
+/** The options as yargs gets them: hidden from the help it renders for itself (help.ts prints ours). */
+function hidden<T extends Readonly<Record<string, OptionSpec>>>(
+  options: T,
+): { [K in keyof T]: T[K] & { hidden: true } } {
+  return Object.fromEntries(
+    Object.entries(options).map(([key, spec]) => [key, { ...spec, hidden: true }]),
+  ) as { [K in keyof T]: T[K] & { hidden: true } };
 }
 
-/** Where the broker is and how to reach it (also `code`'s URL), with their help text. */
-function withBrokerOptions<T>(y: Argv<T>) {
-  return y
-    .option('url', {
-      type: 'string',
-      defaultDescription: `$RABBIT_LAB_URL or ${defaultAmqpUrl}`,
-      describe:
-        "AMQP URL of the broker (the path is the vhost); one with a password belongs in $RABBIT_LAB_URL, as every local user can read a command line (ps). A cluster: repeat it or separate the nodes with commas; later URLs without a user take the first one's",
-      coerce: joinRepeated,
-    })
-    .option('management-url', {
-      type: 'string',
-      describe:
-        'Management API base URL (default: the AMQP host, port 15672); for a cluster, one per node, repeated or comma-separated',
-      coerce: joinRepeated,
-    })
-    .option('ca', {
-      type: 'string',
-      default: process.env.RABBIT_LAB_CA || undefined,
-      defaultDescription: '$RABBIT_LAB_CA',
-      describe:
-        'amqps/https: PEM file with the CA certificate(s) to trust instead of the system ones',
-    })
-    .option('cert', {
-      type: 'string',
-      default: process.env.RABBIT_LAB_CERT || undefined,
-      defaultDescription: '$RABBIT_LAB_CERT',
-      describe: 'amqps/https: PEM file with a client certificate, for brokers that ask for one',
-    })
-    .option('key', {
-      type: 'string',
-      default: process.env.RABBIT_LAB_KEY || undefined,
-      defaultDescription: '$RABBIT_LAB_KEY',
-      describe: "amqps/https: PEM file with the client certificate's private key",
-    })
-    .option('broker', {
-      choices: ['auto', 'embedded', 'cluster', 'external'] as const,
-      default: 'auto' as const,
-      describe:
-        'auto: use --url, or start a private node (a private cluster for cluster scenarios) when nothing answers at the default local URL; embedded: always a private node; cluster: always a private cluster of --nodes nodes; external: never',
-    })
-    .option('nodes', {
-      type: 'number',
-      describe: 'With --broker cluster: how many nodes the private cluster has, 3 to 5 (default 3)',
+function withCommands<T>(y: Argv<T>): Argv<T> {
+  for (const spec of commands) {
+    y = y.command(spec.command, false, (c) => {
+      for (const p of spec.positionals) {
+        c.positional(p.name, { type: 'string', ...(p.array ? { array: true } : {}) });
+      }
+      return spec.options ? c.options(hidden(spec.options)) : c;
     });
+  }
+  return y;
 }
 
-/** How a run goes: headless or on the screen, how long, how big, what it records and keeps. */
-function withRunOptions<T>(y: Argv<T>) {
-  return y
-    .option('headless', {
-      type: 'boolean',
-      default: false,
-      describe: 'Run without the screen and print a report',
-    })
-    .option('duration', {
-      type: 'number',
-      describe:
-        "Stop after this many seconds (headless default: 10, or to the end of a cluster scenario's tour)",
-    })
-    .option('json', {
-      type: 'boolean',
-      default: false,
-      describe: 'Headless and report: print the report as JSON',
-    })
-    .option('tour', {
-      type: 'boolean',
-      default: true,
-      describe:
-        "Play the scenario's guided tour (--no-tour: drive it yourself; n still steps through it)",
-    })
-    .option('max-rate', {
-      type: 'number',
-      default: defaultMaxRate,
-      describe:
-        "Ceiling for a producer's messages per second (keyboard and scenario files), so a lab on a shared broker cannot flood it",
-    })
-    .option('max-actors', {
-      type: 'number',
-      default: defaultMaxActors,
-      describe:
-        'Most producers and consumers alive at once, so a lab on a shared broker stays small',
-    })
-    .option('record', {
-      type: 'string',
-      describe:
-        "Write the run's events to this file (NDJSON; replaced if it exists); `rabbit-lab report <file>` prints its report",
-    })
-    .option('http-token', {
-      type: 'string',
-      describe:
-        'The bearer token HTTP publish endpoints want (default: a random one per run); $RABBIT_LAB_HTTP_TOKEN keeps it out of ps',
-    })
-    .option('keep', {
-      type: 'boolean',
-      default: false,
-      describe: 'Leave the queues and exchanges this run created on the broker',
-    });
-}
-
-/** The subcommands, with their positional arguments. */
-function withCommands<T>(y: Argv<T>) {
-  return y
-    .command('$0', 'Pick a scenario from a list')
-    .command('scenario <name>', 'Run a scenario by name, alias or file path', (y) =>
-      y.positional('name', {
-        type: 'string',
-        describe: 'e.g. hello-queue, hello, ./my-scenario.yaml',
-      }),
-    )
-    .command('list', 'List the built-in scenarios')
-    .command('new <name>', 'Write a commented starter scenario file, <name>.yaml, to edit', (y) =>
-      y.positional('name', { type: 'string', describe: 'e.g. my-work-queue' }),
-    )
-    .command('validate <file>', 'Check a scenario file without running it', (y) =>
-      y.positional('file', { type: 'string', describe: 'e.g. ./my-work-queue.yaml' }),
-    )
-    .command(
-      'match <binding> <keys..>',
-      'Test routing keys against a topic binding key, and see why they match or not',
-      (y) =>
-        y
-          .positional('binding', { type: 'string', describe: "a topic pattern, e.g. 'kern.*'" })
-          .positional('keys', { type: 'string', array: true, describe: 'e.g. kern.critical' }),
-    )
-    .command(
-      'report <file>',
-      'Print the report of a run recorded with --record, as headless mode printed it',
-      (y) =>
-        y.positional('file', { type: 'string', describe: 'e.g. run.ndjson' }).option('html', {
-          type: 'string',
-          describe:
-            'Also write the report as one self-contained HTML page (topology diagram, queue depths and rates over time, latency, checks, actors) to this file; the report still goes to stdout',
-        }),
-    )
-    .command(
-      'code <scenario>',
-      'Print each actor of a scenario as a runnable program (TypeScript with amqplib or Python with pika)',
-      (y) =>
-        y
-          .positional('scenario', { type: 'string', describe: 'e.g. work-queue, ./my-lab.yaml' })
-          .option('lang', {
-            type: 'string',
-            default: 'ts',
-            describe: 'ts (TypeScript, amqplib) or python (pika)',
-          })
-          .option('actor', { type: 'string', describe: 'only this actor, e.g. C1' }),
-    );
-}
-
-function parser() {
-  return withCommands(withRunOptions(withBrokerOptions(yargs(hideBin(process.argv)))))
-
+/**
+ * yargs parses and checks; it never prints help (earlyRequest and the help option below do), and
+ * with wrap(null) the help it renders for itself before a subcommand runs costs little.
+ */
+async function parser() {
+  const { default: yargs } = await import('yargs');
+  const { hideBin } = await import('yargs/helpers');
+  const y = yargs(hideBin(process.argv))
+    .help(false)
+    .version(false)
+    .options(hidden(brokerOptions))
+    .options(hidden(runOptions))
+    .options(hidden(builtinOptions));
+  return withCommands(y)
     .scriptName('rabbit-lab')
-    .usage(
-      '$0 [scenario <name|file>] [options]\n\nA terminal lab for RabbitMQ: real producers and consumers exchanging real messages on a real broker.',
-    )
-    .example('$0 scenario hello', 'Open the hello-queue scenario')
-    .example(
-      '$0 scenario hello-queue --headless --duration 5 --json',
-      'Run it without a screen and check it',
-    )
-    .example(
-      '$0 scenario hello --url amqps://host/lab --ca ca.pem',
-      'Over TLS, trusting the CA in ca.pem',
-    )
-    .example(
-      '$0 scenario work --headless --record run.ndjson && $0 report run.ndjson',
-      'Record a run, then print its report again from the record',
-    )
-    .example(
-      '$0 report run.ndjson --html report.html',
-      'The recorded run as one page: topology, queues over time, latency, checks',
-    )
-    .example('$0 list --json', 'The built-in scenarios, for tools')
-    .example('$0 code work --actor C1 --lang python', 'A worker as a Python program')
-    .example('$0 new my-lab && $0 validate ./my-lab.yaml', 'Start your own scenario')
-    .example(
-      "$0 match 'kern.*' kern.critical cron.info",
-      'Which keys a topic binding takes, and why',
-    )
     .strict()
-    .help()
-    .alias('h', 'help')
-    .version(version)
-    .alias('v', 'version')
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(null)
     .fail((message, error) => {
       if (error) throw error;
       // yargs' messages have no full stop of their own.
@@ -237,7 +94,18 @@ function parser() {
     });
 }
 
-type Args = Awaited<ReturnType<ReturnType<typeof parser>['parse']>>;
+/** Prints the help or the version when that is what the arguments ask for; true if it did. */
+function answeredEarly(request: ReturnType<typeof earlyRequest>): boolean {
+  if (request === undefined) return false;
+  process.stdout.write(
+    request.kind === 'help'
+      ? helpText(request.command, helpWidth(process.stdout.columns))
+      : `${version()}\n`,
+  );
+  return true;
+}
+
+type Args = Awaited<ReturnType<Awaited<ReturnType<typeof parser>>['parse']>>;
 
 /** Every subcommand but a run; true when it ran (its exit code is set). */
 async function subcommand(command: string, argv: Args, url: string): Promise<boolean> {
@@ -296,8 +164,15 @@ async function subcommand(command: string, argv: Args, url: string): Promise<boo
 }
 
 async function main(): Promise<void> {
-  const argv = await parser().parse();
+  if (answeredEarly(earlyRequest(process.argv.slice(2)))) return;
+  const argv = await (await parser()).parse();
   const command = String(argv._[0] ?? '');
+  // What earlyRequest does not see, e.g. -hv or --help=true.
+  if (argv.help || argv.version) {
+    const named = commands.find((c) => c.command !== '$0' && commandName(c) === command);
+    answeredEarly(argv.help ? { kind: 'help', command: named } : { kind: 'version' });
+    return;
+  }
   // Not a yargs default: whether the URL came from the command line matters (secretsNotice).
   const url = argv.url ?? (process.env.RABBIT_LAB_URL || defaultAmqpUrl);
 

@@ -1,5 +1,5 @@
 import { loadCatalog } from '../scenario/catalog.js';
-import { scenarioGroups } from '../scenario/schema.js';
+import { scenarioGroups } from '../scenario/groups.js';
 
 export async function listScenarios(json: boolean, out: NodeJS.WritableStream): Promise<number> {
   const catalog = await loadCatalog();

@@ -1,7 +1,7 @@
 /** `rabbit-lab new <name>` and `rabbit-lab validate <file>`. */
 import { writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { loadScenarioFile, ScenarioError } from '../scenario/loader.js';
+import { ScenarioError } from '../scenario/scenario-error.js';
 import { starterScenario } from '../scenario/starter.js';
 
 export async function newScenario(name: string, out: NodeJS.WritableStream): Promise<number> {
@@ -31,6 +31,8 @@ export async function validateScenario(
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   // A missing file is one line; a file with problems gets every one (file:line: field: what).
+  // The YAML parser and zod load here, not for `new`.
+  const { loadScenarioFile } = await import('../scenario/loader.js');
   let s: Awaited<ReturnType<typeof loadScenarioFile>>;
   try {
     s = await loadScenarioFile(file);

@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioFile, ScenarioError } from './loader.js';
+import { fromIndex, indexText } from './catalog-index.js';
+import { ScenarioError } from './scenario-error.js';
 import type { Scenario } from './schema.js';
 
 /** The `scenarios/` folder shipped next to `dist/` (and next to `source/` in the repo). */
@@ -12,17 +13,36 @@ export interface CatalogEntry {
   readonly file: string;
 }
 
-export async function loadCatalog(dir: string = builtinDir): Promise<CatalogEntry[]> {
-  const files = readdirSync(dir)
+function scenarioFiles(dir: string): string[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
     .sort();
-  const entries = await Promise.all(
+}
+
+/** Every file parsed and validated; the YAML parser and zod load only here. */
+async function parseFiles(dir: string, files: readonly string[]): Promise<CatalogEntry[]> {
+  const { loadScenarioFile } = await import('./loader.js');
+  return Promise.all(
     files.map(async (f) => {
       const file = path.join(dir, f);
       return { scenario: await loadScenarioFile(file), file };
     }),
   );
+}
+
+/** The scenarios in `dir`, in the order of the tutorials; the built-ins from the build's index. */
+export async function loadCatalog(dir: string = builtinDir): Promise<CatalogEntry[]> {
+  const files = scenarioFiles(dir);
+  const entries =
+    (dir === builtinDir ? fromIndex(dir, files) : undefined) ?? (await parseFiles(dir, files));
   return entries.sort((a, b) => order(a.scenario) - order(b.scenario));
+}
+
+/** The build's last step: parse the built-in scenarios and write the index `loadCatalog` reads. */
+export async function writeCatalogIndex(to: URL): Promise<number> {
+  const entries = await parseFiles(builtinDir, scenarioFiles(builtinDir));
+  writeFileSync(to, indexText(entries));
+  return entries.length;
 }
 
 function order(s: Scenario): number {
@@ -54,6 +74,7 @@ export async function resolveScenario(
 ): Promise<CatalogEntry> {
   if (looksLikePath(arg)) {
     const file = path.resolve(arg);
+    const { loadScenarioFile } = await import('./loader.js');
     return { scenario: await loadScenarioFile(file), file };
   }
   const entries = catalog ?? (await loadCatalog());

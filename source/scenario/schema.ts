@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { type ScenarioGroup, scenarioGroups } from './groups.js';
 import { checkRouting } from './routing-rules.js';
+
+export { type ScenarioGroup, scenarioGroups };
 
 /** A name the broker accepts for an exchange or queue (AMQP shortstr, no control characters). */
 const entityName = z
@@ -285,18 +288,6 @@ export const tourStepSchema = z.strictObject({
   say: z.string().min(1),
   do: tourActionSchema.optional(),
 });
-
-/** The groups `rabbit-lab list` shows scenarios in, in this order. */
-export const scenarioGroups = [
-  'tutorials',
-  'reliability',
-  'routing',
-  'integration',
-  'streams',
-  'cluster',
-  'your own',
-] as const;
-export type ScenarioGroup = (typeof scenarioGroups)[number];
 
 export const scenarioSchema = z
   .strictObject({
