@@ -137,13 +137,16 @@ export class BatchReporter {
 
   /**
    * Consumer: run `settle` (an ack, a rejection) once the parent has what was recorded so far.
-   * Settlements of one turn of the event loop share one receipt.
+   * Settlements of one read from the socket (amqplib hands over its messages in one go) share
+   * one receipt, sent as soon as that read is handled: waiting for the next turn of the event loop
+   * (setImmediate) held the acks back long enough to cap a consumer at prefetch 100 near 17,000
+   * messages a second.
    */
   afterReceipt(settle: () => void): void {
     this.waiting.push(settle);
     if (this.receiptScheduled) return;
     this.receiptScheduled = true;
-    setImmediate(() => this.sendReceipts());
+    queueMicrotask(() => this.sendReceipts());
   }
 
   private takeConsumerRuns(): ConsumerRuns {
