@@ -19,6 +19,7 @@ import { startEndpoint } from './http-endpoint.js';
 import { Producer } from './producer.js';
 import type { ActorConfig, ActorEnvironment, ChildMessage, ParentMessage } from './protocol.js';
 import { BatchReporter } from './reporter.js';
+import { socketOf, WriteBatcher } from './write-batch.js';
 
 /** To the parent; `written` once the message is in the pipe (a kill after that cannot lose it). */
 function send(message: ChildMessage, written?: () => void): void {
@@ -166,7 +167,7 @@ async function connect(env: ActorEnvironment, config: ActorConfig, again: boolea
   if (config.kind === 'producer') {
     producer ??= new Producer(config, env, reporter);
     const p = producer;
-    await p.attach(ch);
+    await p.attach(ch, new WriteBatcher(socketOf(conn)));
     attempt = 0;
     if (config.http && !endpoint) {
       const { url, server } = await startEndpoint(config.http.port, env.httpToken ?? '', {
@@ -185,7 +186,7 @@ async function connect(env: ActorEnvironment, config: ActorConfig, again: boolea
   } else {
     const queue = await consumerQueue(ch, config);
     consumer ??= new Consumer(config, env, reporter);
-    await consumer.attach(ch, queue);
+    await consumer.attach(ch, queue, new WriteBatcher(socketOf(conn)));
     attempt = 0;
     send({ type: 'ready', queue, boundAt: Date.now(), serverVersion, node: at });
   }

@@ -2,6 +2,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { type LabMessageId, labMessageOf, shortMessageId } from './lab-message.js';
 import type { ActorEnvironment, ConsumerConfig, Outcome, RetryConfig } from './protocol.js';
 import { consumerTagFor, headers, isStreamTime } from './protocol.js';
+import { noBatching, type WriteBatcher } from './write-batch.js';
 
 type LabId = LabMessageId;
 
@@ -98,6 +99,8 @@ export class Consumer {
   private stopped = false;
   private channel: Channel | undefined;
   private queue = '';
+  /** The connection's socket, corked around the acks of each receipt. */
+  private writes: WriteBatcher = noBatching;
   /** Delivered on the current channel and neither acked nor rejected yet. */
   private unsettled = 0;
   /** Deliveries so far, for the simulated bug. */
@@ -113,8 +116,9 @@ export class Consumer {
   private subscriptions = 0;
 
   /** Consume `queue` on this channel (the first one, or a new one after a reconnect). */
-  async attach(channel: Channel, queue: string): Promise<void> {
+  async attach(channel: Channel, queue: string, writes: WriteBatcher = noBatching): Promise<void> {
     this.channel = channel;
+    this.writes = writes;
     this.queue = queue;
     this.backlog = this.backlog.filter((d) => d.channel === channel);
     if (this.config.prefetch > 0) await channel.prefetch(this.config.prefetch);
@@ -205,6 +209,8 @@ export class Consumer {
       } catch {
         // The channel is closing: the broker requeues what was not settled.
       }
+      // The acks of one receipt leave in one write.
+      this.writes.hold();
     });
   }
 

@@ -6,6 +6,7 @@ import type { ActorEnvironment, ProducerConfig } from './protocol.js';
 import { priorityOf } from './protocol.js';
 import type { BatchReporter } from './reporter.js';
 import { RpcClient } from './rpc-client.js';
+import { noBatching, type WriteBatcher } from './write-batch.js';
 
 export function renderBody(
   template: string,
@@ -93,6 +94,8 @@ export class Producer {
   private readonly appId: string;
   /** The messageId of the last message published. */
   private lastMessageId = '';
+  /** The connection's socket, corked around each batch of publishes. */
+  private writes: WriteBatcher = noBatching;
 
   constructor(
     private config: ProducerConfig,
@@ -107,11 +110,12 @@ export class Producer {
       : undefined;
   }
 
-  /** Publish on this channel from now on (a new one after a reconnect). */
-  async attach(channel: Channel): Promise<void> {
+  /** Publish on this channel from now on (a new one after a reconnect); `writes` batches them. */
+  async attach(channel: Channel, writes: WriteBatcher = noBatching): Promise<void> {
     // An RPC client listens for replies before it sends a request.
     await this.rpc?.attach(channel);
     this.channel = channel;
+    this.writes = writes;
     this.tagBase = this.seq;
     this.lowWater = 1;
     this.answeredAbove.clear();
@@ -296,6 +300,7 @@ export class Producer {
       this.sentSince++;
       this.afterPublish();
     }
+    if (due > 1) this.writes.hold();
   }
 
   /** rate 0: publish until the channel's buffer is full, then continue on 'drain'. */
@@ -316,6 +321,7 @@ export class Producer {
       this.publishOne();
       this.afterPublish();
     }
+    this.writes.hold();
     if (go()) setImmediate(() => this.pump());
   }
 
