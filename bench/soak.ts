@@ -28,9 +28,9 @@ topology:
     - { name: soak_tasks, durable: true, arguments: { x-queue-type: quorum } }
 actors:
   - { kind: producer, routingKeys: [soak_tasks], rate: ${rate}, persistent: true }
-  - { kind: consumer, queue: soak_tasks, prefetch: 10, workMs: 5 }
-  - { kind: consumer, queue: soak_tasks, prefetch: 10, workMs: 5 }
-  - { kind: consumer, queue: soak_tasks, prefetch: 10, workMs: 5 }
+  - { kind: consumer, queue: soak_tasks, prefetch: 10, workMs: 20 }
+  - { kind: consumer, queue: soak_tasks, prefetch: 10, workMs: 20 }
+  - { kind: consumer, queue: soak_tasks, prefetch: 10, workMs: 20 }
 checks: [no-loss, each-once, redelivery-after-crash]
 `,
   'soak.yaml',
@@ -68,6 +68,21 @@ const samples: {
   received: number;
 }[] = [];
 const events: string[] = [];
+
+/**
+ * SIGKILL a worker while it holds unacknowledged tasks (what redelivery-after-crash judges):
+ * at 100 msg/s a worker is idle now and then, so wait (up to 5 s) for a moment it is not.
+ */
+async function killHolding(id: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  const holding = () => {
+    const a = session.snapshot().actors.find((x) => x.id === id);
+    return a !== undefined && a.received - a.acked - a.nacked > 1;
+  };
+  while (!holding() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await session.kill(id);
+}
+
 try {
   await session.start();
   const started = Date.now();
@@ -91,7 +106,7 @@ try {
       0.3,
       'SIGKILL C1, a busy worker; a new worker joins',
       async () => {
-        await session.kill('C1');
+        await killHolding('C1');
         session.spawnLike('consumer');
       },
     ],
@@ -100,7 +115,7 @@ try {
       0.7,
       'SIGKILL C2; a new worker joins',
       async () => {
-        await session.kill('C2');
+        await killHolding('C2');
         session.spawnLike('consumer');
       },
     ],
