@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The command line: parse and validate once, here, then hand typed options to the lab. What it
- * accepts is in cli-spec.ts. `--help` and `--version` are answered before yargs loads (help.ts);
- * heavy modules (Ink, React, amqplib) load only when a scenario runs.
+ * accepts is in cli-spec.ts. `--help`, `--version` and a bare `validate <file>` are answered
+ * before yargs loads (help.ts); heavy modules (Ink, React, amqplib) load only when a scenario runs.
  */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
@@ -16,7 +16,7 @@ import {
   runOptions,
 } from './cli-spec.js';
 import { formatError, isUserError } from './errors.js';
-import { earlyRequest, helpText, helpWidth } from './help.js';
+import { earlyRequest, helpText, helpWidth, validateOnly } from './help.js';
 import type { RunOptions } from './run.js';
 
 function version(): string {
@@ -164,7 +164,13 @@ async function subcommand(command: string, argv: Args, url: string): Promise<boo
 }
 
 async function main(): Promise<void> {
-  if (answeredEarly(earlyRequest(process.argv.slice(2)))) return;
+  const args = process.argv.slice(2);
+  if (answeredEarly(earlyRequest(args))) return;
+  const file = validateOnly(args);
+  if (file !== undefined) {
+    const { validateScenario } = await import('./commands/scenario-tools.js');
+    process.exit(await validateScenario(file, process.stdout));
+  }
   const argv = await (await parser()).parse();
   const command = String(argv._[0] ?? '');
   // What earlyRequest does not see, e.g. -hv or --help=true.

@@ -68,6 +68,17 @@ export function earlyRequest(args: readonly string[]): EarlyRequest {
   return version ? { kind: 'version' } : undefined;
 }
 
+/**
+ * The file of `rabbit-lab validate <file>` when that is the whole command line: it needs no
+ * option parsing, so it runs before yargs loads (with the YAML parser and zod to load, yargs'
+ * share would put it over its start-up budget). Anything more goes through yargs.
+ */
+export function validateOnly(args: readonly string[]): string | undefined {
+  const [command, file, ...rest] = args;
+  const plain = file !== undefined && file !== '' && !file.startsWith('-');
+  return command === 'validate' && plain && rest.length === 0 ? file : undefined;
+}
+
 /** Words into lines of at most `width` characters; a longer word is cut. */
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];

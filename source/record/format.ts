@@ -6,7 +6,6 @@
  * report headless mode printed. docs/record.md describes the format for other readers.
  */
 
-import { z } from 'zod';
 import type { SeqRun } from '../actors/protocol.js';
 import type { ForeignDeliveries, QueueEnd } from '../lab/accounting.js';
 import { EarlyExits } from '../lab/early-exits.js';
@@ -19,6 +18,7 @@ import type { Report } from '../lab/report.js';
 import { initialState, type LabEvent, type LabState, reduce } from '../lab/store.js';
 import { type Scenario, scenarioSchema } from '../scenario/schema.js';
 import { UserError } from '../util/user-error.js';
+import * as z from '../vendor/zod.js';
 
 export const recordFormat = 'rabbit-lab-record';
 export const recordVersion = 2;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isNode, LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { isNode, LineCounter, parseDocument } from '../vendor/yaml.js';
+import type * as z from '../vendor/zod.js';
 import { ScenarioError } from './scenario-error.js';
 import { type Scenario, scenarioSchema } from './schema.js';
 

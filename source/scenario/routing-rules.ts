@@ -2,7 +2,7 @@
  * Rules across a scenario's routing fields: a binding to a headers exchange names the headers it
  * matches, a binding to another kind of exchange does not, an alternate exchange is a name.
  */
-import type { z } from 'zod';
+import type * as z from '../vendor/zod.js';
 
 type Issues = z.RefinementCtx;
 

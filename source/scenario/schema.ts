@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../vendor/zod.js';
 import { type ScenarioGroup, scenarioGroups } from './groups.js';
 import { checkRouting } from './routing-rules.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { brokerOptions, commands, examples, runOptions } from '../../source/cli-spec.js';
-import { earlyRequest, helpText, wrap } from '../../source/help.js';
+import { earlyRequest, helpText, validateOnly, wrap } from '../../source/help.js';
 
 const helpFor = (args: string[]) => {
   const r = earlyRequest(args);
@@ -26,6 +26,23 @@ describe('--help and --version before yargs', () => {
   test('nothing early: no such flag, a false one, or one after --', () => {
     for (const args of [[], ['list'], ['--help=false', 'list'], ['match', 'a', '--', '-h']]) {
       assert.equal(earlyRequest(args), undefined, args.join(' '));
+    }
+  });
+
+  test('validate <file> alone runs before yargs; anything more is left to yargs', () => {
+    assert.equal(validateOnly(['validate', './mine.yaml']), './mine.yaml');
+    for (const args of [
+      ['validate'],
+      ['validate', ''],
+      ['validate', 'a.yaml', 'b.yaml'],
+      ['validate', '--json', 'a.yaml'],
+      ['validate', 'a.yaml', '--json'],
+      ['validate', '--', 'a.yaml'],
+      ['validate', '-x'],
+      ['new', 'a'],
+      ['scenario', 'validate', 'a.yaml'],
+    ]) {
+      assert.equal(validateOnly(args), undefined, args.join(' '));
     }
   });
 
