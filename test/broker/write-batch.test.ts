@@ -58,7 +58,7 @@ async function publishBatch(queue: string, batched: boolean): Promise<number> {
       what: `200 messages in ${queue}`,
     });
     const first = await channel.get(queue, { noAck: true });
-    assert.equal(first && first.content.toString(), 'm1', 'in order');
+    assert.equal(first ? first.content.toString() : undefined, 'm1', 'in order');
     await channel.deleteQueue(queue);
     return calls;
   } finally {
