@@ -15,7 +15,7 @@ import { calculateLayout, paneModes } from './layout.js';
 import { LessonPane } from './lesson-pane.js';
 import { type BrokerNodeFacts, failoverLine, nodeRows } from './nodes.js';
 import { NodesPane } from './nodes-pane.js';
-import { paneChrome } from './pane.js';
+import { paneChrome, paneInnerWidth } from './pane.js';
 import { PromptLine } from './prompt-line.js';
 import { queueColumns } from './queue-columns.js';
 import { QueueTable } from './queue-table.js';
@@ -133,7 +133,12 @@ export function MainScreen({
             {...(state.marks ? { marks: state.marks } : {})}
             now={now}
           />
-          <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
+          <FlowLog
+            records={state.flow}
+            rows={layout.flowRows}
+            compact={compact}
+            width={paneInnerWidth(size.columns, compact)}
+          />
         </>
       )}
       {prompt ? (
