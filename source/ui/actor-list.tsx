@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { Activity } from '../lab/consumer-activity.js';
 import type { History } from '../lab/history.js';
 import type { Mark } from '../lab/marks.js';
@@ -6,7 +6,8 @@ import { type ActorView, isLive } from '../lab/store.js';
 import { streamLag } from '../lab/stream-lag.js';
 import { fit, formatRate, withKey } from './format.js';
 import { Pane } from './pane.js';
-import { Spark } from './spark.js';
+import { sparkSpans } from './spark.js';
+import { type Span, type StyledLine, StyledLines } from './styled-lines.js';
 import { actorColour } from './theme.js';
 
 export interface ActorListProps {
@@ -23,6 +24,8 @@ export interface ActorListProps {
   readonly history?: History;
   readonly marks?: readonly Mark[];
   readonly now?: number;
+  /** Columns inside the pane. */
+  readonly width: number;
 }
 
 /** The rate sparkline on an actor's row: a little wider on wide terminals. */
@@ -94,8 +97,7 @@ function streamText(actor: ActorView, offset: string | number, actors: readonly 
   return `  from ${offset} → offset ${s.first}…${s.last}${lag === undefined ? '' : `  lag ${lag}`}`;
 }
 
-interface RowProps {
-  readonly actor: ActorView;
+interface RowContext {
   readonly actors: readonly ActorView[];
   readonly width: number;
   readonly now: number;
@@ -104,24 +106,16 @@ interface RowProps {
 }
 
 /** What the actor does, its rate and the rate's last minute, its figures. */
-function Row({ actor, actors, width, now, history, marks }: RowProps) {
+function rowSpans(actor: ActorView, { actors, width, now, history, marks }: RowContext): Span[] {
   const { lead, tail } = describe(actor, actors);
-  return (
-    <Text>
-      {lead}
-      {width > 0 ? ' ' : ''}
-      {width > 0 ? (
-        <Spark
-          series={history?.rate[actor.id]}
-          width={width}
-          now={now}
-          marks={marks}
-          color="cyan"
-        />
-      ) : null}
-      {tail}
-    </Text>
-  );
+  const spark =
+    width > 0
+      ? [
+          [' '] as const,
+          ...sparkSpans({ series: history?.rate[actor.id], width, now, marks, color: 'cyan' }),
+        ]
+      : [];
+  return [[lead], ...spark, [tail]];
 }
 
 const statusColour = {
@@ -136,16 +130,37 @@ const statusColour = {
 } as const;
 
 /** A consumer on a single-active-consumer queue: the one that receives, or one that waits. */
-function ActivityMark({ actor, activity }: { actor: ActorView; activity: Activity }) {
+function activitySpan(actor: ActorView, activity: Activity): Span {
   const state = isLive(actor) ? activity[actor.id] : undefined;
-  if (state === 'active') {
-    return (
-      <Text color="green" bold>
-        {'★ active  '}
-      </Text>
-    );
-  }
-  return <Text dimColor>{(state === 'waiting' ? '· waiting' : '').padEnd(10)}</Text>;
+  if (state === 'active') return ['★ active  ', { color: 'green', bold: true }];
+  return [(state === 'waiting' ? '· waiting' : '').padEnd(10), { dim: true }];
+}
+
+interface LinesInput extends RowContext {
+  readonly selected: string | undefined;
+  readonly nodes: ReadonlyMap<string, string> | undefined;
+  readonly activity: Activity | undefined;
+}
+
+/** An actor's row (inverse when selected), and its last error under it. */
+function actorLines(a: ActorView, input: LinesInput): StyledLine[] {
+  const { nodes, activity } = input;
+  const spans: Span[] = [
+    [a.id === input.selected ? '▶' : ' '],
+    [a.id.padEnd(4), { color: actorColour(a.id), bold: true }],
+    [a.config.kind.padEnd(9)],
+    [a.status.padEnd(13), { color: statusColour[a.status] }],
+    ...(nodes ? [[(nodes.get(a.id) ?? '').padEnd(8), { dim: true }] as const] : []),
+    ...(activity && a.config.kind === 'consumer' ? [activitySpan(a, activity)] : []),
+    ...rowSpans(a, input),
+  ];
+  const row =
+    a.id === input.selected
+      ? spans.map(([text, style]): Span => [text, { ...style, inverse: true }])
+      : spans;
+  if (!a.lastError) return [row];
+  const colour = a.status === 'reconnecting' ? 'yellow' : 'red';
+  return [row, [[`    ${a.lastError}`, { color: colour }]]];
 }
 
 export function ActorList({
@@ -158,40 +173,26 @@ export function ActorList({
   history,
   marks,
   now = 0,
+  width,
 }: ActorListProps) {
   return (
     <Pane title={<Text bold>Actors</Text>} compact={compact} flexGrow={1}>
       {actors.length === 0 ? <Text dimColor>(none: press p or c)</Text> : null}
-      {actors.map((a) => (
-        <Box key={a.id} flexDirection="column">
-          <Text wrap="truncate-end" inverse={a.id === selected}>
-            <Text>{a.id === selected ? '▶' : ' '}</Text>
-            <Text color={actorColour(a.id)} bold>
-              {a.id.padEnd(4)}
-            </Text>
-            <Text>{a.config.kind.padEnd(9)}</Text>
-            <Text color={statusColour[a.status]}>{a.status.padEnd(13)}</Text>
-            {nodes ? <Text dimColor>{(nodes.get(a.id) ?? '').padEnd(8)}</Text> : null}
-            {activity && a.config.kind === 'consumer' ? (
-              <ActivityMark actor={a} activity={activity} />
-            ) : null}
-            <Row
-              actor={a}
-              actors={actors}
-              now={now}
-              width={sparkWidth}
-              history={history}
-              marks={marks}
-            />
-          </Text>
-          {a.lastError ? (
-            <Text color={a.status === 'reconnecting' ? 'yellow' : 'red'} wrap="truncate-end">
-              {'    '}
-              {a.lastError}
-            </Text>
-          ) : null}
-        </Box>
-      ))}
+      <StyledLines
+        lines={actors.flatMap((a) =>
+          actorLines(a, {
+            actors,
+            selected,
+            nodes,
+            activity,
+            width: sparkWidth,
+            now,
+            history,
+            marks,
+          }),
+        )}
+        width={width}
+      />
     </Pane>
   );
 }

@@ -2,6 +2,7 @@ import { Text } from 'ink';
 import type { MessageRecord } from '../actors/protocol.js';
 import { joinPath, messagePath, outcomeLabel } from './format.js';
 import { Pane } from './pane.js';
+import { type StyledLine, StyledLines } from './styled-lines.js';
 import { actorColour } from './theme.js';
 
 export interface FlowLogProps {
@@ -9,36 +10,35 @@ export interface FlowLogProps {
   /** How many of the newest records to show. */
   readonly rows: number;
   readonly compact?: boolean;
+  /** Columns inside the pane. */
+  readonly width: number;
 }
 
-export function FlowLog({ records, rows, compact }: FlowLogProps) {
+const failed = new Set(['unacked', 'nack', 'unroutable', 'refused', 'parked']);
+
+/** A record's row: its path, its id, what became of it, its latency and detail. */
+export function flowLine(r: MessageRecord): StyledLine {
+  const outcome =
+    r.redelivered || r.outcome === 'dead-lettered'
+      ? 'yellow'
+      : failed.has(r.outcome)
+        ? 'red'
+        : 'green';
+  return [
+    [joinPath(messagePath(r)), { color: r.producer ? actorColour(r.producer) : 'gray' }],
+    [`  ${r.messageId || '(no id)'}  `, { dim: true }],
+    [outcomeLabel(r), { color: outcome }],
+    [r.latencyMs === undefined ? '' : ` ${r.latencyMs} ms`, { dim: true }],
+    [r.detail ? `  ${r.detail}` : '', { dim: true }],
+  ];
+}
+
+export function FlowLog({ records, rows, compact, width }: FlowLogProps) {
   const shown = records.slice(-rows);
   return (
     <Pane title={<Text bold>Message flow</Text>} compact={compact} flexGrow={1}>
       {shown.length === 0 ? <Text dimColor>(no messages yet)</Text> : null}
-      {shown.map((r, i) => (
-        // Rows are positions in a sliding window and hold no state, so the position is the key.
-        // biome-ignore lint/suspicious/noArrayIndexKey: see above
-        <Text key={i} wrap="truncate-end">
-          <Text color={r.producer ? actorColour(r.producer) : 'gray'}>
-            {joinPath(messagePath(r))}
-          </Text>
-          <Text dimColor>{`  ${r.messageId || '(no id)'}  `}</Text>
-          <Text
-            color={
-              r.redelivered || r.outcome === 'dead-lettered'
-                ? 'yellow'
-                : ['unacked', 'nack', 'unroutable', 'refused', 'parked'].includes(r.outcome)
-                  ? 'red'
-                  : 'green'
-            }
-          >
-            {outcomeLabel(r)}
-          </Text>
-          {r.latencyMs === undefined ? null : <Text dimColor>{` ${r.latencyMs} ms`}</Text>}
-          {r.detail ? <Text dimColor>{`  ${r.detail}`}</Text> : null}
-        </Text>
-      ))}
+      <StyledLines lines={shown.map(flowLine)} width={width} />
     </Pane>
   );
 }

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { BrokerInfo } from '../lab/store.js';
 
 export interface HeaderProps {
@@ -19,7 +20,8 @@ export function middleTruncate(text: string, width: number): string {
   return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
 }
 
-export function Header({ name, broker, healthy, columns }: HeaderProps) {
+/** Drawn again only when its props change (its props stay the same object while unchanged). */
+export const Header = memo(function Header({ name, broker, healthy, columns }: HeaderProps) {
   const left = `rabbit-lab · ${name}`;
   const prefix = `RabbitMQ ${broker.version || '…'} · ${broker.clusterNodes ? `private cluster of ${broker.clusterNodes}` : broker.embedded ? 'private node' : 'external'} · `;
   // paddingX (2) + a gap (2) + the status dot and its space (2).
@@ -39,4 +41,4 @@ export function Header({ name, broker, healthy, columns }: HeaderProps) {
       </Text>
     </Box>
   );
-}
+});

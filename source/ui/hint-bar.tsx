@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 import type { KeyBinding } from './keymap.js';
 
 export interface HintBarProps {
   readonly bindings: readonly KeyBinding[];
 }
 
-export function HintBar({ bindings }: HintBarProps) {
+export const HintBar = memo(function HintBar({ bindings }: HintBarProps) {
   return (
     <Box paddingX={1}>
       <Text wrap="truncate-end">
@@ -23,4 +24,4 @@ export function HintBar({ bindings }: HintBarProps) {
       </Text>
     </Box>
   );
-}
+});

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { memo } from 'react';
 
 export interface LessonPaneProps {
   readonly title: string;
@@ -10,7 +11,13 @@ export interface LessonPaneProps {
   readonly height: number;
 }
 
-export function LessonPane({ title, lesson, step, width, height }: LessonPaneProps) {
+export const LessonPane = memo(function LessonPane({
+  title,
+  lesson,
+  step,
+  width,
+  height,
+}: LessonPaneProps) {
   return (
     <Box flexDirection="column" borderStyle="round" paddingX={1} width={width} height={height}>
       <Box flexShrink={0}>
@@ -28,4 +35,4 @@ export function LessonPane({ title, lesson, step, width, height }: LessonPanePro
       </Box>
     </Box>
   );
-}
+});

@@ -15,7 +15,7 @@ import { calculateLayout, paneModes } from './layout.js';
 import { LessonPane } from './lesson-pane.js';
 import { type BrokerNodeFacts, failoverLine, nodeRows } from './nodes.js';
 import { NodesPane } from './nodes-pane.js';
-import { paneChrome } from './pane.js';
+import { paneChrome, paneInnerWidth } from './pane.js';
 import { PromptLine } from './prompt-line.js';
 import { queueColumns } from './queue-columns.js';
 import { QueueTable } from './queue-table.js';
@@ -90,6 +90,7 @@ export function MainScreen({
         showTopology={layout.showTopology}
         compact={compact}
         lessonWidth={lessonWidth}
+        topologyWidth={topologyWidth}
       />
       {nodes.length > 0 ? (
         <NodesPane
@@ -108,6 +109,7 @@ export function MainScreen({
         now={now}
         compact={compact}
         columns={columns}
+        width={paneInnerWidth(size.columns, compact)}
         {...(state.history ? { history: state.history } : {})}
         {...(state.marks ? { marks: state.marks } : {})}
         {...(state.queues.latency ? { latency: state.queues.latency } : {})}
@@ -129,11 +131,17 @@ export function MainScreen({
             {...(actorNodeLabels ? { nodes: actorNodeLabels } : {})}
             {...(state.activity ? { activity: state.activity } : {})}
             sparkWidth={actorSparkWidth(size.columns)}
+            width={paneInnerWidth(size.columns, compact)}
             {...(state.history ? { history: state.history } : {})}
             {...(state.marks ? { marks: state.marks } : {})}
             now={now}
           />
-          <FlowLog records={state.flow} rows={layout.flowRows} compact={compact} />
+          <FlowLog
+            records={state.flow}
+            rows={layout.flowRows}
+            compact={compact}
+            width={paneInnerWidth(size.columns, compact)}
+          />
         </>
       )}
       {prompt ? (
@@ -155,6 +163,7 @@ interface TopPanesProps {
   readonly showTopology: boolean;
   readonly compact: boolean;
   readonly lessonWidth: number;
+  readonly topologyWidth: number;
 }
 
 /** The scenario's title and lesson line (narrow screens), notices, the topology and lesson panes. */
@@ -168,6 +177,7 @@ function TopPanes({
   showTopology,
   compact,
   lessonWidth,
+  topologyWidth,
 }: TopPanesProps) {
   return (
     <>
@@ -189,7 +199,7 @@ function TopPanes({
       ))}
       {showTopology ? (
         <Box height={wide ? topRows : undefined}>
-          <TopologyPane lines={lines} rows={topologyRows} compact={compact} />
+          <TopologyPane lines={lines} rows={topologyRows} compact={compact} width={topologyWidth} />
           {wide ? (
             <LessonPane
               title={state.scenario.title}

@@ -17,6 +17,11 @@ export function paneChrome(compact: boolean): number {
   return compact ? 1 : 3;
 }
 
+/** Columns inside a pane as wide as the screen: the border and padding (compact: padding) off. */
+export function paneInnerWidth(columns: number, compact: boolean): number {
+  return columns - (compact ? 2 : 4);
+}
+
 export function Pane({ title, compact = false, children, ...box }: PaneProps) {
   if (!compact) {
     return (

@@ -7,7 +7,8 @@ import type { QueueRates } from '../lab/rates.js';
 import { fit, formatAge, formatRate } from './format.js';
 import { Pane } from './pane.js';
 import { type QueueColumns, queueColumns } from './queue-columns.js';
-import { Spark } from './spark.js';
+import { sparkSpans } from './spark.js';
+import { type Span, type StyledLine, StyledLines } from './styled-lines.js';
 
 export interface QueueTableProps {
   readonly queues: readonly QueueCounters[];
@@ -29,6 +30,8 @@ export interface QueueTableProps {
   readonly marks?: readonly Mark[];
   /** Publish → first delivery over the last 10 s, per queue. */
   readonly latency?: Readonly<Record<string, LatencyFigures>>;
+  /** Columns inside the pane. */
+  readonly width: number;
 }
 
 /**
@@ -98,6 +101,64 @@ export function pick(queues: readonly QueueCounters[], rows?: number): readonly 
   return queues.filter((q) => kept.has(q));
 }
 
+/** The column names. */
+function headerText(c: QueueColumns, placed: boolean): string {
+  return [
+    `${fit('name', c.name)} ${'ready'.padStart(c.ready)} ${'unacked'.padStart(c.unacked)} `,
+    c.consumersLabel.padStart(c.consumers),
+    c.rate > 0 ? ` ${'in/s'.padStart(c.rate)} ${'out/s'.padStart(c.rate)}` : '',
+    c.latency > 0 ? `  ${fit(c.latencyUnit ? 'p50/p95/p99 10 s' : 'p50/95/99 ms', c.latency)}` : '',
+    c.readySpark > 0 ? `  ${fit('ready, 1 min', c.readySpark)}` : '',
+    c.unackedSpark > 0 ? `  ${fit('unacked, 1 min', c.unackedSpark)}` : '',
+    placed && c.placement !== 'none' ? '  where' : '',
+  ].join('');
+}
+
+interface RowContext
+  extends Pick<QueueTableProps, 'rates' | 'latency' | 'history' | 'marks' | 'nodeLabel'> {
+  readonly c: QueueColumns;
+  readonly now: number;
+}
+
+/** A queue's counters, rates and latency, its sparklines, what it holds back, where it is. */
+function queueLine(q: QueueCounters, x: RowContext): StyledLine {
+  const { c, now, marks, nodeLabel } = x;
+  const rate = (n: number) =>
+    c.rate > 0 ? ` ${formatRate(n).replace('/s', '').padStart(c.rate)}` : '';
+  const counters = [
+    `${fit(q.name, c.name)} ${String(q.messagesReady).padStart(c.ready)} `,
+    `${String(q.messagesUnacknowledged).padStart(c.unacked)} `,
+    String(q.consumers).padStart(c.consumers),
+    rate(x.rates?.get(q.name)?.in ?? 0),
+    rate(x.rates?.get(q.name)?.out ?? 0),
+    c.latency > 0 ? `  ${latencyText(x.latency?.[q.name], c.latencyUnit).padStart(c.latency)}` : '',
+  ].join('');
+  const sparks = (
+    [
+      ['ready', c.readySpark, 'cyan'],
+      ['unacked', c.unackedSpark, 'magenta'],
+    ] as const
+  ).flatMap(([counter, width, color]): Span[] =>
+    width > 0
+      ? [['  '], ...sparkSpans({ series: x.history?.[counter][q.name], width, now, marks, color })]
+      : [],
+  );
+  const down = q.state === 'down' || (q.leader === undefined && q.members);
+  return [
+    [counters],
+    ...sparks,
+    ...(q.held ? [[`  ${q.held} held for dead-lettering`, { color: 'yellow' }] as const] : []),
+    ...(nodeLabel && c.placement !== 'none'
+      ? [
+          [
+            `  ${placementText(q, nodeLabel, c.placement === 'short')}`,
+            { color: down ? 'red' : undefined },
+          ] as const,
+        ]
+      : []),
+  ];
+}
+
 export function QueueTable({
   queues,
   sampledAt,
@@ -111,6 +172,7 @@ export function QueueTable({
   history,
   marks,
   latency,
+  width,
 }: QueueTableProps) {
   const shown = pick(queues, rows);
   const hidden = queues.length - shown.length;
@@ -119,8 +181,6 @@ export function QueueTable({
       ? 'waiting for the first sample'
       : formatAge(Math.max(0, now - sampledAt));
   const c = withRoomForHeld(columns, queues);
-  const rate = (n: number) =>
-    c.rate > 0 ? ` ${formatRate(n).replace('/s', '').padStart(c.rate)}` : '';
   return (
     <Pane
       compact={compact}
@@ -134,60 +194,14 @@ export function QueueTable({
         </>
       }
     >
-      <Text dimColor wrap="truncate-end">
-        {fit('name', c.name)} {'ready'.padStart(c.ready)} {'unacked'.padStart(c.unacked)}{' '}
-        {c.consumersLabel.padStart(c.consumers)}
-        {c.rate > 0 ? ` ${'in/s'.padStart(c.rate)} ${'out/s'.padStart(c.rate)}` : ''}
-        {c.latency > 0
-          ? `  ${fit(c.latencyUnit ? 'p50/p95/p99 10 s' : 'p50/95/99 ms', c.latency)}`
-          : ''}
-        {c.readySpark > 0 ? `  ${fit('ready, 1 min', c.readySpark)}` : ''}
-        {c.unackedSpark > 0 ? `  ${fit('unacked, 1 min', c.unackedSpark)}` : ''}
-        {nodeLabel && c.placement !== 'none' ? '  where' : ''}
-      </Text>
-      {queues.length === 0 ? <Text dimColor>(no queues yet)</Text> : null}
-      {shown.map((q) => (
-        <Text key={q.name} wrap="truncate-end">
-          {fit(q.name, c.name)} {String(q.messagesReady).padStart(c.ready)}{' '}
-          {String(q.messagesUnacknowledged).padStart(c.unacked)}{' '}
-          {String(q.consumers).padStart(c.consumers)}
-          {rate(rates?.get(q.name)?.in ?? 0)}
-          {rate(rates?.get(q.name)?.out ?? 0)}
-          {c.latency > 0
-            ? `  ${latencyText(latency?.[q.name], c.latencyUnit).padStart(c.latency)}`
-            : ''}
-          {(
-            [
-              ['ready', c.readySpark, 'cyan'],
-              ['unacked', c.unackedSpark, 'magenta'],
-            ] as const
-          ).map(([counter, width, color]) =>
-            width > 0 ? (
-              <Text key={counter}>
-                {'  '}
-                <Spark
-                  series={history?.[counter][q.name]}
-                  width={width}
-                  now={now}
-                  marks={marks}
-                  color={color}
-                />
-              </Text>
-            ) : null,
-          )}
-          {q.held ? <Text color="yellow">{`  ${q.held} held for dead-lettering`}</Text> : null}
-          {nodeLabel && c.placement !== 'none' ? (
-            <Text
-              color={
-                q.state === 'down' || (q.leader === undefined && q.members) ? 'red' : undefined
-              }
-            >
-              {'  '}
-              {placementText(q, nodeLabel, c.placement === 'short')}
-            </Text>
-          ) : null}
-        </Text>
-      ))}
+      <StyledLines
+        lines={[
+          [[headerText(c, nodeLabel !== undefined), { dim: true }]],
+          ...(queues.length === 0 ? [[['(no queues yet)', { dim: true }] as const]] : []),
+          ...shown.map((q) => queueLine(q, { c, rates, latency, history, marks, now, nodeLabel })),
+        ]}
+        width={width}
+      />
     </Pane>
   );
 }

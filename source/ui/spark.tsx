@@ -1,15 +1,17 @@
 /** A sparkline of the last minute on the screen, with what happened marked on its time axis. */
+import type { ForegroundColorName } from 'chalk';
 import { Text } from 'ink';
 import { HISTORY_MS, type Series } from '../lab/history.js';
 import type { Mark } from '../lab/marks.js';
 import { markSlots, sparkline } from './sparkline.js';
+import { paint, type Span } from './styled-lines.js';
 
 export interface SparkProps {
   readonly series: Series | undefined;
   readonly width: number;
   readonly now: number;
   readonly marks?: readonly Mark[] | undefined;
-  readonly color: string;
+  readonly color: ForegroundColorName;
 }
 
 /** Runs of characters, each marked (an event in its slot) or not. */
@@ -27,21 +29,16 @@ export function markedRuns(
   return runs;
 }
 
-export function Spark({ series, width, now, marks, color }: SparkProps) {
+/** The sparkline as spans: in `color`, each marked run yellow on inverse. */
+export function sparkSpans({ series, width, now, marks, color }: SparkProps): Span[] {
   const line = sparkline(series, width, HISTORY_MS, now);
   const marked = markSlots(marks, width, HISTORY_MS, now);
-  return (
-    <Text color={color}>
-      {markedRuns(line, marked).map((r, i) =>
-        r.marked ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: runs have no identity but their place
-          <Text key={i} color="yellow" inverse>
-            {r.text}
-          </Text>
-        ) : (
-          r.text
-        ),
-      )}
-    </Text>
-  );
+  return markedRuns(line, marked).map((r) => [
+    r.text,
+    r.marked ? { color: 'yellow', inverse: true } : { color },
+  ]);
+}
+
+export function Spark(props: SparkProps) {
+  return <Text>{sparkSpans(props).map(paint).join('')}</Text>;
 }

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import { Pane } from './pane.js';
+import { type StyledLine, StyledLines } from './styled-lines.js';
 import type { Line } from './topology.js';
 
 export interface TopologyPaneProps {
@@ -7,24 +8,19 @@ export interface TopologyPaneProps {
   /** Most lines to show. */
   readonly rows: number;
   readonly compact?: boolean;
+  /** Columns inside the pane. */
+  readonly width: number;
 }
 
-export function TopologyPane({ lines, rows, compact }: TopologyPaneProps) {
+function styled(line: Line): StyledLine {
+  return line.map((s) => [s.text, { color: s.colour, dim: s.dim, bold: s.bold }]);
+}
+
+export function TopologyPane({ lines, rows, compact, width }: TopologyPaneProps) {
   const shown = lines.slice(0, rows);
   return (
     <Pane title={<Text bold>Topology</Text>} compact={compact} flexGrow={1}>
-      {shown.map((line, i) => (
-        // Lines are positions in a drawing and hold no state.
-        // biome-ignore lint/suspicious/noArrayIndexKey: see above
-        <Text key={i} wrap="truncate-end">
-          {line.map((s, j) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: segments of one line, in order
-            <Text key={j} color={s.colour} dimColor={s.dim} bold={s.bold}>
-              {s.text}
-            </Text>
-          ))}
-        </Text>
-      ))}
+      <StyledLines lines={shown.map(styled)} width={width} />
       {lines.length > rows ? <Text dimColor>… {lines.length - rows} more</Text> : null}
     </Pane>
   );

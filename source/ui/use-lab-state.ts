@@ -16,12 +16,18 @@ export function useLabState(source: LabSource): LabState {
   return state;
 }
 
-/** The current time, refreshed every intervalMs (for "0.4 s ago" labels). */
+/**
+ * The time of this render, for "0.4 s ago" labels and the sparklines' time axis; when nothing
+ * else draws the screen for intervalMs, a render of its own. While snapshots arrive (ten a
+ * second) the timer never fires: a frame of its own would redraw the whole screen for a label
+ * the next snapshot's frame moves on anyway.
+ */
 export function useNow(intervalMs = 500): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [, setTick] = useState(0);
+  const now = Date.now();
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
+    const timer = setTimeout(() => setTick((n) => n + 1), intervalMs);
+    return () => clearTimeout(timer);
+  });
   return now;
 }
