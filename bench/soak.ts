@@ -39,6 +39,14 @@ checks: [no-loss, each-once, redelivery-after-crash]
 /** Resident memory of a process in MB, from /proc (0 when it is gone). */
 const rssMb = (pid: number): number => memoryMb(pid)?.rss ?? 0;
 
+/** Heap in use after a full collection, in MB (NaN when `gc` is not exposed). */
+function heapAfterGcMb(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return Number.NaN;
+  gc();
+  return Math.round((process.memoryUsage().heapUsed / 1048576) * 10) / 10;
+}
+
 /** The actor processes this one forked. */
 const actorPids = (): number[] =>
   childrenOf(process.pid).filter((pid) => commandLine(pid).includes('actor-main'));
@@ -63,6 +71,8 @@ process.on('SIGINT', () => void stop().finally(() => process.exit(130)));
 const samples: {
   atS: number;
   mainMb: number;
+  /** The main process's JavaScript heap after a full collection (what a leak would grow). */
+  heapMb: number;
   actorsMb: number;
   published: number;
   received: number;
@@ -92,13 +102,14 @@ try {
     const s = {
       atS: Math.round((Date.now() - started) / 1000),
       mainMb: Math.round(rssMb(process.pid) * 10) / 10,
+      heapMb: heapAfterGcMb(),
       actorsMb: Math.round(pids.reduce((n, pid) => n + rssMb(pid), 0) * 10) / 10,
       published: state.actors.reduce((n, a) => n + a.published, 0),
       received: state.actors.reduce((n, a) => n + a.received, 0),
     };
     samples.push(s);
     log(
-      `${s.atS} s  main ${s.mainMb} MB  actors ${s.actorsMb} MB (${pids.length})  published ${s.published}  received ${s.received}`,
+      `${s.atS} s  main ${s.mainMb} MB (heap ${s.heapMb})  actors ${s.actorsMb} MB (${pids.length})  published ${s.published}  received ${s.received}`,
     );
   };
   const timeline: [number, string, () => Promise<unknown>][] = [
@@ -163,6 +174,8 @@ try {
       mainFirstMb: first?.mainMb,
       mainLastMb: last?.mainMb,
       mainPeakMb: Math.max(...samples.map((s) => s.mainMb)),
+      heapFirstMb: first?.heapMb,
+      heapLastMb: last?.heapMb,
     },
     checks,
   };
@@ -172,10 +185,10 @@ try {
   );
   process.stdout.write(`\nsoak: ${minutes} min at ${rate} msg/s, RabbitMQ ${result.broker}\n`);
   for (const e of events) process.stdout.write(`  ${e}\n`);
-  process.stdout.write('\n  time    main RSS   actors RSS   published   received\n');
+  process.stdout.write('\n  time    main RSS  main heap   actors RSS   published   received\n');
   for (const s of samples) {
     process.stdout.write(
-      `  ${`${s.atS} s`.padStart(6)}  ${`${s.mainMb} MB`.padStart(9)}  ${`${s.actorsMb} MB`.padStart(10)}  ${String(s.published).padStart(10)}  ${String(s.received).padStart(9)}\n`,
+      `  ${`${s.atS} s`.padStart(6)}  ${`${s.mainMb} MB`.padStart(9)}  ${`${s.heapMb} MB`.padStart(9)}  ${`${s.actorsMb} MB`.padStart(10)}  ${String(s.published).padStart(10)}  ${String(s.received).padStart(9)}\n`,
     );
   }
   const t = result.totals;
