@@ -188,7 +188,7 @@ export class Producer {
     if (!this.reporter.wantsSample(true)) return;
     const keys = this.config.routingKeys;
     this.reporter.sample({
-      messageId: `${this.config.id}-${seq}`,
+      messageId: shortMessageId({ producer: this.config.id, seq }),
       producer: this.config.id,
       exchange: this.config.exchange,
       routingKey: keys[(seq - 1) % keys.length] ?? '',
@@ -220,7 +220,7 @@ export class Producer {
   ): Promise<PublishOutcome | undefined> {
     if (!this.publishOne(routingKey, body)) return undefined;
     const seq = this.seq;
-    const id = `${this.config.id}-${seq}`;
+    const id = shortMessageId({ producer: this.config.id, seq });
     const messageId = this.lastMessageId;
     return { id, messageId, ...(await this.waiters.wait(seq, timeoutMs)) };
   }

@@ -2,7 +2,8 @@
  * The scenario picker's state and what each action does to it: pure, so keys that arrive
  * together can be applied one after the other before anything renders.
  */
-import { type Scenario, scenarioGroups } from '../scenario/schema.js';
+import { scenarioGroups } from '../scenario/groups.js';
+import type { Scenario } from '../scenario/schema.js';
 
 export interface PickerState {
   /** The selected row in the filtered list. */
